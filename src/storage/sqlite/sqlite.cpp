@@ -1,0 +1,145 @@
+#include "storage/sqlite/sqlite.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace cargomon::sqlite {
+
+namespace {
+struct Migration {
+  int version;
+  const char* sql;
+};
+const Migration kMigrations[] = {
+#include "sqlite_migrations.inc"
+};
+}  // namespace
+
+void fail(sqlite3* db, std::string_view what) {
+  throw StoreUnavailable(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                          SQLITE_UTF8) != SQLITE_OK) {
+    fail(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  sqlite3_reset(stmt_);
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() { sqlite3_reset(stmt_); }
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* data = sqlite3_column_text(stmt_, column);
+  const auto size = sqlite3_column_bytes(stmt_, column);
+  return data ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
+              : std::string();
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Connection::Connection(const std::filesystem::path& path) {
+  const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreUnavailable("cannot open " + path.string() + ": " + message);
+  }
+  // A writer that finds the database locked (the CLI adding a user) waits
+  // rather than failing at once.
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL lets readers run beside the single writer. synchronous=FULL makes
+  // every commit durable, also against power loss: the 200 promises that.
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void Connection::exec(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StoreUnavailable(message);
+  }
+}
+
+Statement Connection::prepare(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      fail(db_, "prepare");
+    }
+    it = statements_.emplace(sql, stmt).first;
+  }
+  sqlite3_reset(it->second);
+  sqlite3_clear_bindings(it->second);
+  return Statement(db_, it->second);
+}
+
+void migrate(Connection& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))");
+  for (const auto& migration : kMigrations) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      auto applied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+      applied.bind(1, static_cast<std::int64_t>(migration.version));
+      const bool done = applied.step();
+      applied.reset();
+      if (!done) {
+        db.exec(migration.sql);
+        db.prepare("INSERT INTO schema_migrations(version) VALUES (?)")
+            .bind(1, static_cast<std::int64_t>(migration.version))
+            .run();
+      }
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+}  // namespace cargomon::sqlite

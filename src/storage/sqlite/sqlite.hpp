@@ -1,0 +1,69 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: one Connection per thread at a
+// time, statements prepared once per connection and reused. Every SQLite
+// failure becomes StoreUnavailable carrying SQLite's message.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "storage/store.hpp"
+
+namespace cargomon::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind_null(int index);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+
+  // Advances to the next row; false when done. Resets itself when done.
+  bool step();
+  // Runs to completion, ignoring rows.
+  void run();
+  void reset();
+
+  std::int64_t integer(int column) const;
+  std::string text(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  // Opens (creating if needed) the database in WAL mode with full durability.
+  explicit Connection(const std::filesystem::path& path);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(const std::string& sql);
+  // A prepared statement kept for the life of the connection, reset and with
+  // its bindings cleared.
+  Statement prepare(const std::string& sql);
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what);
+
+// Applies the numbered migrations not yet recorded in schema_migrations, each
+// in its own transaction.
+void migrate(Connection& db);
+
+}  // namespace cargomon::sqlite

@@ -1,0 +1,451 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace cargomon {
+namespace {
+
+using std::chrono::microseconds;
+
+std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp timestamp(std::int64_t us) { return Timestamp{microseconds{us}}; }
+
+constexpr const char* kOrderColumns =
+    "seq, order_id, courier_id, courier_id_is_number, courier_name, reported_at, received_at";
+
+// Reads the order at the statement's current row (columns as kOrderColumns)
+// and its lines.
+Order read_order(sqlite::Connection& db, const sqlite::Statement& row) {
+  Order order;
+  order.sequence = row.integer(0);
+  order.order_id = row.text(1);
+  order.courier = {{row.text(2), row.integer(3) != 0}, row.text(4)};
+  if (!row.is_null(5)) order.reported_at = timestamp(row.integer(5));
+  order.received_at = timestamp(row.integer(6));
+  auto lines = db.prepare(
+      "SELECT product_id, product_name, unit_price_cents, quantity FROM order_lines"
+      " WHERE order_seq = ? ORDER BY line_no");
+  lines.bind(1, order.sequence);
+  while (lines.step()) {
+    order.lines.push_back({lines.text(0), lines.text(1), Money::from_cents(lines.integer(2)),
+                           static_cast<std::int32_t>(lines.integer(3))});
+  }
+  return order;
+}
+
+std::vector<Order> read_orders(sqlite::Connection& db, sqlite::Statement& rows) {
+  // Collect the rows first: reading lines reuses the connection.
+  std::vector<Order> orders;
+  while (rows.step()) {
+    Order order;
+    order.sequence = rows.integer(0);
+    order.order_id = rows.text(1);
+    order.courier = {{rows.text(2), rows.integer(3) != 0}, rows.text(4)};
+    if (!rows.is_null(5)) order.reported_at = timestamp(rows.integer(5));
+    order.received_at = timestamp(rows.integer(6));
+    orders.push_back(std::move(order));
+  }
+  for (auto& order : orders) {
+    auto lines = db.prepare(
+        "SELECT product_id, product_name, unit_price_cents, quantity FROM order_lines"
+        " WHERE order_seq = ? ORDER BY line_no");
+    lines.bind(1, order.sequence);
+    while (lines.step()) {
+      order.lines.push_back({lines.text(0), lines.text(1), Money::from_cents(lines.integer(2)),
+                             static_cast<std::int32_t>(lines.integer(3))});
+    }
+  }
+  return orders;
+}
+
+User read_user(const sqlite::Statement& row) {
+  User user;
+  user.username = row.text(0);
+  user.password_hash = row.text(1);
+  user.role = parse_role(row.text(2)).value_or(Role::viewer);
+  user.disabled = row.integer(3) != 0;
+  return user;
+}
+
+}  // namespace
+
+// A read connection borrowed from the pool for one call.
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore& store, std::unique_ptr<sqlite::Connection> db)
+      : store_(store), db_(std::move(db)) {}
+  ReadLease(ReadLease&&) = default;
+  ~ReadLease() {
+    if (!db_) return;
+    std::lock_guard lock(store_.pool_mutex_);
+    store_.idle_readers_.push_back(std::move(db_));
+  }
+  sqlite::Connection& operator*() { return *db_; }
+  sqlite::Connection* operator->() { return db_.get(); }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<sqlite::Connection> db_;
+};
+
+SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& calendar,
+                         SqliteStoreOptions options)
+    : path_(std::move(path)), calendar_(calendar), options_(options) {
+  writer_db_ = std::make_unique<sqlite::Connection>(path_);
+  sqlite::migrate(*writer_db_);
+  writer_ = std::thread([this] { write_loop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_one();
+  writer_.join();
+}
+
+SqliteStore::ReadLease SqliteStore::read() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_readers_.empty()) {
+      auto db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReadLease(*this, std::move(db));
+    }
+  }
+  // Connections are created on demand: at most one per concurrent reader
+  // thread, which the server bounds.
+  return ReadLease(*this, std::make_unique<sqlite::Connection>(path_));
+}
+
+void SqliteStore::register_order(Order order, RegisterDone done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() < options_.max_pending && !stopping_) {
+      queue_.push_back({std::move(order), std::move(done)});
+      if (queue_.size() == 1) queue_ready_.notify_one();
+      return;
+    }
+  }
+  done(RegisterResult{RegisterStatus::unavailable, {}});
+}
+
+void SqliteStore::write_loop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      if (queue_.size() <= options_.max_batch) {
+        batch.swap(queue_);
+      } else {
+        const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+        queue_.erase(queue_.begin(), end);
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::commit_batch(std::vector<Pending>& batch) {
+  auto& db = *writer_db_;
+  std::vector<RegisterResult> results(batch.size());
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    DayTotalsChange change;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Order& order = batch[i].order;
+      auto insert = db.prepare(
+          "INSERT INTO orders (order_id, courier_id, courier_id_is_number, courier_name,"
+          " reported_at, received_at, occurred_at, business_day, total_cents, units)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING seq");
+      insert.bind(1, order.order_id)
+          .bind(2, order.courier.id.text)
+          .bind(3, std::int64_t{order.courier.id.is_number})
+          .bind(4, order.courier.name)
+          .bind(5, order.reported_at ? std::optional<std::int64_t>(micros(*order.reported_at))
+                                     : std::nullopt)
+          .bind(6, micros(order.received_at))
+          .bind(7, micros(order.occurred_at()))
+          .bind(8, format_business_day(calendar_.day_of(order.occurred_at())))
+          .bind(9, order.total().cents())
+          .bind(10, order.units());
+      if (insert.step()) {
+        order.sequence = insert.integer(0);
+        insert.run();
+        std::int64_t line_no = 0;
+        for (const auto& line : order.lines) {
+          db.prepare(
+                "INSERT INTO order_lines (order_seq, line_no, product_id, product_name,"
+                " unit_price_cents, quantity) VALUES (?, ?, ?, ?, ?, ?)")
+              .bind(1, order.sequence)
+              .bind(2, line_no++)
+              .bind(3, line.product_id)
+              .bind(4, line.product_name)
+              .bind(5, line.unit_price.cents())
+              .bind(6, std::int64_t{line.quantity})
+              .run();
+        }
+        change.add(order, calendar_);
+        results[i] = {RegisterStatus::stored, order};
+      } else {
+        auto existing = db.prepare(std::string("SELECT ") + kOrderColumns +
+                                   " FROM orders WHERE order_id = ?");
+        existing.bind(1, order.order_id);
+        if (!existing.step()) throw StoreUnavailable("order vanished during its transaction");
+        Order stored = read_order(db, existing);
+        existing.reset();
+        const auto status = stored.same_content(order) ? RegisterStatus::already_stored
+                                                       : RegisterStatus::conflict;
+        results[i] = {status, std::move(stored)};
+      }
+    }
+    for (const auto& [day, totals] : change.days()) {
+      db.prepare(
+            "INSERT INTO day_totals (day, orders, units, sales_cents, last_seq, last_occurred_at,"
+            " last_received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET"
+            " orders = orders + excluded.orders, units = units + excluded.units,"
+            " sales_cents = sales_cents + excluded.sales_cents,"
+            " last_occurred_at = CASE WHEN excluded.last_seq > last_seq"
+            "   THEN excluded.last_occurred_at ELSE last_occurred_at END,"
+            " last_received_at = CASE WHEN excluded.last_seq > last_seq"
+            "   THEN excluded.last_received_at ELSE last_received_at END,"
+            " last_seq = max(last_seq, excluded.last_seq)")
+          .bind(1, day)
+          .bind(2, totals.orders)
+          .bind(3, totals.units)
+          .bind(4, totals.sales.cents())
+          .bind(5, totals.last_order->sequence)
+          .bind(6, micros(totals.last_order->occurred_at))
+          .bind(7, micros(totals.last_order->received_at))
+          .run();
+      for (const auto& [name, product] : totals.products) {
+        db.prepare(
+              "INSERT INTO day_products (day, product_name, units, sales_cents) VALUES (?, ?, ?, ?)"
+              " ON CONFLICT (day, product_name) DO UPDATE SET units = units + excluded.units,"
+              " sales_cents = sales_cents + excluded.sales_cents")
+            .bind(1, day)
+            .bind(2, name)
+            .bind(3, product.units)
+            .bind(4, product.sales.cents())
+            .run();
+      }
+      for (const auto& [hour, hour_totals] : totals.hours) {
+        db.prepare(
+              "INSERT INTO day_hours (day, hour, orders, sales_cents) VALUES (?, ?, ?, ?)"
+              " ON CONFLICT (day, hour) DO UPDATE SET orders = orders + excluded.orders,"
+              " sales_cents = sales_cents + excluded.sales_cents")
+            .bind(1, day)
+            .bind(2, std::int64_t{hour})
+            .bind(3, hour_totals.orders)
+            .bind(4, hour_totals.sales.cents())
+            .run();
+      }
+      for (const auto& [id, courier] : totals.couriers) {
+        db.prepare(
+              "INSERT INTO day_couriers (day, courier_id, courier_id_is_number, courier_name,"
+              " orders, units, sales_cents) VALUES (?, ?, ?, ?, ?, ?, ?)"
+              " ON CONFLICT (day, courier_id) DO UPDATE SET"
+              " courier_id_is_number = excluded.courier_id_is_number,"
+              " courier_name = excluded.courier_name, orders = orders + excluded.orders,"
+              " units = units + excluded.units, sales_cents = sales_cents + excluded.sales_cents")
+            .bind(1, day)
+            .bind(2, id)
+            .bind(3, std::int64_t{courier.courier.id.is_number})
+            .bind(4, courier.courier.name)
+            .bind(5, courier.orders)
+            .bind(6, courier.units)
+            .bind(7, courier.sales.cents())
+            .run();
+      }
+    }
+    db.exec("COMMIT");
+  } catch (const StoreUnavailable&) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // No transaction open (BEGIN itself failed): nothing to undo.
+    }
+    for (auto& pending : batch) pending.done(RegisterResult{RegisterStatus::unavailable, {}});
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+OrderPage SqliteStore::list_orders(const OrderQuery& query) {
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders";
+  std::vector<std::string> where;
+  if (query.day) where.emplace_back("business_day = :day");
+  if (query.courier_id) where.emplace_back("courier_id = :courier");
+  if (query.from) where.emplace_back("occurred_at >= :from");
+  if (query.until) where.emplace_back("occurred_at < :until");
+  if (query.after) where.emplace_back("(occurred_at, seq) < (:cursor_at, :cursor_seq)");
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  sql += " ORDER BY occurred_at DESC, seq DESC LIMIT :limit";
+
+  auto db = read();
+  auto rows = db->prepare(sql);
+  int index = 1;
+  if (query.day) rows.bind(index++, format_business_day(*query.day));
+  if (query.courier_id) rows.bind(index++, *query.courier_id);
+  if (query.from) rows.bind(index++, micros(*query.from));
+  if (query.until) rows.bind(index++, micros(*query.until));
+  if (query.after) {
+    rows.bind(index++, micros(query.after->occurred_at));
+    rows.bind(index++, query.after->sequence);
+  }
+  // One extra row tells whether another page follows.
+  rows.bind(index, static_cast<std::int64_t>(query.limit + 1));
+  OrderPage page;
+  page.orders = read_orders(*db, rows);
+  if (page.orders.size() > query.limit) {
+    page.orders.pop_back();
+    const auto& last = page.orders.back();
+    page.next = OrderCursor{last.occurred_at(), last.sequence};
+  }
+  return page;
+}
+
+std::optional<Order> SqliteStore::find_order(const std::string& order_id) {
+  auto db = read();
+  auto row = db->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
+  row.bind(1, order_id);
+  auto orders = read_orders(*db, row);
+  if (orders.empty()) return std::nullopt;
+  return std::move(orders.front());
+}
+
+std::vector<Order> SqliteStore::orders_after(std::int64_t after, std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare(std::string("SELECT ") + kOrderColumns +
+                          " FROM orders WHERE seq > ? ORDER BY seq LIMIT ?");
+  rows.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+  return read_orders(*db, rows);
+}
+
+DayMetrics SqliteStore::day_metrics(BusinessDay day) {
+  const std::string key = format_business_day(day);
+  DayMetrics metrics;
+  metrics.day = day;
+  auto db = read();
+  // One read transaction so the four tables agree with each other.
+  db->exec("BEGIN");
+  try {
+    auto totals = db->prepare(
+        "SELECT orders, units, sales_cents, last_seq, last_occurred_at, last_received_at"
+        " FROM day_totals WHERE day = ?");
+    totals.bind(1, key);
+    if (totals.step()) {
+      metrics.orders = totals.integer(0);
+      metrics.units = totals.integer(1);
+      metrics.sales = Money::from_cents(totals.integer(2));
+      metrics.last_order =
+          LastOrder{totals.integer(3), timestamp(totals.integer(4)), timestamp(totals.integer(5))};
+      totals.reset();
+    }
+    auto products =
+        db->prepare("SELECT product_name, units, sales_cents FROM day_products WHERE day = ?");
+    products.bind(1, key);
+    while (products.step()) {
+      metrics.products.push_back(
+          {products.text(0), products.integer(1), Money::from_cents(products.integer(2))});
+    }
+    auto hours = db->prepare("SELECT hour, orders, sales_cents FROM day_hours WHERE day = ?");
+    hours.bind(1, key);
+    while (hours.step()) {
+      const auto hour = hours.integer(0);
+      if (hour >= 0 && hour < 24) {
+        metrics.hours[static_cast<std::size_t>(hour)] = {hours.integer(1),
+                                                         Money::from_cents(hours.integer(2))};
+      }
+    }
+    auto couriers = db->prepare(
+        "SELECT courier_id, courier_id_is_number, courier_name, orders, units, sales_cents"
+        " FROM day_couriers WHERE day = ?");
+    couriers.bind(1, key);
+    while (couriers.step()) {
+      metrics.couriers.push_back({{{couriers.text(0), couriers.integer(1) != 0}, couriers.text(2)},
+                                  couriers.integer(3),
+                                  couriers.integer(4),
+                                  Money::from_cents(couriers.integer(5))});
+    }
+    db->exec("COMMIT");
+  } catch (...) {
+    db->exec("ROLLBACK");
+    throw;
+  }
+  metrics.rank();
+  return metrics;
+}
+
+bool SqliteStore::ready() {
+  try {
+    auto db = read();
+    auto probe = db->prepare("SELECT count(*) FROM schema_migrations");
+    const bool ok = probe.step();
+    probe.reset();
+    return ok;
+  } catch (const StoreUnavailable&) {
+    return false;
+  }
+}
+
+std::optional<User> SqliteStore::find_user(const std::string& username) {
+  auto db = read();
+  auto row = db->prepare(
+      "SELECT username, password_hash, role, disabled FROM users WHERE username = ?");
+  row.bind(1, username);
+  if (!row.step()) return std::nullopt;
+  auto user = read_user(row);
+  row.reset();
+  return user;
+}
+
+std::vector<User> SqliteStore::list_users() {
+  auto db = read();
+  auto rows =
+      db->prepare("SELECT username, password_hash, role, disabled FROM users ORDER BY username");
+  std::vector<User> users;
+  while (rows.step()) users.push_back(read_user(rows));
+  return users;
+}
+
+UserChange SqliteStore::create_user(const User& user) {
+  auto db = read();
+  auto insert = db->prepare(
+      "INSERT INTO users (username, password_hash, role, disabled) VALUES (?, ?, ?, ?)"
+      " ON CONFLICT (username) DO NOTHING");
+  insert.bind(1, user.username)
+      .bind(2, user.password_hash)
+      .bind(3, to_string(user.role))
+      .bind(4, std::int64_t{user.disabled})
+      .run();
+  return db->changes() == 1 ? UserChange::done : UserChange::already_exists;
+}
+
+UserChange SqliteStore::update_user(const User& user) {
+  auto db = read();
+  db->prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?")
+      .bind(1, user.password_hash)
+      .bind(2, to_string(user.role))
+      .bind(3, std::int64_t{user.disabled})
+      .bind(4, user.username)
+      .run();
+  return db->changes() == 1 ? UserChange::done : UserChange::not_found;
+}
+
+std::size_t SqliteStore::count_users() {
+  auto db = read();
+  auto row = db->prepare("SELECT count(*) FROM users");
+  row.step();
+  const auto n = row.integer(0);
+  row.reset();
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace cargomon

@@ -1,0 +1,79 @@
+#pragma once
+// The embedded store: one SQLite database file in WAL mode.
+//
+// Writes go through a single writer thread that takes every order queued
+// while the previous commit ran and stores them in one transaction (group
+// commit): one fsync per batch, not per order. Reads use a small pool of
+// read connections and run beside the writer (WAL).
+//
+// Thread safety: every public method may be called from any thread.
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "domain/business_calendar.hpp"
+#include "storage/sqlite/sqlite.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon {
+
+struct SqliteStoreOptions {
+  // Orders waiting beyond this are refused at once (unavailable) instead of
+  // queuing without bound.
+  std::size_t max_pending = 50'000;
+  std::size_t max_batch = 2'000;
+};
+
+class SqliteStore final : public OrderStore, public UserStore {
+ public:
+  // Opens or creates `path` and applies pending migrations. Throws
+  // StoreUnavailable when it cannot.
+  SqliteStore(std::filesystem::path path, const BusinessCalendar& calendar,
+              SqliteStoreOptions options = {});
+  ~SqliteStore() override;  // commits what is queued, then stops the writer
+
+  void register_order(Order order, RegisterDone done) override;
+  OrderPage list_orders(const OrderQuery& query) override;
+  std::optional<Order> find_order(const std::string& order_id) override;
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
+  DayMetrics day_metrics(BusinessDay day) override;
+  bool ready() override;
+
+  std::optional<User> find_user(const std::string& username) override;
+  std::vector<User> list_users() override;
+  UserChange create_user(const User& user) override;
+  UserChange update_user(const User& user) override;
+  std::size_t count_users() override;
+
+ private:
+  struct Pending {
+    Order order;
+    RegisterDone done;
+  };
+  class ReadLease;
+
+  void write_loop();
+  void commit_batch(std::vector<Pending>& batch);
+  ReadLease read();
+
+  std::filesystem::path path_;
+  const BusinessCalendar& calendar_;
+  SqliteStoreOptions options_;
+
+  std::unique_ptr<sqlite::Connection> writer_db_;  // used only by the writer thread
+  std::mutex queue_mutex_;                         // guards queue_ and stopping_
+  std::condition_variable queue_ready_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex pool_mutex_;  // guards idle_readers_
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+};
+
+}  // namespace cargomon

@@ -1,0 +1,97 @@
+#pragma once
+// The storage interface, in domain terms. SQLite (embedded, default) and
+// PostgreSQL (several instances) implement it; the contract tests in
+// store_contract_test.cpp run against every implementation.
+//
+// Error policy: a store that cannot do its work (disk full, database locked
+// past its timeout, server unreachable) throws StoreUnavailable from reads and
+// reports RegisterStatus::unavailable from writes. Callers answer 503 with
+// Retry-After; nothing is acknowledged that was not committed. Any other
+// exception is a bug.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "domain/day_metrics.hpp"
+#include "domain/order.hpp"
+#include "domain/user.hpp"
+
+namespace cargomon {
+
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class RegisterStatus {
+  stored,       // newly and durably stored
+  already_stored,  // the same content was stored before: nothing changed
+  conflict,     // the same order id was stored with different content: nothing changed
+  unavailable,  // not stored; the store could not commit
+};
+
+struct RegisterResult {
+  RegisterStatus status = RegisterStatus::unavailable;
+  Order order;  // the stored order (for stored, already_stored and conflict)
+};
+
+// Position in the newest-first order listing: (occurred_at, sequence) descending.
+struct OrderCursor {
+  Timestamp occurred_at;
+  std::int64_t sequence = 0;
+};
+
+struct OrderQuery {
+  std::size_t limit = 100;
+  std::optional<OrderCursor> after;
+  std::optional<BusinessDay> day;
+  std::optional<Timestamp> from;   // inclusive
+  std::optional<Timestamp> until;  // exclusive
+  std::optional<std::string> courier_id;
+};
+
+struct OrderPage {
+  std::vector<Order> orders;
+  std::optional<OrderCursor> next;  // absent at the end
+};
+
+class OrderStore {
+ public:
+  virtual ~OrderStore() = default;
+
+  using RegisterDone = std::function<void(RegisterResult)>;
+
+  // Stores the order together with its day totals in one transaction, or
+  // finds it already there. `done` runs once, on a store thread, after the
+  // transaction is durable (or failed); it must not block. Many concurrent
+  // orders share one commit. `order.sequence` is assigned by the store.
+  virtual void register_order(Order order, RegisterDone done) = 0;
+
+  virtual OrderPage list_orders(const OrderQuery& query) = 0;
+  virtual std::optional<Order> find_order(const std::string& order_id) = 0;
+  // Orders with sequence > after, oldest first; for streams that resume.
+  virtual std::vector<Order> orders_after(std::int64_t after, std::size_t limit) = 0;
+  // Read from the day's running totals; cost independent of stored orders. Ranked.
+  virtual DayMetrics day_metrics(BusinessDay day) = 0;
+  // True when the store answers a trivial query.
+  virtual bool ready() = 0;
+};
+
+enum class UserChange { done, not_found, already_exists };
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  virtual std::optional<User> find_user(const std::string& username) = 0;
+  virtual std::vector<User> list_users() = 0;
+  virtual UserChange create_user(const User& user) = 0;
+  // Replaces role, password hash and disabled flag of an existing user.
+  virtual UserChange update_user(const User& user) = 0;
+  virtual std::size_t count_users() = 0;
+};
+
+}  // namespace cargomon

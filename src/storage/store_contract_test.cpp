@@ -1,0 +1,264 @@
+// The storage contract: every OrderStore/UserStore implementation must pass
+// these unchanged. Each test gets a fresh store from the fixture's factory.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <random>
+#include <set>
+
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace cargomon {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("cargomon-store-" + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+class SqliteStoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override { reopen(); }
+
+  void reopen() {
+    store_.reset();
+    store_ = std::make_unique<SqliteStore>(dir_.path() / "cargomon.db", calendar_);
+  }
+
+  RegisterResult put(Order order) {
+    std::promise<RegisterResult> result;
+    auto future = result.get_future();
+    store_->register_order(std::move(order),
+                           [&](RegisterResult r) { result.set_value(std::move(r)); });
+    return future.get();
+  }
+
+  Order make(std::string id, std::string local_time, std::string courier = "102",
+             std::vector<OrderLine> lines = {}) {
+    Order order;
+    order.order_id = std::move(id);
+    order.courier = {{std::move(courier), true}, "Carlos García"};
+    order.lines = lines.empty() ? std::vector<OrderLine>{{"pk0001", "Moneda", Money::from_cents(100), 1},
+                                                         {"pk0007", "Tijeras pequeñas",
+                                                          Money::from_cents(1400), 1}}
+                                : std::move(lines);
+    order.reported_at = calendar_.parse_timestamp(local_time);
+    order.received_at = *calendar_.parse_timestamp("2024-09-12 12:00:00");
+    return order;
+  }
+
+  BusinessDay day(const char* text) { return *parse_business_day(text); }
+
+  BusinessCalendar calendar_{"America/Bogota"};
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreContract, StoresAnOrderAndReadsItBackUnchanged) {
+  auto order = make("a", "2024-09-12 03:50:58.363972");
+  order.lines[1].quantity = 3;
+  const auto result = put(order);
+  ASSERT_EQ(result.status, RegisterStatus::stored);
+  EXPECT_GT(result.order.sequence, 0);
+  const auto found = store_->find_order("a");
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->same_content(order));
+  EXPECT_EQ(found->sequence, result.order.sequence);
+  EXPECT_EQ(found->received_at, order.received_at);
+  EXPECT_FALSE(store_->find_order("missing"));
+}
+
+TEST_F(SqliteStoreContract, OrderWithoutReportedTimeKeepsThatFact) {
+  auto order = make("a", "");
+  ASSERT_FALSE(order.reported_at);
+  put(order);
+  const auto found = store_->find_order("a");
+  EXPECT_FALSE(found->reported_at);
+  EXPECT_EQ(found->occurred_at(), order.received_at);
+}
+
+TEST_F(SqliteStoreContract, ReplayWithSameContentIsCountedOnce) {
+  const auto first = put(make("a", "2024-09-12 10:00:00"));
+  auto again = make("a", "2024-09-12 10:00:00");
+  again.received_at += std::chrono::seconds(30);  // a retry arrives later
+  const auto second = put(again);
+  EXPECT_EQ(second.status, RegisterStatus::already_stored);
+  EXPECT_EQ(second.order.sequence, first.order.sequence);
+  EXPECT_EQ(second.order.received_at, first.order.received_at);
+  const auto metrics = store_->day_metrics(day("2024-09-12"));
+  EXPECT_EQ(metrics.orders, 1);
+  EXPECT_EQ(metrics.sales.cents(), 1500);
+}
+
+TEST_F(SqliteStoreContract, SameIdWithDifferentContentConflictsAndChangesNothing) {
+  put(make("a", "2024-09-12 10:00:00"));
+  auto changed = make("a", "2024-09-12 10:00:00");
+  changed.lines[0].unit_price = Money::from_cents(999);
+  const auto result = put(changed);
+  EXPECT_EQ(result.status, RegisterStatus::conflict);
+  EXPECT_EQ(result.order.lines[0].unit_price.cents(), 100);
+  EXPECT_EQ(store_->find_order("a")->lines[0].unit_price.cents(), 100);
+  EXPECT_EQ(store_->day_metrics(day("2024-09-12")).sales.cents(), 1500);
+}
+
+TEST_F(SqliteStoreContract, ConcurrentDuplicatesAreStoredExactlyOnce) {
+  std::atomic<int> stored{0}, replayed{0}, pending{64};
+  std::promise<void> all_done;
+  for (int i = 0; i < 64; ++i) {
+    store_->register_order(make("dup", "2024-09-12 10:00:00"), [&](RegisterResult r) {
+      if (r.status == RegisterStatus::stored) ++stored;
+      if (r.status == RegisterStatus::already_stored) ++replayed;
+      if (--pending == 0) all_done.set_value();
+    });
+  }
+  all_done.get_future().wait();
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(replayed.load(), 63);
+  EXPECT_EQ(store_->day_metrics(day("2024-09-12")).orders, 1);
+}
+
+TEST_F(SqliteStoreContract, DayMetricsFollowBusinessDaysProductsHoursAndCouriers) {
+  put(make("late", "2024-09-12 23:59:59", "1", {{"p1", "Moneda", Money::from_cents(100), 1}}));
+  put(make("next", "2024-09-13 00:00:00", "2", {{"p1", "Moneda", Money::from_cents(100), 2}}));
+  put(make("utc", "2024-09-13T03:00:00Z", "1",
+           {{"p2", "Tarjeta SIM", Money::from_cents(550), 1},
+            {"p1", "Moneda", Money::from_cents(100), 1}}));
+
+  const auto d12 = store_->day_metrics(day("2024-09-12"));
+  EXPECT_EQ(d12.orders, 2);  // the UTC order is 22:00 in Bogotá on the 12th
+  EXPECT_EQ(d12.units, 3);
+  EXPECT_EQ(d12.sales.cents(), 750);
+  ASSERT_EQ(d12.products.size(), 2u);
+  EXPECT_EQ(d12.products[0].name, "Moneda");
+  EXPECT_EQ(d12.products[0].units, 2);
+  EXPECT_EQ(d12.hours[23].orders, 1);
+  EXPECT_EQ(d12.hours[22].sales.cents(), 650);
+  ASSERT_EQ(d12.couriers.size(), 1u);
+  EXPECT_EQ(d12.couriers[0].orders, 2);
+  ASSERT_TRUE(d12.last_order);
+
+  const auto d13 = store_->day_metrics(day("2024-09-13"));
+  EXPECT_EQ(d13.orders, 1);
+  EXPECT_EQ(d13.units, 2);
+  EXPECT_EQ(d13.hours[0].sales.cents(), 200);
+
+  const auto empty = store_->day_metrics(day("2024-09-14"));
+  EXPECT_EQ(empty.orders, 0);
+  EXPECT_FALSE(empty.last_order);
+}
+
+TEST_F(SqliteStoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicates) {
+  // Several orders share a timestamp so the sequence must break ties.
+  for (int i = 0; i < 250; ++i) {
+    char time[32];
+    std::snprintf(time, sizeof time, "2024-09-12 10:%02d:00", i / 5 % 60);
+    put(make("o" + std::to_string(i), time));
+  }
+  std::set<std::string> seen;
+  std::optional<OrderCursor> cursor;
+  Order previous;
+  bool first = true;
+  int pages = 0;
+  do {
+    OrderQuery query;
+    query.limit = 100;
+    query.after = cursor;
+    const auto page = store_->list_orders(query);
+    ++pages;
+    for (const auto& order : page.orders) {
+      EXPECT_TRUE(seen.insert(order.order_id).second) << order.order_id;
+      if (!first) {
+        EXPECT_TRUE(order.occurred_at() < previous.occurred_at() ||
+                    (order.occurred_at() == previous.occurred_at() &&
+                     order.sequence < previous.sequence));
+      }
+      previous = order;
+      first = false;
+    }
+    cursor = page.next;
+  } while (cursor);
+  EXPECT_EQ(seen.size(), 250u);
+  EXPECT_EQ(pages, 3);
+}
+
+TEST_F(SqliteStoreContract, ListingFiltersByDayCourierAndTimeRange) {
+  put(make("a", "2024-09-12 08:00:00", "1"));
+  put(make("b", "2024-09-12 09:00:00", "2"));
+  put(make("c", "2024-09-13 08:00:00", "1"));
+  const auto ids = [&](OrderQuery q) {
+    std::vector<std::string> out;
+    for (const auto& o : store_->list_orders(q).orders) out.push_back(o.order_id);
+    return out;
+  };
+  OrderQuery by_day;
+  by_day.day = day("2024-09-12");
+  EXPECT_EQ(ids(by_day), (std::vector<std::string>{"b", "a"}));
+  OrderQuery by_courier;
+  by_courier.courier_id = "1";
+  EXPECT_EQ(ids(by_courier), (std::vector<std::string>{"c", "a"}));
+  OrderQuery by_range;
+  by_range.from = calendar_.parse_timestamp("2024-09-12 08:30:00");
+  by_range.until = calendar_.parse_timestamp("2024-09-13 08:00:00");
+  EXPECT_EQ(ids(by_range), (std::vector<std::string>{"b"}));
+}
+
+TEST_F(SqliteStoreContract, OrdersAfterASequenceComeOldestFirst) {
+  const auto a = put(make("a", "2024-09-12 08:00:00"));
+  put(make("b", "2024-09-12 07:00:00"));
+  put(make("c", "2024-09-12 09:00:00"));
+  const auto after = store_->orders_after(a.order.sequence, 10);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].order_id, "b");
+  EXPECT_EQ(after[1].order_id, "c");
+  EXPECT_EQ(store_->orders_after(a.order.sequence, 1).size(), 1u);
+}
+
+TEST_F(SqliteStoreContract, AcknowledgedOrdersSurviveReopening) {
+  for (int i = 0; i < 20; ++i) put(make("o" + std::to_string(i), "2024-09-12 10:00:00"));
+  const auto before = store_->day_metrics(day("2024-09-12"));
+  reopen();
+  const auto after = store_->day_metrics(day("2024-09-12"));
+  EXPECT_EQ(after.orders, 20);
+  EXPECT_EQ(after.sales, before.sales);
+  EXPECT_TRUE(store_->find_order("o19"));
+  EXPECT_TRUE(store_->ready());
+}
+
+TEST_F(SqliteStoreContract, UsersCanBeCreatedFoundUpdatedAndListed) {
+  EXPECT_EQ(store_->count_users(), 0u);
+  User ana{"ana", "hash1", Role::courier, false};
+  EXPECT_EQ(store_->create_user(ana), UserChange::done);
+  EXPECT_EQ(store_->create_user(ana), UserChange::already_exists);
+  ana.role = Role::viewer;
+  ana.disabled = true;
+  ana.password_hash = "hash2";
+  EXPECT_EQ(store_->update_user(ana), UserChange::done);
+  const auto found = store_->find_user("ana");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->role, Role::viewer);
+  EXPECT_TRUE(found->disabled);
+  EXPECT_EQ(found->password_hash, "hash2");
+  EXPECT_EQ(store_->update_user(User{"nobody", "x", Role::admin, false}), UserChange::not_found);
+  EXPECT_FALSE(store_->find_user("nobody"));
+  store_->create_user(User{"bob", "h", Role::admin, false});
+  const auto users = store_->list_users();
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].username, "ana");
+}
+
+}  // namespace
+}  // namespace cargomon
