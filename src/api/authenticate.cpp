@@ -1,0 +1,62 @@
+#include "api/authenticate.hpp"
+
+#include "api/errors.hpp"
+
+namespace cargomon::api {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view permission_text(Permission permission) {
+  switch (permission) {
+    case Permission::register_order:
+      return "register orders";
+    case Permission::read_orders:
+      return "read orders and metrics";
+    case Permission::manage_users:
+      return "manage users";
+  }
+  return "do this";
+}
+
+}  // namespace
+
+std::variant<Principal, Response> authenticate(Services& services, const Request& request,
+                                               Permission permission) {
+  std::string_view header = request.authorization;
+  if (header.empty()) {
+    return error_response(ApiError::unauthenticated, "Not authenticated");
+  }
+  const auto space = header.find(' ');
+  if (space == std::string_view::npos || !iequals(header.substr(0, space), "Bearer")) {
+    return error_response(ApiError::unauthenticated,
+                          "Authorization header must be 'Bearer <token>'");
+  }
+  auto token = header.substr(space + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  const auto check = services.tokens.verify(token);
+  if (!check.claims) {
+    return error_response(ApiError::unauthenticated, std::string(auth::describe(check.error)));
+  }
+  const auto user = services.users.find_user(check.claims->username);
+  if (!user || user->disabled) {
+    return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
+  }
+  if (!role_allows(user->role, permission)) {
+    return error_response(ApiError::forbidden, "Role '" + std::string(to_string(user->role)) +
+                                                   "' may not " +
+                                                   std::string(permission_text(permission)));
+  }
+  return Principal{user->username, user->role};
+}
+
+}  // namespace cargomon::api

@@ -1,0 +1,16 @@
+#pragma once
+// The opaque `cursor` of GET /pedidos: a position in the newest-first listing,
+// base64url-encoded so clients treat it as a token, not as data.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/store.hpp"
+
+namespace cargomon::api {
+
+std::string encode_cursor(const OrderCursor& cursor);
+std::optional<OrderCursor> decode_cursor(std::string_view text);
+
+}  // namespace cargomon::api

@@ -1,0 +1,226 @@
+#include "api/event_feed.hpp"
+
+#include <algorithm>
+
+#include "api/order_json.hpp"
+
+namespace cargomon::api {
+
+std::string sse_event(std::string_view name, std::int64_t id, std::string_view data) {
+  std::string text;
+  text.reserve(data.size() + name.size() + 32);
+  text += "event: ";
+  text += name;
+  text += '\n';
+  if (id > 0) {
+    text += "id: ";
+    text += std::to_string(id);
+    text += '\n';
+  }
+  // JSON from JsonWriter never contains a raw newline, so one data line suffices.
+  text += "data: ";
+  text += data;
+  text += "\n\n";
+  return text;
+}
+
+std::string EventStream::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(pending_, {});
+}
+
+bool EventStream::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+void EventStream::set_waker(std::function<void()> waker) {
+  {
+    std::lock_guard lock(mutex_);
+    waker_ = std::move(waker);
+  }
+  wake();
+}
+
+void EventStream::detach() {
+  std::lock_guard lock(mutex_);
+  detached_ = true;
+  closed_ = true;
+  pending_.clear();
+  waker_ = nullptr;
+}
+
+void EventStream::push(std::int64_t id, const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    if (id > 0) {
+      if (id <= last_id_) return;  // already delivered by the replay
+      last_id_ = id;
+    }
+    if (pending_.size() + text.size() > max_bytes_) {
+      // The client is not keeping up: tell it to reload, and let it go.
+      pending_ = sse_event("resync", 0, R"({"reason":"client too slow, events were dropped"})");
+      closed_ = true;
+    } else {
+      pending_ += text;
+    }
+  }
+  wake();
+}
+
+void EventStream::close_with(const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    pending_ += text;
+    closed_ = true;
+  }
+  wake();
+}
+
+void EventStream::wake() {
+  std::function<void()> waker;
+  {
+    std::lock_guard lock(mutex_);
+    waker = waker_;
+  }
+  if (waker) waker();
+}
+
+EventFeed::EventFeed(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock,
+                     EventFeedOptions options)
+    : store_(store), calendar_(calendar), clock_(clock), options_(options) {
+  ticker_ = std::thread([this] { tick_metrics(); });
+}
+
+EventFeed::~EventFeed() {
+  close_all();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_ticker_.notify_one();
+  ticker_.join();
+}
+
+std::string EventFeed::order_event(const Order& order) const {
+  JsonWriter out;
+  out.begin_object().key("pedido");
+  write_order(out, order, calendar_);
+  out.end_object();
+  return sse_event("pedido", order.sequence, out.str());
+}
+
+std::string EventFeed::metrics_event() {
+  JsonWriter out;
+  write_metrics(out, store_.day_metrics(calendar_.day_of(clock_.now())), calendar_);
+  return sse_event("metrics", 0, out.str());
+}
+
+void EventFeed::publish(const Order& order) {
+  const std::string text = order_event(order);
+  std::vector<std::shared_ptr<EventStream>> streams;
+  {
+    std::lock_guard lock(mutex_);
+    window_.push_back({order.sequence, text});
+    if (window_.size() > options_.window) window_.pop_front();
+    latest_id_ = std::max(latest_id_, order.sequence);
+    streams = streams_;
+    metrics_dirty_ = true;
+  }
+  for (const auto& stream : streams) stream->push(order.sequence, text);
+}
+
+std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> last_event_id) {
+  auto stream = std::make_shared<EventStream>(options_.max_queued_bytes);
+  std::vector<Event> replay;
+  bool covered = true;
+  {
+    std::lock_guard lock(mutex_);
+    if (last_event_id) {
+      // The window covers the gap when it reaches back to the event right after.
+      covered = (!window_.empty() && window_.front().id <= *last_event_id + 1) ||
+                (window_.empty() && *last_event_id >= latest_id_ && latest_id_ > 0);
+      if (covered) {
+        for (const auto& event : window_) {
+          if (event.id > *last_event_id) replay.push_back(event);
+        }
+      }
+    }
+    // Queue the replay before the stream can receive live events, under the
+    // same lock that publish() takes: nothing is lost or reordered.
+    for (const auto& event : replay) stream->push(event.id, event.text);
+    if (covered) streams_.push_back(stream);
+  }
+  if (!covered) {
+    // The window does not reach back far enough (e.g. after a restart): fill
+    // the gap from the store, or ask the client to reload.
+    std::vector<Order> missed;
+    bool resync = false;
+    try {
+      missed = store_.orders_after(*last_event_id, options_.max_store_replay + 1);
+      resync = missed.size() > options_.max_store_replay;
+    } catch (const StoreUnavailable&) {
+      resync = true;
+    }
+    if (resync) {
+      stream->push(0, sse_event("resync", 0, R"({"reason":"too many events missed"})"));
+    } else {
+      for (const auto& order : missed) stream->push(order.sequence, order_event(order));
+    }
+    std::lock_guard lock(mutex_);
+    // Live events published since the store read: the stream skips the ids it
+    // already has.
+    for (const auto& event : window_) {
+      if (event.id > *last_event_id) stream->push(event.id, event.text);
+    }
+    streams_.push_back(stream);
+  }
+  try {
+    stream->push(0, metrics_event());
+  } catch (const StoreUnavailable&) {
+    // The next tick sends metrics once the store answers again.
+    std::lock_guard lock(mutex_);
+    metrics_dirty_ = true;
+  }
+  return stream;
+}
+
+void EventFeed::close_all() {
+  std::vector<std::shared_ptr<EventStream>> streams;
+  {
+    std::lock_guard lock(mutex_);
+    streams.swap(streams_);
+  }
+  for (const auto& stream : streams) stream->close_with("");
+}
+
+std::size_t EventFeed::subscribers() const {
+  std::lock_guard lock(mutex_);
+  return streams_.size();
+}
+
+void EventFeed::tick_metrics() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_ticker_.wait_for(lock, options_.metrics_interval);
+    // Forget streams whose clients went away or that were closed.
+    std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
+    if (!metrics_dirty_ || streams_.empty() || stopping_) continue;
+    metrics_dirty_ = false;
+    auto streams = streams_;
+    lock.unlock();
+    try {
+      const std::string text = metrics_event();
+      for (const auto& stream : streams) stream->push(0, text);
+    } catch (const StoreUnavailable&) {
+      lock.lock();
+      metrics_dirty_ = true;
+      continue;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace cargomon::api

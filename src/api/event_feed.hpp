@@ -1,0 +1,115 @@
+#pragma once
+// The live stream behind GET /eventos (Server-Sent Events).
+//
+// Every stored order is published once, in commit order, as a `pedido` event
+// whose id is the order's sequence. The feed keeps the latest events in a
+// bounded window so a client that reconnects with Last-Event-ID gets what it
+// missed; older gaps are filled from the store (up to a bound) or answered
+// with `resync`. Today's metrics follow as `metrics` events, coalesced to a
+// few per second however fast orders arrive.
+//
+// A slow client never slows ingestion or other clients: each stream has a
+// bounded queue, and one that overflows is sent `resync` and closed.
+//
+// Thread safety: publish() is called by the store's commit thread, subscribe()
+// by I/O threads, the metrics ticker runs on its own thread; one mutex guards
+// the window and the subscriber list, each stream has its own.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/exchange.hpp"
+#include "domain/business_calendar.hpp"
+#include "domain/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon::api {
+
+// One client's stream. The transport calls take() to get the text to write
+// and waits for the waker when it is empty.
+class EventStream {
+ public:
+  explicit EventStream(std::size_t max_queued_bytes) : max_bytes_(max_queued_bytes) {}
+
+  // Text ready to write (possibly empty). Once closed() and empty, the
+  // transport ends the response.
+  std::string take();
+  bool closed() const;
+  // Called (from any thread) when text becomes available or the stream closes.
+  // The transport sets it before its first take().
+  void set_waker(std::function<void()> waker);
+  // The client went away; the feed forgets this stream.
+  void detach();
+
+ private:
+  friend class EventFeed;
+  // Queues `text` for the event `id` (0: no id); skips ids already sent.
+  void push(std::int64_t id, const std::string& text);
+  void close_with(const std::string& text);
+  void wake();
+
+  mutable std::mutex mutex_;
+  std::string pending_;
+  std::int64_t last_id_ = 0;
+  bool closed_ = false;
+  bool detached_ = false;
+  std::size_t max_bytes_;
+  std::function<void()> waker_;
+};
+
+struct EventFeedOptions {
+  std::size_t window = 10'000;             // recent pedido events kept for resuming
+  std::size_t max_store_replay = 10'000;   // larger gaps are answered with resync
+  std::size_t max_queued_bytes = 4 << 20;  // per stream
+  std::chrono::milliseconds metrics_interval{250};
+};
+
+class EventFeed {
+ public:
+  EventFeed(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock,
+            EventFeedOptions options = {});
+  ~EventFeed();  // closes every stream
+
+  void publish(const Order& order);
+  // A new stream: replays what a client that saw `last_event_id` missed (or
+  // resync), then today's metrics, then live events.
+  std::shared_ptr<EventStream> subscribe(std::optional<std::int64_t> last_event_id);
+  // Ends every stream (server shutdown).
+  void close_all();
+  std::size_t subscribers() const;
+
+ private:
+  struct Event {
+    std::int64_t id;
+    std::string text;
+  };
+  std::string order_event(const Order& order) const;
+  std::string metrics_event();
+  void tick_metrics();
+
+  OrderStore& store_;
+  const BusinessCalendar& calendar_;
+  const Clock& clock_;
+  EventFeedOptions options_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::deque<Event> window_;
+  std::int64_t latest_id_ = 0;
+  std::vector<std::shared_ptr<EventStream>> streams_;
+  bool metrics_dirty_ = false;
+  bool stopping_ = false;
+  std::condition_variable wake_ticker_;
+  std::thread ticker_;
+};
+
+std::string sse_event(std::string_view name, std::int64_t id, std::string_view data);
+
+}  // namespace cargomon::api

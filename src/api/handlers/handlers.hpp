@@ -1,0 +1,34 @@
+#pragma once
+// One function per endpoint: parse, call the domain or the store, serialize.
+
+#include <map>
+#include <string>
+
+#include "api/exchange.hpp"
+#include "api/json.hpp"
+#include "api/services.hpp"
+
+namespace cargomon::api {
+
+using QueryParams = std::map<std::string, std::string, std::less<>>;
+
+void post_token(Services& services, const Request& request, Respond respond);
+void post_order(Services& services, const Request& request, Respond respond);
+Response get_orders(Services& services, const QueryParams& query);
+Response get_order(Services& services, const std::string& order_id);
+Response get_metrics(Services& services, const QueryParams& query);
+Response get_events(Services& services, const Request& request);
+Response get_users(Services& services);
+void post_user(Services& services, const Request& request, Respond respond);
+void patch_user(Services& services, const std::string& username, const Request& request,
+                Respond respond);
+Response get_health();
+Response get_ready(Services& services);
+Response get_openapi();
+Response get_static(const Services& services, const std::string& path);
+
+// Shared by handlers that take a JSON body: checks the content type and
+// parses; on failure fills `error`.
+std::optional<JsonNode> read_json_body(const Request& request, Response& error);
+
+}  // namespace cargomon::api

@@ -1,0 +1,127 @@
+// POST /registrar_pedido_entregado, GET /pedidos, GET /pedidos/{pedido_id}.
+
+#include <charconv>
+
+#include "api/cursor.hpp"
+#include "api/errors.hpp"
+#include "api/event_feed.hpp"
+#include "api/handlers/handlers.hpp"
+#include "api/order_json.hpp"
+
+namespace cargomon::api {
+namespace {
+
+constexpr std::size_t kDefaultPage = 100;
+constexpr std::size_t kMaxPage = 1000;
+
+std::string registered_body(const Order& order, const BusinessCalendar& calendar) {
+  JsonWriter out;
+  out.begin_object().key("message").string("Pedido registrado exitosamente").key("pedido");
+  write_order(out, order, calendar);
+  out.end_object();
+  return out.take();
+}
+
+}  // namespace
+
+void post_order(Services& s, const Request& request, Respond respond) {
+  Response error;
+  auto body = read_json_body(request, error);
+  if (!body) return respond(std::move(error));
+  auto decoded = decode_order(*body, s.calendar, s.clock.now());
+  if (auto* problems = std::get_if<std::vector<FieldError>>(&decoded)) {
+    return respond(validation_response(*problems));
+  }
+  s.orders.register_order(
+      std::get<Order>(std::move(decoded)), [&s, respond = std::move(respond)](RegisterResult r) {
+        switch (r.status) {
+          case RegisterStatus::stored:
+            if (s.feed) s.feed->publish(r.order);
+            [[fallthrough]];
+          case RegisterStatus::already_stored:
+            return respond(json_response(200, registered_body(r.order, s.calendar)));
+          case RegisterStatus::conflict:
+            return respond(error_response(
+                ApiError::conflict, "Pedido " + r.order.order_id +
+                                        " was already registered with different content; nothing "
+                                        "was changed"));
+          case RegisterStatus::unavailable:
+            return respond(error_response(ApiError::store_unavailable,
+                                          "The order was not stored: the store is unavailable, "
+                                          "retry with the same pedido_id"));
+        }
+      });
+}
+
+Response get_orders(Services& s, const QueryParams& params) {
+  OrderQuery query;
+  query.limit = kDefaultPage;
+  const auto param = [&](const char* name) -> const std::string* {
+    const auto it = params.find(name);
+    return it == params.end() ? nullptr : &it->second;
+  };
+  if (const auto* limit = param("limit")) {
+    std::size_t value = 0;
+    const auto [ptr, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (ec != std::errc() || ptr != limit->data() + limit->size() || value < 1 ||
+        value > kMaxPage) {
+      return error_response(ApiError::bad_request,
+                            "limit must be an integer from 1 to " + std::to_string(kMaxPage));
+    }
+    query.limit = value;
+  }
+  if (const auto* cursor = param("cursor")) {
+    query.after = decode_cursor(*cursor);
+    if (!query.after) {
+      return error_response(ApiError::bad_request,
+                            "cursor is not one this server issued; use next_cursor as given");
+    }
+  }
+  if (const auto* fecha = param("fecha")) {
+    query.day = parse_business_day(*fecha);
+    if (!query.day) return error_response(ApiError::bad_request, "fecha must be a date YYYY-MM-DD");
+  }
+  for (const auto& [name, target] :
+       {std::pair{"desde", &query.from}, std::pair{"hasta", &query.until}}) {
+    if (const auto* value = param(name)) {
+      *target = s.calendar.parse_timestamp(*value);
+      if (!*target) {
+        return error_response(ApiError::bad_request,
+                              std::string(name) +
+                                  " must be a timestamp like 2024-09-12T03:50:58 or "
+                                  "2024-09-12 03:50:58, optionally with Z or an offset");
+      }
+    }
+  }
+  if (const auto* courier = param("repartidor")) {
+    if (check_text(*courier, order_limits::max_courier_id)) {
+      return error_response(ApiError::bad_request, "repartidor must be an IdRepartidor of 1 to " +
+                                                       std::to_string(order_limits::max_courier_id) +
+                                                       " characters");
+    }
+    query.courier_id = *courier;
+  }
+
+  const auto page = s.orders.list_orders(query);
+  JsonWriter out;
+  out.begin_object().key("pedidos").begin_array();
+  for (const auto& order : page.orders) write_order(out, order, s.calendar);
+  out.end_array().key("next_cursor");
+  if (page.next) {
+    out.string(encode_cursor(*page.next));
+  } else {
+    out.null();
+  }
+  out.end_object();
+  return json_response(200, out.take());
+}
+
+Response get_order(Services& s, const std::string& order_id) {
+  const auto order = s.orders.find_order(order_id);
+  if (!order) return error_response(ApiError::not_found, "Pedido " + order_id + " not found");
+  JsonWriter out;
+  write_order(out, *order, s.calendar);
+  return json_response(200, out.take());
+}
+
+}  // namespace cargomon::api

@@ -1,0 +1,86 @@
+// POST /token: username and password for a bearer token.
+
+#include "api/errors.hpp"
+#include "api/handlers/handlers.hpp"
+#include "auth/password.hpp"
+
+namespace cargomon::api {
+namespace {
+
+// Checked against when the user does not exist, so that an unknown user
+// costs as much time as a wrong password and usernames cannot be probed.
+const std::string& decoy_hash() {
+  static const std::string hash = auth::hash_password("cargomon-decoy-password");
+  return hash;
+}
+
+}  // namespace
+
+void post_token(Services& s, const Request& request, Respond respond) {
+  Response error;
+  auto body = read_json_body(request, error);
+  if (!body) return respond(std::move(error));
+  std::vector<FieldError> problems;
+  const auto string_field = [&](const char* name) -> std::string {
+    const JsonNode* node = body->kind == JsonNode::Kind::object ? body->find(name) : nullptr;
+    if (!node) {
+      problems.push_back({{std::string("body"), std::string(name)}, "field required",
+                          "value_error.missing"});
+    } else if (node->kind != JsonNode::Kind::string) {
+      problems.push_back({{std::string("body"), std::string(name)}, "must be a string",
+                          "type_error"});
+    } else if (node->text.size() > 1024) {
+      problems.push_back(
+          {{std::string("body"), std::string(name)}, "must be at most 1024 bytes", "value_error"});
+    } else {
+      return node->text;
+    }
+    return {};
+  };
+  std::string username = string_field("username");
+  std::string password = string_field("password");
+  if (!problems.empty()) return respond(validation_response(problems));
+
+  if (const auto wait = s.throttle.retry_after(username, request.client_address)) {
+    auto response =
+        error_response(ApiError::too_many_requests,
+                       "Too many failed logins; try again in " + std::to_string(wait->count()) +
+                           " seconds");
+    response.header("Retry-After", std::to_string(wait->count()));
+    return respond(std::move(response));
+  }
+
+  // Argon2id takes tens of milliseconds by design: off the I/O threads.
+  s.blocking.post([&s, username = std::move(username), password = std::move(password),
+                   client = request.client_address, respond = std::move(respond)] {
+    try {
+      const auto user = s.users.find_user(username);
+      const bool valid = auth::verify_password(user ? user->password_hash : decoy_hash(),
+                                               password) &&
+                         user && !user->disabled;
+      if (!valid) {
+        s.throttle.record_failure(username, client);
+        return respond(
+            error_response(ApiError::unauthenticated, "Incorrect username or password"));
+      }
+      s.throttle.record_success(username, client);
+      JsonWriter out;
+      out.begin_object()
+          .key("access_token")
+          .string(s.tokens.issue(user->username, user->role))
+          .key("token_type")
+          .string("bearer")
+          .key("expires_in")
+          .number(s.tokens.ttl().count())
+          .key("role")
+          .string(to_string(user->role))
+          .end_object();
+      respond(json_response(200, out.take()));
+    } catch (const StoreUnavailable&) {
+      respond(error_response(ApiError::store_unavailable,
+                             "The store is unavailable, try again shortly"));
+    }
+  });
+}
+
+}  // namespace cargomon::api

@@ -1,0 +1,291 @@
+#include "api/json.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
+#include <set>
+
+namespace cargomon::api {
+namespace {
+
+namespace json = boost::json;
+
+// Builds a JsonNode tree from SAX events.
+class TreeBuilder {
+ public:
+  static constexpr std::size_t max_object_size = 10'000;
+  static constexpr std::size_t max_array_size = 100'000;
+  static constexpr std::size_t max_key_size = 1'000;
+  static constexpr std::size_t max_string_size = 1 << 20;
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+
+  bool on_array_begin(json::error_code&) { return open(JsonNode::Kind::array); }
+  bool on_array_end(std::size_t, json::error_code& ec) { return close(ec); }
+  bool on_object_begin(json::error_code&) { return open(JsonNode::Kind::object); }
+  bool on_object_end(std::size_t, json::error_code& ec) {
+    const auto& keys = stack_.back().keys;
+    if (keys.size() > 1) {
+      std::set<std::string_view> unique(keys.begin(), keys.end());
+      if (unique.size() != keys.size()) {
+        for (std::size_t i = 0; i < keys.size() && duplicate_.empty(); ++i) {
+          for (std::size_t j = i + 1; j < keys.size(); ++j) {
+            if (keys[i] == keys[j]) {
+              duplicate_ = keys[i];
+              break;
+            }
+          }
+        }
+        ec = json::error::syntax;  // reported with duplicate_ as the reason
+        return false;
+      }
+    }
+    return close(ec);
+  }
+
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+    part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    JsonNode node;
+    node.kind = JsonNode::Kind::string;
+    node.text = std::move(part_);
+    node.text.append(s.data(), s.size());
+    part_.clear();
+    return add(std::move(node));
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code&) {
+    key_ = std::move(part_);
+    key_.append(s.data(), s.size());
+    part_.clear();
+    return true;
+  }
+  bool on_number_part(json::string_view s, json::error_code&) {
+    part_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t, json::string_view s, json::error_code&) { return number(s); }
+  bool on_uint64(std::uint64_t, json::string_view s, json::error_code&) { return number(s); }
+  bool on_double(double, json::string_view s, json::error_code&) { return number(s); }
+  bool on_bool(bool b, json::error_code&) {
+    JsonNode node;
+    node.kind = JsonNode::Kind::boolean;
+    node.boolean = b;
+    return add(std::move(node));
+  }
+  bool on_null(json::error_code&) { return add(JsonNode{}); }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+  JsonNode take() { return std::move(root_); }
+  const std::string& duplicate_key() const { return duplicate_; }
+
+ private:
+  bool number(json::string_view s) {
+    JsonNode node;
+    node.kind = JsonNode::Kind::number;
+    node.text = std::move(part_);
+    node.text.append(s.data(), s.size());
+    part_.clear();
+    return add(std::move(node));
+  }
+  bool open(JsonNode::Kind kind) {
+    JsonNode node;
+    node.kind = kind;
+    stack_.push_back(std::move(node));
+    keys_.push_back(std::move(key_));
+    key_.clear();
+    return true;
+  }
+  bool close(json::error_code&) {
+    JsonNode node = std::move(stack_.back());
+    stack_.pop_back();
+    key_ = std::move(keys_.back());
+    keys_.pop_back();
+    return add(std::move(node));
+  }
+  bool add(JsonNode node) {
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return true;
+    }
+    auto& parent = stack_.back();
+    if (parent.kind == JsonNode::Kind::object) parent.keys.push_back(std::move(key_));
+    key_.clear();
+    parent.children.push_back(std::move(node));
+    return true;
+  }
+
+  std::vector<JsonNode> stack_;
+  std::vector<std::string> keys_;  // the key each open container will be stored under
+  std::string key_;
+  std::string part_;
+  std::string duplicate_;
+  JsonNode root_;
+};
+
+}  // namespace
+
+const JsonNode* JsonNode::find(std::string_view key) const {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &children[i];
+  }
+  return nullptr;
+}
+
+std::optional<std::int64_t> JsonNode::integer() const {
+  if (kind != Kind::number) return std::nullopt;
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::variant<JsonNode, std::string> parse_json(std::string_view text, JsonLimits limits) {
+  json::parse_options options;
+  options.max_depth = limits.max_depth;
+  json::basic_parser<TreeBuilder> parser(options);
+  json::error_code ec;
+  const auto consumed = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && consumed < text.size()) ec = json::error::extra_data;
+  if (ec) {
+    if (!parser.handler().duplicate_key().empty()) {
+      return "Body is not valid JSON: duplicate key \"" + parser.handler().duplicate_key() + "\"";
+    }
+    if (ec == json::error::too_deep) {
+      return "Body is not valid JSON: nested deeper than " + std::to_string(limits.max_depth) +
+             " levels";
+    }
+    return "Body is not valid JSON: " + ec.message() + " at byte " + std::to_string(consumed);
+  }
+  return parser.handler().take();
+}
+
+std::string_view kind_name(JsonNode::Kind kind) {
+  switch (kind) {
+    case JsonNode::Kind::null:
+      return "null";
+    case JsonNode::Kind::boolean:
+      return "a boolean";
+    case JsonNode::Kind::number:
+      return "a number";
+    case JsonNode::Kind::string:
+      return "a string";
+    case JsonNode::Kind::array:
+      return "an array";
+    case JsonNode::Kind::object:
+      return "an object";
+  }
+  return "unknown";
+}
+
+void JsonWriter::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  separate();
+  out_ += '{';
+  first_.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  out_ += '}';
+  first_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  separate();
+  out_ += '[';
+  first_.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_ += ']';
+  first_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+  string(name);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::string(std::string_view value) {
+  separate();
+  out_ += '"';
+  for (const char c : value) {
+    switch (c) {
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\t':
+        out_ += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          static constexpr char hex[] = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += hex[(c >> 4) & 0xF];
+          out_ += hex[c & 0xF];
+        } else {
+          out_ += c;
+        }
+    }
+  }
+  out_ += '"';
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(std::int64_t value) {
+  separate();
+  out_ += std::to_string(value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw_number(std::string_view text) {
+  separate();
+  out_ += text;
+  return *this;
+}
+
+JsonWriter& JsonWriter::boolean(bool value) {
+  separate();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  separate();
+  out_ += "null";
+  return *this;
+}
+
+}  // namespace cargomon::api

@@ -1,0 +1,86 @@
+#include "api/json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cargomon::api {
+namespace {
+
+JsonNode parse_ok(std::string_view text) {
+  auto parsed = parse_json(text);
+  EXPECT_TRUE(std::holds_alternative<JsonNode>(parsed)) << text;
+  return std::holds_alternative<JsonNode>(parsed) ? std::get<JsonNode>(parsed) : JsonNode{};
+}
+
+std::string parse_error(std::string_view text) {
+  auto parsed = parse_json(text);
+  EXPECT_TRUE(std::holds_alternative<std::string>(parsed)) << text;
+  return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "";
+}
+
+TEST(ParseJson, KeepsTheExactTextOfNumbers) {
+  const auto node = parse_ok(R"({"a": 14.0, "b": 0.29, "c": 1e2, "d": -5, "e": 123456789012345678901234})");
+  EXPECT_EQ(node.find("a")->text, "14.0");
+  EXPECT_EQ(node.find("b")->text, "0.29");
+  EXPECT_EQ(node.find("c")->text, "1e2");
+  EXPECT_EQ(node.find("d")->integer(), -5);
+  EXPECT_EQ(node.find("e")->text, "123456789012345678901234");
+  EXPECT_FALSE(node.find("e")->integer());
+  EXPECT_FALSE(node.find("a")->integer());
+}
+
+TEST(ParseJson, BuildsNestedStructures) {
+  const auto node = parse_ok(R"({"x": [1, {"y": "ñ"}, null, true], "z": {}})");
+  ASSERT_EQ(node.kind, JsonNode::Kind::object);
+  const auto* x = node.find("x");
+  ASSERT_EQ(x->children.size(), 4u);
+  EXPECT_EQ(x->children[1].find("y")->text, "ñ");
+  EXPECT_EQ(x->children[2].kind, JsonNode::Kind::null);
+  EXPECT_TRUE(x->children[3].boolean);
+  EXPECT_EQ(node.find("z")->kind, JsonNode::Kind::object);
+  EXPECT_EQ(node.keys, (std::vector<std::string>{"x", "z"}));
+}
+
+TEST(ParseJson, RejectsDuplicateKeysNamingThem) {
+  EXPECT_NE(parse_error(R"({"precio": 1, "precio": 2})").find("duplicate key \"precio\""),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"a": {"b": 1, "b": 1}})").find("\"b\""), std::string::npos);
+}
+
+TEST(ParseJson, RejectsDeepNesting) {
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  EXPECT_NE(parse_error(deep).find("nested deeper"), std::string::npos);
+}
+
+TEST(ParseJson, RejectsWhatStrictJsonForbids) {
+  for (const char* bad : {"", "{", "{\"a\": 1,}", "{'a': 1}", "{\"a\": NaN}", "{\"a\": Infinity}",
+                          "// c\n{}", "{} {}", "{\"a\": 01}", "[1,]", "\"\xff\""}) {
+    EXPECT_EQ(parse_error(bad).rfind("Body is not valid JSON", 0), 0u) << bad;
+  }
+}
+
+TEST(JsonWriter, WritesEscapedStringsAndRawNumbers) {
+  JsonWriter out;
+  out.begin_object()
+      .key("s")
+      .string("a\"b\\c\n\x01ñ")
+      .key("n")
+      .raw_number("268.8")
+      .key("l")
+      .begin_array()
+      .number(1)
+      .null()
+      .boolean(false)
+      .end_array()
+      .end_object();
+  EXPECT_EQ(out.str(), R"({"s":"a\"b\\c\n\u0001ñ","n":268.8,"l":[1,null,false]})");
+}
+
+TEST(JsonWriter, OutputParsesBack) {
+  JsonWriter out;
+  out.begin_array().begin_object().key("k").string("\t").end_object().begin_array().end_array().end_array();
+  const auto node = parse_ok(out.str());
+  EXPECT_EQ(node.children[0].find("k")->text, "\t");
+}
+
+}  // namespace
+}  // namespace cargomon::api

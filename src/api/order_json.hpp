@@ -1,0 +1,34 @@
+#pragma once
+// The wire form of orders and day metrics: the seed's Spanish field names
+// (pedido_id, repartidor, productos…) mapped to the domain and back.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/json.hpp"
+#include "domain/business_calendar.hpp"
+#include "domain/day_metrics.hpp"
+#include "domain/order.hpp"
+
+namespace cargomon::api {
+
+// One entry of a 422 answer, FastAPI's shape: where, what is wrong, kind.
+struct FieldError {
+  std::vector<std::variant<std::string, std::size_t>> loc;
+  std::string msg;
+  std::string type = "value_error";
+};
+
+// Decodes and validates a registration body. Every bad field is reported,
+// not just the first. `received_at` fills in for a missing timestamp and is
+// the reference for "not too far in the future".
+std::variant<Order, std::vector<FieldError>> decode_order(const JsonNode& body,
+                                                          const BusinessCalendar& calendar,
+                                                          Timestamp received_at);
+
+void write_order(JsonWriter& out, const Order& order, const BusinessCalendar& calendar);
+void write_metrics(JsonWriter& out, const DayMetrics& metrics, const BusinessCalendar& calendar);
+void write_field_errors(JsonWriter& out, const std::vector<FieldError>& errors);
+
+}  // namespace cargomon::api

@@ -1,0 +1,42 @@
+#pragma once
+// What handlers work with, wired together once by the composition root
+// (cli/serve.cpp). Nothing here owns anything.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "api/exchange.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/token.hpp"
+#include "domain/business_calendar.hpp"
+#include "domain/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon::api {
+
+class EventFeed;
+
+struct HttpSettings {
+  std::vector<std::string> cors_origins;  // exact origins allowed to call the API from a browser
+  std::filesystem::path web_dir;          // the built dashboard; empty: none served
+};
+
+struct Services {
+  const BusinessCalendar& calendar;
+  const Clock& clock;
+  OrderStore& orders;
+  UserStore& users;
+  const auth::TokenService& tokens;
+  auth::LoginThrottle& throttle;
+  BlockingExecutor& blocking;
+  EventFeed* feed = nullptr;  // live stream; absent where nothing streams
+  HttpSettings settings;
+};
+
+struct Principal {
+  std::string username;
+  Role role;
+};
+
+}  // namespace cargomon::api

@@ -1,0 +1,89 @@
+#pragma once
+// Access tokens: JWTs signed with HMAC-SHA256 under one server secret.
+//
+// The algorithm is pinned: a token is accepted only if its header says
+// "alg":"HS256" and its signature checks under the secret. "none", other HMAC
+// sizes and public-key algorithms are rejected before any library sees the
+// token, so algorithm-confusion attacks have nothing to work with.
+//
+// Claims issued: sub (username), role, iat and exp (seconds since the epoch).
+// Verification requires all four; it honours nbf if present.
+//
+// Thread safety: a TokenService is immutable after construction; all const
+// methods may be called concurrently (libjwt objects are created per call).
+// The Clock must itself be safe to read concurrently (SystemClock is).
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/clock.hpp"
+#include "domain/user.hpp"
+
+namespace cargomon::auth {
+
+struct TokenClaims {
+  std::string username;
+  Role role = Role::viewer;
+  Timestamp issued_at;
+  Timestamp expires_at;
+
+  friend bool operator==(const TokenClaims&, const TokenClaims&) = default;
+};
+
+// Why a token was refused; each maps to a 401 with describe() as its detail.
+enum class TokenError {
+  none,
+  malformed,       // not three base64url parts of JSON, or too long
+  bad_algorithm,   // header alg is anything but "HS256" (or is missing)
+  bad_signature,   // signature does not match under our secret
+  expired,         // exp <= now
+  not_yet_valid,   // iat beyond the clock-skew allowance, or nbf in the future
+  missing_claims,  // sub, role, iat or exp missing, empty, unknown or mistyped
+};
+
+// A short English message fit for a 401 "detail", e.g. "Token expired".
+std::string_view describe(TokenError error);
+
+// Exactly one of: claims set and error == none, or claims empty and an error.
+struct TokenCheck {
+  std::optional<TokenClaims> claims;
+  TokenError error = TokenError::none;
+};
+
+class TokenService {
+ public:
+  // Tokens longer than this are refused unread: ours are about 200 bytes.
+  static constexpr std::size_t kMaxTokenLength = 4096;
+  // How far an iat may lie in the future: allows for clocks of several
+  // servers sharing a secret being slightly apart.
+  static constexpr std::chrono::seconds kClockSkew{60};
+
+  // secret: at least 32 bytes, else std::invalid_argument. ttl: lifetime of
+  // issued tokens, > 0, else std::invalid_argument. The clock must outlive
+  // this service.
+  TokenService(std::string secret, std::chrono::seconds ttl, const Clock& clock);
+  ~TokenService();
+  TokenService(const TokenService&) = default;
+  TokenService& operator=(const TokenService&) = default;
+  TokenService(TokenService&&) = default;
+  TokenService& operator=(TokenService&&) = default;
+
+  // A signed token for this user, valid from now for ttl(). `username` must be
+  // non-empty and free of NUL (std::invalid_argument otherwise: a caller bug).
+  std::string issue(std::string_view username, Role role) const;
+
+  // Checks the token's form, algorithm, signature and times against the
+  // injected clock. Never throws for any input (std::bad_alloc aside).
+  TokenCheck verify(std::string_view token) const;
+
+  std::chrono::seconds ttl() const { return ttl_; }
+
+ private:
+  std::string secret_;
+  std::chrono::seconds ttl_;
+  const Clock* clock_;
+};
+
+}  // namespace cargomon::auth
