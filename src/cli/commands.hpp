@@ -1,0 +1,15 @@
+#pragma once
+// The subcommands of the cargomon program.
+
+#include <CLI/CLI.hpp>
+
+namespace cargomon::cli {
+
+void add_serve_command(CLI::App& app);
+void add_user_command(CLI::App& app);
+
+// The exit status the command that ran chose (0 unless it failed).
+int exit_code();
+void set_exit_code(int code);
+
+}  // namespace cargomon::cli

@@ -1,0 +1,15 @@
+// cargomon: lists its commands; each lives in its own file.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cargomon: live monitoring of delivered orders for Cargo Express"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cargomon 0.1.0");
+  cargomon::cli::add_serve_command(app);
+  cargomon::cli::add_user_command(app);
+  CLI11_PARSE(app, argc, argv);
+  return cargomon::cli::exit_code();
+}

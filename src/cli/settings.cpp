@@ -1,0 +1,72 @@
+#include "cli/settings.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+namespace cargomon::cli {
+
+void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir) {
+  command.add_option("--data-dir", data_dir, "Directory of the database and the JWT secret")
+      ->envname("CARGOMON_DATA_DIR")
+      ->capture_default_str();
+}
+
+void add_serve_options(CLI::App& command, ServeSettings& s) {
+  command.add_option("--listen", s.listen, "Address and port to listen on (port 0: any free port)")
+      ->envname("CARGOMON_LISTEN")
+      ->capture_default_str();
+  add_data_dir_option(command, s.data_dir);
+  command.add_option("--timezone", s.timezone, "Business timezone: what \"today\" means")
+      ->envname("CARGOMON_TIMEZONE")
+      ->capture_default_str();
+  command
+      .add_option("--cors-origin", s.cors_origins,
+                  "Origin allowed to call the API from a browser (repeat, or comma-separated "
+                  "in the variable); none by default")
+      ->envname("CARGOMON_CORS_ORIGINS")
+      ->delimiter(',');
+  command.add_option("--token-ttl", s.token_ttl, "Lifetime of access tokens, in seconds")
+      ->envname("CARGOMON_TOKEN_TTL")
+      ->capture_default_str();
+  command.add_option("--web-dir", s.web_dir, "Built dashboard to serve at / (web/dist)")
+      ->envname("CARGOMON_WEB_DIR");
+  command
+      .add_option("--jwt-secret-file", s.jwt_secret_file,
+                  "File holding the token signing secret (CARGOMON_JWT_SECRET may hold it "
+                  "directly); default: <data-dir>/jwt-secret, created on first start")
+      ->envname("CARGOMON_JWT_SECRET_FILE");
+  command.add_option("--threads", s.threads, "I/O threads (0: one per core)")
+      ->envname("CARGOMON_THREADS")
+      ->capture_default_str();
+  command.add_option("--body-limit", s.body_limit, "Largest accepted request body, in bytes")
+      ->envname("CARGOMON_BODY_LIMIT")
+      ->capture_default_str();
+}
+
+void finish_serve_settings(ServeSettings& s) {
+  const auto colon = s.listen.rfind(':');
+  if (colon == std::string::npos) {
+    throw std::runtime_error("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+  }
+  s.address = s.listen.substr(0, colon);
+  if (s.address.size() > 2 && s.address.front() == '[' && s.address.back() == ']') {
+    s.address = s.address.substr(1, s.address.size() - 2);
+  }
+  try {
+    const int port = std::stoi(s.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    s.port = static_cast<unsigned short>(port);
+  } catch (const std::exception&) {
+    throw std::runtime_error("--listen port must be a number from 0 to 65535");
+  }
+  if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24 * 3600) {
+    throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
+  }
+  if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (!s.web_dir.empty() && !std::filesystem::is_directory(s.web_dir)) {
+    throw std::runtime_error("--web-dir " + s.web_dir.string() +
+                             " is not a directory (build the dashboard: npm --prefix web run build)");
+  }
+}
+
+}  // namespace cargomon::cli

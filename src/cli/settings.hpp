@@ -1,0 +1,36 @@
+#pragma once
+// Settings of `cargomon serve`: each is a flag with an environment variable
+// of the same meaning (the flag wins).
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cargomon::cli {
+
+struct ServeSettings {
+  std::string listen = "127.0.0.1:8080";
+  std::string address;  // from listen
+  unsigned short port = 0;
+  std::filesystem::path data_dir = "data";
+  std::string timezone = "America/Bogota";
+  std::vector<std::string> cors_origins;
+  std::chrono::seconds token_ttl{1800};
+  std::filesystem::path web_dir;
+  std::filesystem::path jwt_secret_file;
+  std::size_t threads = 0;  // 0: one per core
+  std::size_t body_limit = 256 * 1024;
+  std::chrono::seconds shutdown_grace{10};
+};
+
+void add_serve_options(CLI::App& command, ServeSettings& settings);
+// Checks and completes the settings after parsing; throws std::runtime_error
+// with a message for the user.
+void finish_serve_settings(ServeSettings& settings);
+
+// --data-dir for commands that work on the store directly.
+void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir);
+
+}  // namespace cargomon::cli

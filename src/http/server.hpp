@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP/1.1 front: Boost.Beast sessions as C++20 coroutines, one strand per
+// connection, every read bounded in size and time. It knows nothing of
+// orders: each request is translated to api::Request and handed to the Router.
+//
+// Thread safety: start() and stop() may be called from any thread; the
+// server runs on the io_context threads its owner provides.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "api/router.hpp"
+
+namespace cargomon::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;
+  std::size_t body_limit = 256 * 1024;
+  std::uint32_t header_limit = 16 * 1024;
+  std::chrono::seconds read_timeout{30};   // to receive a whole request once it started
+  std::chrono::seconds idle_timeout{75};   // between requests on a kept-alive connection
+  std::chrono::seconds heartbeat{15};      // comment line on quiet event streams
+  std::size_t max_connections = 10'000;
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, const api::Router& router, ServerOptions options);
+  ~Server();
+
+  // Binds and listens; throws std::system_error when the address is taken.
+  void start();
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Stops accepting new connections. In-flight requests finish.
+  void stop_accepting();
+  std::size_t requests_in_flight() const { return in_flight_->load(); }
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  std::shared_ptr<std::atomic<std::size_t>> in_flight_;
+};
+
+}  // namespace cargomon::http
