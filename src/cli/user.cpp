@@ -81,6 +81,7 @@ void add_user_command(CLI::App& app) {
   add_data_dir_option(*user, options->data_dir);
 
   auto* add = user->add_subcommand("add", "Create a user");
+  add->fallthrough();  // --data-dir may follow the subcommand's own arguments
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
   add->callback([options] {
@@ -98,6 +99,7 @@ void add_user_command(CLI::App& app) {
   });
 
   auto* list = user->add_subcommand("list", "List users");
+  list->fallthrough();
   list->callback([options] {
     run(*options, [](SqliteStore& store) {
       for (const auto& u : store.list_users()) {
@@ -108,6 +110,7 @@ void add_user_command(CLI::App& app) {
   });
 
   auto* passwd = user->add_subcommand("passwd", "Set a user's password");
+  passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
   passwd->callback([options] {
     run(*options, [&](SqliteStore& store) {
@@ -119,6 +122,7 @@ void add_user_command(CLI::App& app) {
   });
 
   auto* role = user->add_subcommand("role", "Set a user's role");
+  role->fallthrough();
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
   role->callback([options] {
@@ -134,6 +138,7 @@ void add_user_command(CLI::App& app) {
     auto* toggle = user->add_subcommand(disable ? "disable" : "enable",
                                         disable ? "Disable a user: their tokens stop working"
                                                 : "Enable a disabled user");
+    toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable] {
       run(*options, [&](SqliteStore& store) {

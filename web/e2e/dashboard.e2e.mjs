@@ -1,0 +1,434 @@
+// End-to-end: the real `cargomon serve` with the built dashboard, driven by
+// Debian's Chromium through playwright-core. Run with `npm run e2e`.
+//
+// Environment:
+//   CARGOMON_BIN   server binary (default ../build/src/cli/cargomon, from web/)
+//   CHROMIUM_PATH  browser (default /usr/bin/chromium)
+//
+// The server is started on port 0 with a fresh data dir; the port it prints
+// is reused for the restart. Screenshots go to <repo>/build/e2e-screenshots/.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_DIR = path.resolve(WEB_DIR, '..');
+const DIST_DIR = path.join(WEB_DIR, 'dist');
+const BIN = path.resolve(WEB_DIR, process.env.CARGOMON_BIN ?? '../build/src/cli/cargomon');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS_DIR = path.join(REPO_DIR, 'build', 'e2e-screenshots');
+const PASSWORD = randomBytes(18).toString('base64url');
+const LIVE_BUDGET_MS = 1000;
+
+// ---------------------------------------------------------------- helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+async function waitUntil(check, { timeoutMs, what, intervalMs = 20 }) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
+      );
+    }
+    await sleep(intervalMs);
+  }
+}
+
+const norm = (s) =>
+  String(s ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** The dashboard's money format: COP, cents only when there are cents. */
+function cop(amount) {
+  const hasCents = Math.round(amount * 100) % 100 !== 0;
+  return norm(
+    new Intl.NumberFormat('es-CO', {
+      style: 'currency',
+      currency: 'COP',
+      minimumFractionDigits: hasCents ? 2 : 0,
+      maximumFractionDigits: hasCents ? 2 : 0,
+    }).format(amount),
+  );
+}
+const count = (n) => new Intl.NumberFormat('es-CO').format(n);
+
+// ---------------------------------------------------------------- server
+
+class Server {
+  constructor(dataDir) {
+    this.dataDir = dataDir;
+    this.child = null;
+    this.log = [];
+    this.baseUrl = null;
+    this.port = null;
+  }
+
+  /** Starts `cargomon serve` and resolves once it prints its address. */
+  async start(listen, { timeoutMs = 20_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    // A restart on the same port may briefly find it busy: try until the deadline.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#startOnce(listen, deadline);
+      } catch (error) {
+        if (Date.now() >= deadline || !error.exitedEarly) throw error;
+        this.log.push(`(attempt ${attempt} failed: ${error.message}; retrying)`);
+        await sleep(200);
+      }
+    }
+  }
+
+  #startOnce(listen, deadline) {
+    const args = ['serve', '--listen', listen, '--data-dir', this.dataDir, '--web-dir', DIST_DIR];
+    const child = spawn(BIN, args, {
+      env: { ...process.env, CARGOMON_ADMIN_PASSWORD: PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    // Last resort if the runner exits without running `after` (an uncaught error).
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+    return new Promise((resolve, reject) => {
+      let buffered = '';
+      const timer = setTimeout(
+        () => fail(new Error(`server did not print its address in time`)),
+        Math.max(0, deadline - Date.now()),
+      );
+      const fail = (error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (chunk) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          this.log.push(`[out] ${line}`);
+          const match = /cargomon listening on (http:\/\/[^\s/]+:(\d+))/.exec(line);
+          if (match) {
+            this.baseUrl = match[1];
+            this.port = Number(match[2]);
+            clearTimeout(timer);
+            resolve(this);
+          }
+        }
+      });
+      child.stderr.on('data', (chunk) => this.log.push(`[err] ${chunk.trimEnd()}`));
+      child.on('error', (error) => fail(error));
+      child.on('exit', (code, signal) => {
+        this.log.push(`(exited: code ${code}, signal ${signal})`);
+        const error = new Error(`server exited before listening (code ${code}, signal ${signal})`);
+        error.exitedEarly = true;
+        fail(error);
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 10_000) {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      sleep(graceMs).then(() => true),
+    ]);
+    if (timedOut) {
+      this.log.push('(did not stop on SIGTERM; sending SIGKILL)');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  async api(method, pathname, { token, body } = {}) {
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${pathname}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Not JSON.
+    }
+    return { status: response.status, json, text };
+  }
+
+  async token() {
+    const answer = await this.api('POST', '/token', {
+      body: { username: 'admin', password: PASSWORD },
+    });
+    assert.equal(answer.status, 200, `POST /token: ${answer.text}`);
+    return answer.json.access_token;
+  }
+
+  async registerOrder(token, overrides = {}) {
+    const order = {
+      pedido_id: randomUUID(),
+      repartidor: { IdRepartidor: 102, Nombre: 'Carlos García' },
+      productos: [
+        { IdProducto: 'pk0001', producto: 'Moneda', precio: 1 },
+        { IdProducto: 'pk0007', producto: 'Tijeras pequeñas', precio: 14.35, cantidad: 2 },
+      ],
+      ...overrides,
+    };
+    const answer = await this.api('POST', '/registrar_pedido_entregado', { token, body: order });
+    const at = Date.now();
+    assert.equal(answer.status, 200, `POST /registrar_pedido_entregado: ${answer.text}`);
+    return { order: answer.json.pedido ?? order, acknowledgedAt: at };
+  }
+}
+
+// ---------------------------------------------------------------- suite
+
+describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
+  let dataDir;
+  let server;
+  let browser;
+  let page;
+  const pageProblems = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(BIN),
+      `cargomon binary not found at ${BIN}: build the server or set CARGOMON_BIN`,
+    );
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install chromium`);
+    if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
+      const build = spawnSync('npm', ['run', 'build'], { cwd: WEB_DIR, stdio: 'inherit' });
+      assert.equal(build.status, 0, 'npm run build failed');
+    }
+    mkdirSync(SHOTS_DIR, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'cargomon-e2e-'));
+    server = new Server(dataDir);
+    await server.start('127.0.0.1:0');
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'es-CO',
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      const text = message.text();
+      if (/Content Security Policy|Refused to/i.test(text)) pageProblems.push(`CSP: ${text}`);
+    });
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  });
+
+  after(async () => {
+    // Whatever happened, leave nothing running.
+    await browser?.close().catch(() => undefined);
+    await server?.stop(5_000).catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Fails with the server's output attached, to make failures readable. */
+  const withServerLog = async (fn) => {
+    try {
+      await fn();
+    } catch (error) {
+      error.message += `\n--- server output ---\n${server?.log.slice(-40).join('\n')}`;
+      throw error;
+    }
+  };
+
+  const indicator = () => page.locator('.live-indicator__text');
+  const kpi = (name) => page.getByRole('group', { name, exact: true }).locator('.kpi__value');
+  const orderRow = (pedidoId) =>
+    page
+      .getByRole('table', { name: /Pedidos del día/ })
+      .getByRole('row')
+      .filter({
+        hasText: pedidoId,
+      });
+
+  test('seeds two orders through the API', () =>
+    withServerLog(async () => {
+      const token = await server.token();
+      await server.registerOrder(token);
+      await server.registerOrder(token, {
+        repartidor: { IdRepartidor: 'R-7', Nombre: 'Laura Sánchez' },
+        productos: [{ IdProducto: 'pk0042', producto: 'Tarjeta SIM', precio: 5000 }],
+      });
+    }));
+
+  test('rejects wrong credentials, then signs in', () =>
+    withServerLog(async () => {
+      await page.goto(`${server.baseUrl}/`);
+      await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor();
+      await page.screenshot({ path: path.join(SHOTS_DIR, 'login.png') });
+
+      await page.getByLabel('Usuario').fill('admin');
+      await page.getByLabel('Contraseña').fill(`${PASSWORD}-incorrecta`);
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'Usuario o contraseña incorrectos' })
+        .waitFor({ timeout: 5_000 });
+
+      await page.getByLabel('Contraseña').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: 'Monitoreo de Indicadores - Cargo Express' })
+        .waitFor({ timeout: 5_000 });
+      await page.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
+      await waitUntil(async () => (await indicator().textContent()) === 'En vivo', {
+        timeoutMs: 5_000,
+        what: 'the live indicator to say "En vivo"',
+      });
+    }));
+
+  test("shows today's KPIs as GET /metrics reports them", () =>
+    withServerLog(async () => {
+      const token = await server.token();
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      assert.equal(metrics.total_pedidos, 2);
+      const expected = {
+        Pedidos: count(metrics.total_pedidos),
+        'Acumulado en ventas del día': cop(metrics.acumulado_ventas_dia),
+        'Precio promedio por pedido': cop(metrics.precio_promedio_por_pedido),
+        'Unidades vendidas': count(metrics.unidades),
+      };
+      for (const [name, value] of Object.entries(expected)) {
+        await waitUntil(async () => norm(await kpi(name).textContent()) === value, {
+          timeoutMs: 3_000,
+          what: `KPI "${name}" to read "${value}"`,
+        });
+      }
+      assert.equal(await page.locator('.hbar--top').count(), Math.min(3, metrics.productos.length));
+    }));
+
+  /** Registers an order and checks row and KPI appear within the budget, no reload. */
+  async function orderArrivesLive(label) {
+    await page.evaluate(() => {
+      window.__cargomonNoReload = true;
+    });
+    const token = await server.token();
+    const before = Number(norm(await kpi('Pedidos').textContent()).replace(/\D/g, ''));
+    const { order, acknowledgedAt } = await server.registerOrder(token);
+
+    const row = orderRow(order.pedido_id);
+    await row.waitFor({ state: 'visible', timeout: LIVE_BUDGET_MS });
+    const rowMs = Date.now() - acknowledgedAt;
+    await waitUntil(
+      async () =>
+        Number(norm(await kpi('Pedidos').textContent()).replace(/\D/g, '')) === before + 1,
+      {
+        timeoutMs: Math.max(1, LIVE_BUDGET_MS - (Date.now() - acknowledgedAt)),
+        what: `KPI "Pedidos" to become ${before + 1} (${label})`,
+      },
+    );
+    const kpiMs = Date.now() - acknowledgedAt;
+    assert.ok(kpiMs <= LIVE_BUDGET_MS + 50, `KPI updated after ${kpiMs} ms`);
+    assert.match(norm(await row.first().textContent()), /Nuevo/);
+    assert.equal(
+      await page.evaluate(() => window.__cargomonNoReload === true),
+      true,
+      'the page reloaded',
+    );
+    // The newest order is the first row.
+    const firstRow = page
+      .getByRole('table', { name: /Pedidos del día/ })
+      .locator('tbody tr')
+      .first();
+    assert.match(norm(await firstRow.textContent()), new RegExp(order.pedido_id));
+    console.log(`# ${label}: row after ${rowMs} ms, KPI after ${kpiMs} ms`);
+  }
+
+  test('an order registered through the API shows up within 1 s, without reload', () =>
+    withServerLog(async () => {
+      await orderArrivesLive('first live order');
+      await page.screenshot({
+        path: path.join(SHOTS_DIR, 'dashboard-desktop.png'),
+        fullPage: true,
+      });
+    }));
+
+  test('after a server restart on the same port the dashboard goes live again', () =>
+    withServerLog(async () => {
+      const port = server.port;
+      await server.stop();
+      await waitUntil(
+        async () => ['Reconectando…', 'Sin conexión'].includes(await indicator().textContent()),
+        { timeoutMs: 5_000, what: 'the indicator to show the lost connection' },
+      );
+      await server.start(`127.0.0.1:${port}`);
+      assert.equal(server.port, port);
+      // Backoff is 1, 2, 4, 8, 10 s: allow for a few attempts.
+      await waitUntil(
+        async () => {
+          if (await page.getByRole('heading', { name: 'Iniciar sesión' }).isVisible()) {
+            throw new Error(
+              'the dashboard went back to the login page (token rejected after restart?)',
+            );
+          }
+          return (await indicator().textContent()) === 'En vivo';
+        },
+        { timeoutMs: 25_000, what: 'the indicator to say "En vivo" again', intervalMs: 100 },
+      );
+      await orderArrivesLive('order after restart');
+    }));
+
+  test('fits a phone screen', () =>
+    withServerLog(async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole('heading', { level: 2, name: /Métricas del Día/ }).waitFor();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      await page.screenshot({ path: path.join(SHOTS_DIR, 'dashboard-phone.png'), fullPage: true });
+      assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow} px on a phone`);
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }));
+
+  test('logging out returns to the login page', () =>
+    withServerLog(async () => {
+      await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+      await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor({ timeout: 5_000 });
+      await page.getByText('Cerraste sesión.').waitFor();
+    }));
+
+  test('nothing was blocked by the Content-Security-Policy and no script failed', () => {
+    assert.deepEqual(pageProblems, []);
+  });
+});

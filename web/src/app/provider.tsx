@@ -1,0 +1,39 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { ApiError } from '@/lib/api-client';
+import { I18nProvider } from '@/lib/i18n';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // The live stream keeps today's data current; refetching on focus
+        // would only add load. 4xx answers are not worth retrying.
+        refetchOnWindowFocus: false,
+        retry: (failures, error) =>
+          failures < 3 &&
+          !(
+            error instanceof ApiError &&
+            ['unauthorized', 'forbidden', 'client'].includes(error.kind)
+          ),
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function AppProvider({
+  children,
+  queryClient,
+}: {
+  children: ReactNode;
+  queryClient?: QueryClient;
+}) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
+  return (
+    <QueryClientProvider client={client}>
+      <I18nProvider>{children}</I18nProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,182 @@
+// The live connection to GET /eventos. It reads the SSE stream with fetch so
+// the bearer token travels in the Authorization header (never in the URL),
+// remembers the last event id and sends it back as Last-Event-ID when it
+// reconnects, and reconnects with capped exponential backoff.
+import { ApiError, request } from '@/lib/api-client';
+import { createSseParser } from './sse-parser';
+import type { SseEvent } from './sse-parser';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface LiveStreamOptions {
+  onEvent: (event: SseEvent) => void;
+  onStatus: (status: LiveStatus) => void;
+  /** Anything arrived (event or keep-alive): the data is known fresh at `at`. */
+  onActivity?: (at: number) => void;
+  path?: string;
+  /** Delay before reconnect attempt `n` (0-based). Default 1 s, 2 s, 4 s, 8 s, 10 s… */
+  backoffMs?: (attempt: number) => number;
+  /** No byte for this long (keep-alives come every 15 s): assume a dead link. */
+  idleTimeoutMs?: number;
+  /** After this many failed attempts in a row the status says "offline". */
+  offlineAfterFailures?: number;
+}
+
+export function defaultBackoffMs(attempt: number): number {
+  return Math.min(10_000, 1000 * 2 ** attempt);
+}
+
+export interface LiveStream {
+  stop: () => void;
+  readonly lastEventId: string;
+}
+
+export function startLiveStream(options: LiveStreamOptions): LiveStream {
+  const {
+    onEvent,
+    onStatus,
+    onActivity,
+    path = '/eventos',
+    backoffMs = defaultBackoffMs,
+    idleTimeoutMs = 45_000,
+    offlineAfterFailures = 3,
+  } = options;
+
+  let stopped = false;
+  // Read through a function: `stopped` changes while run() awaits.
+  const isStopped = () => stopped;
+  let lastEventId = '';
+  let failures = 0;
+  let everLive = false;
+  /** The server refused our Last-Event-ID: we resume without it and must reload. */
+  let mustResync = false;
+  /** Ends the current connection (abort the fetch and cancel its body). */
+  let hangUp: (() => void) | null = null;
+  let wakeUp: (() => void) | null = null;
+
+  const browserOnline = () => typeof navigator === 'undefined' || navigator.onLine;
+
+  const waitingStatus = (): LiveStatus =>
+    !browserOnline() || failures >= offlineAfterFailures ? 'offline' : 'reconnecting';
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const onOnline = () => wakeUp?.();
+  const onOffline = () => {
+    if (!stopped) hangUp?.();
+  };
+  if (typeof window !== 'undefined') {
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+  }
+
+  async function connectOnce(): Promise<void> {
+    const controller = new AbortController();
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    hangUp = () => {
+      controller.abort();
+      // Not every fetch implementation errors the body when aborted.
+      reader?.cancel().catch(() => undefined);
+    };
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    const touch = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => hangUp?.(), idleTimeoutMs);
+      onActivity?.(Date.now());
+    };
+    try {
+      const headers: Record<string, string> = { Accept: 'text/event-stream' };
+      if (lastEventId !== '') headers['Last-Event-ID'] = lastEventId;
+      const response = await request(path, { headers, signal: controller.signal });
+      if (!response.body) throw new Error('The event stream has no body');
+      failures = 0;
+      everLive = true;
+      onStatus('live');
+      touch();
+      if (mustResync) {
+        mustResync = false;
+        onEvent({ type: 'resync', data: '{"reason":"Last-Event-ID refused"}', lastEventId });
+      }
+
+      const parser = createSseParser(
+        {
+          onEvent: (event) => {
+            lastEventId = event.lastEventId;
+            onEvent(event);
+          },
+        },
+        lastEventId,
+      );
+      reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done || stopped) break;
+          touch();
+          parser.push(decoder.decode(value, { stream: true }));
+        }
+      } finally {
+        lastEventId = parser.lastEventId;
+        parser.end();
+        reader.cancel().catch(() => undefined);
+      }
+    } finally {
+      clearTimeout(idleTimer);
+      hangUp = null;
+    }
+  }
+
+  async function run(): Promise<void> {
+    onStatus('connecting');
+    while (!stopped) {
+      try {
+        await connectOnce();
+      } catch (error) {
+        // 401: the API client has ended the session; the app leaves this page.
+        if (error instanceof ApiError && error.kind === 'unauthorized') {
+          stopped = true;
+          break;
+        }
+        // 400 for a Last-Event-ID this server does not know (say, another
+        // instance's): start afresh and reload rather than retry forever.
+        if (error instanceof ApiError && error.kind === 'client' && lastEventId !== '') {
+          lastEventId = '';
+          mustResync = true;
+        }
+      }
+      if (isStopped()) break;
+      failures += 1;
+      if (everLive) onStatus(waitingStatus());
+      else onStatus(failures >= offlineAfterFailures ? 'offline' : 'connecting');
+      await sleep(backoffMs(failures - 1));
+      if (!isStopped() && everLive) onStatus(waitingStatus());
+    }
+  }
+
+  void run();
+
+  return {
+    stop: () => {
+      stopped = true;
+      if (typeof window !== 'undefined') {
+        window.removeEventListener('online', onOnline);
+        window.removeEventListener('offline', onOffline);
+      }
+      hangUp?.();
+      wakeUp?.();
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+  };
+}

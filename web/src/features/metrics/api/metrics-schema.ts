@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { dayInTimeZone } from '@/lib/format';
+
+const DEFAULT_TIME_ZONE = 'America/Bogota';
+
+/** `IdRepartidor` is "returned as sent": an integer or a string. */
+export const courierIdSchema = z.union([z.number(), z.string()]);
+
+// The first three fields are the original API's; the rest are cargomon's
+// extensions, defaulted so a server that lacks one still gets a dashboard.
+export const metricsSchema = z
+  .object({
+    top_3_productos: z.array(z.tuple([z.string(), z.number()])),
+    precio_promedio_por_pedido: z.number(),
+    acumulado_ventas_dia: z.number(),
+    fecha: z.string().optional(),
+    zona_horaria: z.string().default(DEFAULT_TIME_ZONE),
+    total_pedidos: z.number().default(0),
+    unidades: z.number().default(0),
+    productos: z
+      .array(z.object({ producto: z.string(), unidades: z.number(), ventas: z.number() }))
+      .default([]),
+    ventas_por_hora: z
+      .array(z.object({ hora: z.number(), pedidos: z.number(), ventas: z.number() }))
+      .default([]),
+    repartidores: z
+      .array(
+        z.object({
+          IdRepartidor: courierIdSchema,
+          Nombre: z.string(),
+          pedidos: z.number(),
+          unidades: z.number(),
+          ventas: z.number(),
+        }),
+      )
+      .default([]),
+    ultimo_pedido: z
+      .object({
+        secuencia: z.number(),
+        timestamp: z.string(),
+        registrado_en: z.string().optional(),
+      })
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
+  })
+  .transform((m) => ({ ...m, fecha: m.fecha ?? dayInTimeZone(new Date(), m.zona_horaria) }));
+
+export type Metrics = z.infer<typeof metricsSchema>;
+export type CourierMetrics = Metrics['repartidores'][number];
+export type ProductMetrics = Metrics['productos'][number];

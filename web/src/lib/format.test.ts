@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { dayInTimeZone, formatAgo, formatMoney, formatTime, formatWait } from './format';
+
+const plain = (s: string) => s.replace(/\s/g, ' ');
+
+describe('format', () => {
+  it('formats COP with cents only when there are cents', () => {
+    expect(plain(formatMoney(268.8, 'es'))).toBe('$ 268,80');
+    expect(plain(formatMoney(20.68, 'es'))).toBe('$ 20,68');
+    expect(plain(formatMoney(1234567, 'es'))).toBe('$ 1.234.567');
+    expect(plain(formatMoney(0, 'es'))).toBe('$ 0');
+    expect(plain(formatMoney(268.8, 'en'))).toBe('COP 268.80');
+    expect(plain(formatMoney(1234567, 'en'))).toBe('COP 1,234,567');
+  });
+
+  it('shows times in the business timezone', () => {
+    expect(formatTime('2024-09-12T08:50:58.363972Z', 'America/Bogota', 'es')).toBe('03:50:58');
+    expect(formatTime('2024-09-12T03:50:58-05:00', 'America/Bogota', 'en')).toBe('03:50:58');
+  });
+
+  it('computes the business day of an instant', () => {
+    expect(dayInTimeZone(new Date('2024-09-13T03:00:00Z'), 'America/Bogota')).toBe('2024-09-12');
+  });
+
+  it('says how long ago and how long to wait', () => {
+    expect(plain(formatAgo(3000, 'es'))).toBe('hace 3 s');
+    expect(plain(formatAgo(125_000, 'es'))).toBe('hace 2 min');
+    expect(formatWait(45, 'es')).toBe('45 segundos');
+    expect(formatWait(240, 'es')).toBe('4 minutos');
+  });
+});

@@ -1,0 +1,97 @@
+import { http, HttpResponse } from 'msw';
+import { ADMIN, makeMetrics, makeOrders, TODAY } from './data';
+import { sse } from './sse';
+
+export const TEST_TOKEN = 'test-token';
+
+/** What the fake server holds; tests may replace it. */
+export const db = {
+  metrics: makeMetrics() as Record<string, unknown>,
+  orders: makeOrders(130).reverse(), // newest first
+  /** Every /pedidos query string seen, in order. */
+  ordersRequests: [] as URLSearchParams[],
+  metricsRequests: [] as URLSearchParams[],
+};
+
+export function resetDb(): void {
+  db.metrics = makeMetrics();
+  db.orders = makeOrders(130).reverse();
+  db.ordersRequests = [];
+  db.metricsRequests = [];
+}
+
+function unauthorized() {
+  return HttpResponse.json(
+    { detail: 'Could not validate credentials' },
+    { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+  );
+}
+
+function authorized(request: Request): boolean {
+  return request.headers.get('Authorization') === `Bearer ${TEST_TOKEN}`;
+}
+
+export const handlers = [
+  http.post('/token', async ({ request }) => {
+    const body = (await request.json()) as { username?: string; password?: string };
+    if (body.username === ADMIN.username && body.password === ADMIN.password) {
+      return HttpResponse.json({
+        access_token: TEST_TOKEN,
+        token_type: 'bearer',
+        expires_in: 1800,
+        role: 'admin',
+      });
+    }
+    return HttpResponse.json({ detail: 'Incorrect username or password' }, { status: 401 });
+  }),
+
+  http.get('/metrics', ({ request }) => {
+    if (!authorized(request)) return unauthorized();
+    const params = new URL(request.url).searchParams;
+    db.metricsRequests.push(params);
+    const fecha = params.get('fecha');
+    if (fecha && fecha !== TODAY) {
+      return HttpResponse.json(
+        makeMetrics({
+          fecha,
+          total_pedidos: 0,
+          unidades: 0,
+          acumulado_ventas_dia: 0,
+          precio_promedio_por_pedido: 0,
+          top_3_productos: [],
+          productos: [],
+          repartidores: [],
+          ultimo_pedido: null,
+        }),
+      );
+    }
+    return HttpResponse.json(db.metrics);
+  }),
+
+  http.get('/pedidos', ({ request }) => {
+    if (!authorized(request)) return unauthorized();
+    const params = new URL(request.url).searchParams;
+    db.ordersRequests.push(params);
+    const limit = Number(params.get('limit') ?? '100');
+    const fecha = params.get('fecha');
+    const repartidor = params.get('repartidor');
+    const matching = db.orders.filter(
+      (o) =>
+        (!fecha || o.fecha === fecha) &&
+        (!repartidor || String(o.repartidor.IdRepartidor) === repartidor),
+    );
+    const cursor = params.get('cursor');
+    const start = cursor ? Number(cursor.replace('c', '')) : 0;
+    const page = matching.slice(start, start + limit);
+    const next = start + limit < matching.length ? `c${start + limit}` : null;
+    return HttpResponse.json({ pedidos: page, next_cursor: next });
+  }),
+
+  http.get('/eventos', ({ request }) => {
+    if (!authorized(request)) return unauthorized();
+    const stream = sse.open(request.headers.get('Last-Event-ID'));
+    return new HttpResponse(stream, {
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+    });
+  }),
+];

@@ -1,0 +1,23 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { resetSessionForTests } from '@/lib/session';
+import { resetDb } from './mocks/handlers';
+import { server } from './mocks/server';
+import { sse } from './mocks/sse';
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  resetDb();
+  sse.reset();
+  resetSessionForTests();
+  localStorage.clear();
+  sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
+});
+afterEach(() => {
+  cleanup();
+  sse.reset();
+  server.resetHandlers();
+});
+afterAll(() => server.close());

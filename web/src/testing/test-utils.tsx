@@ -1,0 +1,48 @@
+import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { App } from '@/app/App';
+import { AppProvider, createQueryClient } from '@/app/provider';
+import { startSession } from '@/lib/session';
+import { TEST_TOKEN } from './mocks/handlers';
+
+/** Signs in as the fake server's admin without going through the form. */
+export function signIn(expiresInMs = 30 * 60 * 1000): void {
+  startSession({
+    token: TEST_TOKEN,
+    username: 'admin',
+    role: 'admin',
+    expiresAt: Date.now() + expiresInMs,
+  });
+}
+
+/** Renders the whole app, as main.tsx does, with a fresh cache. */
+export function renderApp() {
+  const user = userEvent.setup();
+  const queryClient = createQueryClient();
+  queryClient.setDefaultOptions({
+    ...queryClient.getDefaultOptions(),
+    queries: { ...queryClient.getDefaultOptions().queries, retry: false },
+  });
+  const result = render(
+    <AppProvider queryClient={queryClient}>
+      <App />
+    </AppProvider>,
+  );
+  return { user, queryClient, ...result };
+}
+
+/**
+ * The same formatter the app uses for COP, for building expected strings;
+ * its no-break space is made a plain one, as Testing Library normalizes text.
+ */
+export function cop(amount: number): string {
+  const hasCents = Math.round(amount * 100) % 100 !== 0;
+  return new Intl.NumberFormat('es-CO', {
+    style: 'currency',
+    currency: 'COP',
+    minimumFractionDigits: hasCents ? 2 : 0,
+    maximumFractionDigits: hasCents ? 2 : 0,
+  })
+    .format(amount)
+    .replace(/\s/g, ' ');
+}

@@ -1,0 +1,44 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The dashboard is served by `cargomon serve` on the same origin as the API,
+// so every API path is relative. In dev, Vite proxies those paths to a local
+// cargomon (override with CARGOMON_URL).
+const apiTarget = process.env.CARGOMON_URL ?? 'http://127.0.0.1:8080';
+const apiPaths = [
+  '/token',
+  '/metrics',
+  '/pedidos',
+  '/eventos',
+  '/registrar_pedido_entregado',
+  '/healthz',
+  '/readyz',
+];
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: {
+    proxy: Object.fromEntries(apiPaths.map((p) => [p, { target: apiTarget, changeOrigin: false }])),
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Keep every asset a separate hashed file: an inlined data: module script
+    // or a base64 font would need CSP exceptions.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+  },
+  test: {
+    environment: 'jsdom',
+    globals: true,
+    setupFiles: ['./src/testing/setup-tests.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+  },
+});
