@@ -1,5 +1,7 @@
 // @ts-check
 import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -31,7 +33,8 @@ export default tseslint.config(
       globals: globals.browser,
       parserOptions: {
         projectService: true,
-        tsconfigRootDir: import.meta.dirname,
+        // Not import.meta.dirname: Node 18 (Debian 12's) does not have it.
+        tsconfigRootDir: dirname(fileURLToPath(import.meta.url)),
       },
     },
     plugins: {

@@ -17,14 +17,14 @@ TEST(Cursor, RoundTrips) {
 
 TEST(Cursor, IsOpaqueUrlSafeText) {
   const auto text = encode_cursor({Timestamp{std::chrono::microseconds{123}}, 7});
-  EXPECT_EQ(text.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
 }
 
 TEST(Cursor, RejectsAnythingItDidNotIssue) {
-  for (const char* bad : {"", "abc", "!!!!", "djE6", "djI6MTox", "djE6eDox",
-                          "djE6MTot", "djE6MToxOjE"}) {
+  for (const char* bad :
+       {"", "abc", "!!!!", "djE6", "djI6MTox", "djE6eDox", "djE6MTot", "djE6MToxOjE"}) {
     EXPECT_FALSE(decode_cursor(bad)) << bad;
   }
   EXPECT_FALSE(decode_cursor(std::string(500, 'A')));

@@ -18,7 +18,8 @@ std::string parse_error(std::string_view text) {
 }
 
 TEST(ParseJson, KeepsTheExactTextOfNumbers) {
-  const auto node = parse_ok(R"({"a": 14.0, "b": 0.29, "c": 1e2, "d": -5, "e": 123456789012345678901234})");
+  const auto node =
+      parse_ok(R"({"a": 14.0, "b": 0.29, "c": 1e2, "d": -5, "e": 123456789012345678901234})");
   EXPECT_EQ(node.find("a")->text, "14.0");
   EXPECT_EQ(node.find("b")->text, "0.29");
   EXPECT_EQ(node.find("c")->text, "1e2");
@@ -77,7 +78,14 @@ TEST(JsonWriter, WritesEscapedStringsAndRawNumbers) {
 
 TEST(JsonWriter, OutputParsesBack) {
   JsonWriter out;
-  out.begin_array().begin_object().key("k").string("\t").end_object().begin_array().end_array().end_array();
+  out.begin_array()
+      .begin_object()
+      .key("k")
+      .string("\t")
+      .end_object()
+      .begin_array()
+      .end_array()
+      .end_array();
   const auto node = parse_ok(out.str());
   EXPECT_EQ(node.children[0].find("k")->text, "\t");
 }

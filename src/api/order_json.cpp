@@ -14,7 +14,8 @@ class Decoder {
     Order order;
     order.received_at = received_at_;
     if (body.kind != JsonNode::Kind::object) {
-      fail({"body"}, "must be a JSON object, not " + std::string(kind_name(body.kind)), "type_error");
+      fail({"body"}, "must be a JSON object, not " + std::string(kind_name(body.kind)),
+           "type_error");
       return errors_;
     }
     if (auto* id = required(body, "pedido_id", {"body"}, JsonNode::Kind::string)) {
@@ -62,8 +63,7 @@ class Decoder {
 
   // The field `name` of `object`, if present with the expected kind;
   // otherwise records why not.
-  const JsonNode* required(const JsonNode& object, const char* name, Loc loc,
-                           JsonNode::Kind kind) {
+  const JsonNode* required(const JsonNode& object, const char* name, Loc loc, JsonNode::Kind kind) {
     loc.emplace_back(std::string(name));
     const auto* node = object.find(name);
     if (!node) {
@@ -71,9 +71,10 @@ class Decoder {
       return nullptr;
     }
     if (node->kind != kind) {
-      fail(std::move(loc),
-           "must be " + std::string(kind_name(kind)) + ", not " + std::string(kind_name(node->kind)),
-           "type_error");
+      fail(
+          std::move(loc),
+          "must be " + std::string(kind_name(kind)) + ", not " + std::string(kind_name(node->kind)),
+          "type_error");
       return nullptr;
     }
     return node;

@@ -93,6 +93,7 @@ TEST_F(OrderJsonTest, ReportsEveryBadFieldWithItsLocation) {
                         "nope"],
           "timestamp": "yesterday"})");
   std::vector<std::string> locs;
+  locs.reserve(errors.size());
   for (const auto& e : errors) locs.push_back(loc_text(e));
   EXPECT_EQ(locs, (std::vector<std::string>{
                       "/body/pedido_id", "/body/repartidor/IdRepartidor", "/body/repartidor/Nombre",
@@ -106,8 +107,9 @@ TEST_F(OrderJsonTest, ReportsEveryBadFieldWithItsLocation) {
 TEST_F(OrderJsonTest, RejectsWrongShapes) {
   EXPECT_EQ(loc_text(decode_errors("[]")[0]), "/body");
   EXPECT_EQ(decode_errors(R"({"pedido_id": 5, "repartidor": {"IdRepartidor": 1, "Nombre": "A"},
-                              "productos": [{"IdProducto": "p", "producto": "x", "precio": 1}]})")[0]
-                .msg,
+                              "productos": [{"IdProducto": "p", "producto": "x", "precio": 1}]})")
+                [0]
+                    .msg,
             "must be a string, not a number");
   const auto empty = decode_errors(
       R"({"pedido_id": "a", "repartidor": {"IdRepartidor": 1, "Nombre": "A"}, "productos": []})");
@@ -131,13 +133,12 @@ TEST_F(OrderJsonTest, WritesTheNormalizedOrder) {
   order.sequence = 42;
   JsonWriter out;
   write_order(out, order, calendar);
-  EXPECT_EQ(out.str(),
-            R"({"pedido_id":"4205dd65-056f-462e-8e1f-c801a5e78536",)"
-            R"("repartidor":{"IdRepartidor":102,"Nombre":"Carlos García"},)"
-            R"("productos":[{"IdProducto":"pk0001","producto":"Moneda","precio":1},)"
-            R"({"IdProducto":"pk0007","producto":"Tijeras pequeñas","precio":14}],)"
-            R"("timestamp":"2024-09-12T03:50:58.363972-05:00","fecha":"2024-09-12",)"
-            R"("total":15,"unidades":2,"secuencia":42})");
+  EXPECT_EQ(out.str(), R"({"pedido_id":"4205dd65-056f-462e-8e1f-c801a5e78536",)"
+                       R"("repartidor":{"IdRepartidor":102,"Nombre":"Carlos García"},)"
+                       R"("productos":[{"IdProducto":"pk0001","producto":"Moneda","precio":1},)"
+                       R"({"IdProducto":"pk0007","producto":"Tijeras pequeñas","precio":14}],)"
+                       R"("timestamp":"2024-09-12T03:50:58.363972-05:00","fecha":"2024-09-12",)"
+                       R"("total":15,"unidades":2,"secuencia":42})");
 }
 
 TEST_F(OrderJsonTest, WritesMetricsWithExactMoney) {
@@ -146,15 +147,18 @@ TEST_F(OrderJsonTest, WritesMetricsWithExactMoney) {
   m.orders = 13;
   m.units = 23;
   m.sales = Money::from_cents(26880);
-  m.products = {{"Moneda", 9, Money::from_cents(900)}, {"Tarjeta SIM", 7, Money::from_cents(3850)},
-                {"Estuche para gafas", 7, Money::from_cents(2000)}, {"Otro", 1, Money::from_cents(5)}};
+  m.products = {{"Moneda", 9, Money::from_cents(900)},
+                {"Tarjeta SIM", 7, Money::from_cents(3850)},
+                {"Estuche para gafas", 7, Money::from_cents(2000)},
+                {"Otro", 1, Money::from_cents(5)}};
   JsonWriter out;
   write_metrics(out, m, calendar);
   const auto& text = out.str();
-  EXPECT_EQ(text.rfind(R"({"top_3_productos":[["Moneda",9],["Tarjeta SIM",7],["Estuche para gafas",7]],)"
-                       R"("precio_promedio_por_pedido":20.68,"acumulado_ventas_dia":268.8,)",
-                       0),
-            0u)
+  EXPECT_EQ(
+      text.rfind(R"({"top_3_productos":[["Moneda",9],["Tarjeta SIM",7],["Estuche para gafas",7]],)"
+                 R"("precio_promedio_por_pedido":20.68,"acumulado_ventas_dia":268.8,)",
+                 0),
+      0u)
       << text;
   EXPECT_NE(text.find(R"("ultimo_pedido":null)"), std::string::npos);
 }

@@ -1,9 +1,8 @@
 #include "api/router.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-
-#include <algorithm>
 
 #include "api/authenticate.hpp"
 #include "api/errors.hpp"
@@ -37,8 +36,8 @@ void add_common_headers(Response& response, const Request& request, const HttpSe
 void Router::handle(Request request, Respond respond) const {
   // Every answer gets the common headers, whichever path produced it.
   const Request& req = request;
-  Respond finish = [respond = std::move(respond), origin = req.origin, &settings = services_.settings](
-                       Response response) {
+  Respond finish = [respond = std::move(respond), origin = req.origin,
+                    &settings = services_.settings](Response response) {
     Request headers_only;
     headers_only.origin = origin;
     add_common_headers(response, headers_only, settings);
@@ -61,7 +60,7 @@ void Router::route(Request& request, Respond& respond) const {
     respond(error_response(ApiError::bad_request, "Malformed request target"));
     return;
   }
-  const boost::urls::url_view url = *parsed;
+  const boost::urls::url_view& url = *parsed;
   std::vector<std::string> segments;
   for (auto segment : url.segments()) segments.push_back(segment);
   if (!segments.empty() && segments.back().empty()) segments.pop_back();
@@ -102,8 +101,7 @@ void Router::route(Request& request, Respond& respond) const {
   }
   if (n == 1 && first == "registrar_pedido_entregado") {
     if (method != "POST") return respond(method_not_allowed("POST"));
-    return guarded(Permission::register_order,
-                   [&] { post_order(s, request, std::move(respond)); });
+    return guarded(Permission::register_order, [&] { post_order(s, request, std::move(respond)); });
   }
   if (n == 1 && first == "pedidos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
@@ -124,8 +122,7 @@ void Router::route(Request& request, Respond& respond) const {
   if (n == 1 && first == "usuarios") {
     if (method == "GET") return guarded(Permission::manage_users, [&] { respond(get_users(s)); });
     if (method == "POST") {
-      return guarded(Permission::manage_users,
-                     [&] { post_user(s, request, std::move(respond)); });
+      return guarded(Permission::manage_users, [&] { post_user(s, request, std::move(respond)); });
     }
     return respond(method_not_allowed("GET, POST"));
   }

@@ -1,13 +1,13 @@
 // `cargomon serve`: the composition root. Reads settings, wires the store,
 // auth, API and HTTP server together, and runs until SIGINT/SIGTERM.
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -50,8 +50,7 @@ void ensure_admin(UserStore& users) {
               << "\n(shown only this once; change it with `cargomon user passwd admin`)"
               << std::endl;
   } else {
-    std::cout << "Created user 'admin' with the password from CARGOMON_ADMIN_PASSWORD"
-              << std::endl;
+    std::cout << "Created user 'admin' with the password from CARGOMON_ADMIN_PASSWORD" << std::endl;
   }
 }
 
@@ -75,8 +74,10 @@ int run(const ServeSettings& settings) {
   PoolExecutor blocking(hashing);
   api::EventFeed feed(store, calendar, clock);
 
-  api::Services services{calendar, clock, store, store, tokens, throttle, blocking, &feed,
-                         api::HttpSettings{settings.cors_origins, settings.web_dir}};
+  api::Services services{
+      calendar, clock,  store,
+      store,    tokens, throttle,
+      blocking, &feed,  api::HttpSettings{settings.cors_origins, settings.web_dir}};
   const api::Router router(services);
 
   asio::io_context io(static_cast<int>(settings.threads));

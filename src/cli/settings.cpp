@@ -59,13 +59,14 @@ void finish_serve_settings(ServeSettings& s) {
   } catch (const std::exception&) {
     throw std::runtime_error("--listen port must be a number from 0 to 65535");
   }
-  if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24 * 3600) {
+  if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24L * 3600) {
     throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
   }
   if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
   if (!s.web_dir.empty() && !std::filesystem::is_directory(s.web_dir)) {
-    throw std::runtime_error("--web-dir " + s.web_dir.string() +
-                             " is not a directory (build the dashboard: npm --prefix web run build)");
+    throw std::runtime_error(
+        "--web-dir " + s.web_dir.string() +
+        " is not a directory (build the dashboard: npm --prefix web run build)");
   }
 }
 

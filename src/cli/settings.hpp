@@ -21,7 +21,7 @@ struct ServeSettings {
   std::filesystem::path web_dir;
   std::filesystem::path jwt_secret_file;
   std::size_t threads = 0;  // 0: one per core
-  std::size_t body_limit = 256 * 1024;
+  std::size_t body_limit = std::size_t{256} * 1024;
   std::chrono::seconds shutdown_grace{10};
 };
 

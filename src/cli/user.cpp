@@ -135,9 +135,9 @@ void add_user_command(CLI::App& app) {
   });
 
   for (const bool disable : {true, false}) {
-    auto* toggle = user->add_subcommand(disable ? "disable" : "enable",
-                                        disable ? "Disable a user: their tokens stop working"
-                                                : "Enable a disabled user");
+    auto* toggle = user->add_subcommand(
+        disable ? "disable" : "enable",
+        disable ? "Disable a user: their tokens stop working" : "Enable a disabled user");
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable] {

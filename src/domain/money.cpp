@@ -7,8 +7,8 @@ namespace cargomon {
 std::string Money::to_decimal() const {
   const bool negative = cents_ < 0;
   // Work in unsigned so that the most negative value does not overflow.
-  const std::uint64_t magnitude = negative ? (~static_cast<std::uint64_t>(cents_) + 1)
-                                           : static_cast<std::uint64_t>(cents_);
+  const std::uint64_t magnitude =
+      negative ? (~static_cast<std::uint64_t>(cents_) + 1) : static_cast<std::uint64_t>(cents_);
   std::string text = negative ? "-" : "";
   text += std::to_string(magnitude / 100);
   const auto fraction = static_cast<unsigned>(magnitude % 100);
@@ -36,7 +36,9 @@ Money Money::divided_by(std::int64_t count) const {
 MoneyParse parse_money(std::string_view text, Money max) {
   // JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   std::size_t i = 0;
-  const auto digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+  const auto digit = [&](std::size_t k) {
+    return k < text.size() && text[k] >= '0' && text[k] <= '9';
+  };
   bool negative = false;
   if (i < text.size() && text[i] == '-') {
     negative = true;

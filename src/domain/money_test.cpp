@@ -62,8 +62,8 @@ TEST(ParseMoney, RejectsTooLarge) {
 }
 
 TEST(ParseMoney, RejectsTextThatIsNotAJsonNumber) {
-  for (const char* bad : {"", "abc", "1.", ".5", "01", "1e", "+1", "NaN", "Infinity", "1 ", "0x10",
-                          "1,5", "--1"}) {
+  for (const char* bad :
+       {"", "abc", "1.", ".5", "01", "1e", "+1", "NaN", "Infinity", "1 ", "0x10", "1,5", "--1"}) {
     EXPECT_EQ(error(bad), MoneyError::not_a_number) << bad;
   }
 }

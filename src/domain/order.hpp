@@ -66,7 +66,7 @@ inline constexpr std::size_t max_name = 200;
 inline constexpr std::size_t max_product_id = 64;
 inline constexpr std::size_t max_lines = 1000;
 inline constexpr std::int64_t max_quantity = 10'000;
-inline constexpr Money max_unit_price = Money::from_cents(100'000'000'00);     // 100 million
+inline constexpr Money max_unit_price = Money::from_cents(100'000'000'00);      // 100 million
 inline constexpr Money max_order_total = Money::from_cents(10'000'000'000'00);  // 10 billion
 inline constexpr auto max_clock_skew = std::chrono::hours(24);
 }  // namespace order_limits

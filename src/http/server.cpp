@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "api/event_feed.hpp"
 
@@ -81,7 +82,11 @@ bhttp::response<bhttp::string_body> early_error(bhttp::status status, std::strin
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(asio::io_context& io, const api::Router& router, ServerOptions options,
         std::shared_ptr<std::atomic<std::size_t>> in_flight)
-      : io(io), router(router), options(std::move(options)), acceptor(io), in_flight(std::move(in_flight)) {}
+      : io(io),
+        router(router),
+        options(std::move(options)),
+        acceptor(io),
+        in_flight(std::move(in_flight)) {}
 
   asio::io_context& io;
   const api::Router& router;
@@ -149,9 +154,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
           res = early_error(bhttp::status::payload_too_large,
                             "Body larger than " + std::to_string(options.body_limit) + " bytes");
         } else if (read_ec == bhttp::error::header_limit) {
-          res = early_error(bhttp::status::request_header_fields_too_large,
-                            "Headers larger than " + std::to_string(options.header_limit) +
-                                " bytes");
+          res =
+              early_error(bhttp::status::request_header_fields_too_large,
+                          "Headers larger than " + std::to_string(options.header_limit) + " bytes");
         } else {
           res = early_error(bhttp::status::bad_request, "Malformed HTTP request");
         }

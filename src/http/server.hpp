@@ -20,11 +20,11 @@ namespace cargomon::http {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
-  std::size_t body_limit = 256 * 1024;
+  std::size_t body_limit = std::size_t{256} * 1024;
   std::uint32_t header_limit = 16 * 1024;
-  std::chrono::seconds read_timeout{30};   // to receive a whole request once it started
-  std::chrono::seconds idle_timeout{75};   // between requests on a kept-alive connection
-  std::chrono::seconds heartbeat{15};      // comment line on quiet event streams
+  std::chrono::seconds read_timeout{30};  // to receive a whole request once it started
+  std::chrono::seconds idle_timeout{75};  // between requests on a kept-alive connection
+  std::chrono::seconds heartbeat{15};     // comment line on quiet event streams
   std::size_t max_connections = 10'000;
 };
 

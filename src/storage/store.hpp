@@ -28,10 +28,10 @@ class StoreUnavailable : public std::runtime_error {
 };
 
 enum class RegisterStatus {
-  stored,       // newly and durably stored
+  stored,          // newly and durably stored
   already_stored,  // the same content was stored before: nothing changed
-  conflict,     // the same order id was stored with different content: nothing changed
-  unavailable,  // not stored; the store could not commit
+  conflict,        // the same order id was stored with different content: nothing changed
+  unavailable,     // not stored; the store could not commit
 };
 
 struct RegisterResult {

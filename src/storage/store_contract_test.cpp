@@ -52,10 +52,11 @@ class SqliteStoreContract : public ::testing::Test {
     Order order;
     order.order_id = std::move(id);
     order.courier = {{std::move(courier), true}, "Carlos García"};
-    order.lines = lines.empty() ? std::vector<OrderLine>{{"pk0001", "Moneda", Money::from_cents(100), 1},
-                                                         {"pk0007", "Tijeras pequeñas",
-                                                          Money::from_cents(1400), 1}}
-                                : std::move(lines);
+    order.lines =
+        lines.empty()
+            ? std::vector<OrderLine>{{"pk0001", "Moneda", Money::from_cents(100), 1},
+                                     {"pk0007", "Tijeras pequeñas", Money::from_cents(1400), 1}}
+            : std::move(lines);
     order.reported_at = calendar_.parse_timestamp(local_time);
     order.received_at = *calendar_.parse_timestamp("2024-09-12 12:00:00");
     return order;
@@ -182,9 +183,9 @@ TEST_F(SqliteStoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicat
     for (const auto& order : page.orders) {
       EXPECT_TRUE(seen.insert(order.order_id).second) << order.order_id;
       if (!first) {
-        EXPECT_TRUE(order.occurred_at() < previous.occurred_at() ||
-                    (order.occurred_at() == previous.occurred_at() &&
-                     order.sequence < previous.sequence));
+        EXPECT_TRUE(
+            order.occurred_at() < previous.occurred_at() ||
+            (order.occurred_at() == previous.occurred_at() && order.sequence < previous.sequence));
       }
       previous = order;
       first = false;

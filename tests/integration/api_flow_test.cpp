@@ -71,16 +71,21 @@ TEST_F(ApiFlow, SeedFlowGivesTheExactExpectedNumbers) {
   EXPECT_EQ(client().get("/pedidos/nope", admin_token()).status, 404);
 }
 
-TEST_F(ApiFlow, TheSeedLambdaEventBodyIsAcceptedAndTodaysMetricsCountIt) {
-  // The original test event: no timestamp, so it is "now" and counts today.
+TEST_F(ApiFlow, TheSeedLambdaEventBodyConflictsWithTheSeedTableAndCountsToday) {
+  // The seed table holds pedido 12345; the seed's Lambda test event sends
+  // 12345 again with other content: the original silently overwrote it.
+  ASSERT_EQ(client().post_json("/registrar_pedido_entregado", kSeedOrders[0], admin_token()).status,
+            200);
   const auto event = json::parse(fixture("seed-events/registrar_pedido_entregado.json"));
   std::string body(event.at("body").as_string());
-  // Its pedido_id 12345 is also in the seed table with other content.
   const auto conflict = client().post_json("/registrar_pedido_entregado", body, admin_token());
-  if (conflict.status == 409) {
-    EXPECT_NE(conflict.detail().find("12345"), std::string::npos);
-    body.replace(body.find("12345"), 5, "67890");
-  }
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_NE(conflict.detail().find("12345"), std::string::npos);
+  EXPECT_EQ(client().get("/pedidos/12345", admin_token()).json().at("repartidor").at("Nombre"),
+            "Probando probando2");
+
+  // With a fresh id it is stored; without a timestamp it happened now, today.
+  body.replace(body.find("12345"), 5, "67890");
   const auto before = client().get("/metrics", admin_token()).json();
   const auto res = client().post_json("/registrar_pedido_entregado", body, admin_token());
   ASSERT_EQ(res.status, 200) << res.body;
@@ -113,11 +118,13 @@ TEST_F(ApiFlow, ReplayIsIdempotentAndDifferentContentConflicts) {
 
 TEST_F(ApiFlow, PaginationCoversEveryOrderOnceWithFilters) {
   for (int i = 0; i < 45; ++i) {
-    const std::string order = R"({"pedido_id": "page-)" + std::to_string(i) +
-                              R"(", "repartidor": {"IdRepartidor": )" + std::to_string(i % 3) +
-                              R"(, "Nombre": "C"}, "productos": [{"IdProducto": "p", "producto": "x", "precio": 1}],
-          "timestamp": "2024-11-0)" + std::to_string(1 + i % 2) + R"( 10:)" +
-                              (i < 10 ? "0" : "") + std::to_string(i) + R"(:00"})";
+    const std::string order =
+        R"({"pedido_id": "page-)" + std::to_string(i) + R"(", "repartidor": {"IdRepartidor": )" +
+        std::to_string(i % 3) +
+        R"(, "Nombre": "C"}, "productos": [{"IdProducto": "p", "producto": "x", "precio": 1}],
+          "timestamp": "2024-11-0)" +
+        std::to_string(1 + i % 2) + R"( 10:)" + (i < 10 ? "0" : "") + std::to_string(i) +
+        R"(:00"})";
     ASSERT_EQ(client().post_json("/registrar_pedido_entregado", order, admin_token()).status, 200);
   }
   std::set<std::string> seen;
@@ -133,7 +140,8 @@ TEST_F(ApiFlow, PaginationCoversEveryOrderOnceWithFilters) {
       EXPECT_TRUE(seen.insert(std::string(order.at("pedido_id").as_string())).second);
       EXPECT_EQ(order.at("fecha"), "2024-11-01");
     }
-    cursor = page.at("next_cursor").is_null() ? "" : std::string(page.at("next_cursor").as_string());
+    cursor =
+        page.at("next_cursor").is_null() ? "" : std::string(page.at("next_cursor").as_string());
     ++pages;
   } while (!cursor.empty());
   EXPECT_EQ(seen.size(), 23u);
@@ -141,8 +149,10 @@ TEST_F(ApiFlow, PaginationCoversEveryOrderOnceWithFilters) {
 
   const auto by_courier = client().get("/pedidos?limit=1000&repartidor=2", admin_token()).json();
   EXPECT_EQ(by_courier.at("pedidos").as_array().size(), 15u);
-  const auto range = client().get(
-      "/pedidos?desde=2024-11-02T10:00:00&hasta=2024-11-02T10:10:00", admin_token()).json();
+  const auto range =
+      client()
+          .get("/pedidos?desde=2024-11-02T10:00:00&hasta=2024-11-02T10:10:00", admin_token())
+          .json();
   EXPECT_EQ(range.at("pedidos").as_array().size(), 5u);  // minutes 1,3,5,7,9
 }
 

@@ -30,7 +30,8 @@ const Endpoint kProtected[] = {
 };
 
 std::string base64url(const std::string& in) {
-  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()),
                     in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
@@ -54,10 +55,10 @@ TEST_F(Auth, EveryProtectedEndpointAnswers401WithoutAUsableToken) {
                                       token.substr(b + 1)};
   };
   const auto p = parts_of(admin_token());
-  const std::string alg_none =
-      base64url(R"({"alg":"none","typ":"JWT"})") + "." + p[1] + ".";
+  const std::string alg_none = base64url(R"({"alg":"none","typ":"JWT"})") + "." + p[1] + ".";
   const std::string tampered =
-      p[0] + "." + base64url(R"({"sub":"admin","role":"admin","iat":1,"exp":99999999999})") + "." + p[2];
+      p[0] + "." + base64url(R"({"sub":"admin","role":"admin","iat":1,"exp":99999999999})") + "." +
+      p[2];
   const std::vector<std::string> bad = {"",
                                         "Bearer",
                                         "Basic YWRtaW46YWRtaW4=",
@@ -96,40 +97,43 @@ TEST_F(Auth, RolesAreEnforcedWith403) {
     EXPECT_NE(res.detail().find("courier"), std::string::npos) << res.body;
   }
   // A courier cannot promote itself.
-  EXPECT_EQ(client().request("PATCH", "/usuarios/carlos", R"({"role":"admin"})",
-                             {{"Authorization", "Bearer " + courier}, {"Content-Type", "application/json"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      client()
+          .request("PATCH", "/usuarios/carlos", R"({"role":"admin"})",
+                   {{"Authorization", "Bearer " + courier}, {"Content-Type", "application/json"}})
+          .status,
+      403);
 }
 
 TEST_F(Auth, DisabledUsersTokensStopWorkingAndRoleChangesApplyAtOnce) {
   const auto token = token_for("dora", "viewer");
   EXPECT_EQ(client().get("/metrics", token).status, 200);
-  const auto promote = client().request("PATCH", "/usuarios/dora", R"({"role":"courier"})",
-                                        {{"Authorization", "Bearer " + admin_token()},
-                                         {"Content-Type", "application/json"}});
+  const auto promote = client().request(
+      "PATCH", "/usuarios/dora", R"({"role":"courier"})",
+      {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
   ASSERT_EQ(promote.status, 200) << promote.body;
   EXPECT_EQ(client().get("/metrics", token).status, 403);
-  const auto disable = client().request("PATCH", "/usuarios/dora", R"({"disabled":true})",
-                                        {{"Authorization", "Bearer " + admin_token()},
-                                         {"Content-Type", "application/json"}});
+  const auto disable = client().request(
+      "PATCH", "/usuarios/dora", R"({"disabled":true})",
+      {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
   ASSERT_EQ(disable.status, 200);
   EXPECT_EQ(client().get("/metrics", token).status, 401);
-  EXPECT_EQ(client().post_json("/token", R"({"username":"dora","password":"password-dora"})").status,
-            401);
+  EXPECT_EQ(
+      client().post_json("/token", R"({"username":"dora","password":"password-dora"})").status,
+      401);
 }
 
 TEST_F(Auth, TheLastAdminCannotBeDemoted) {
-  const auto res = client().request("PATCH", "/usuarios/admin", R"({"role":"viewer"})",
-                                    {{"Authorization", "Bearer " + admin_token()},
-                                     {"Content-Type", "application/json"}});
+  const auto res = client().request(
+      "PATCH", "/usuarios/admin", R"({"role":"viewer"})",
+      {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
   EXPECT_EQ(res.status, 409) << res.body;
   EXPECT_EQ(client().get("/usuarios", admin_token()).status, 200);
 }
 
 TEST_F(Auth, LoginAnswersTokenShapeAndRejectsWrongCredentials) {
-  const auto ok = client().post_json("/token", std::string(R"({"username":"admin","password":")") +
-                                                   kAdminPassword + R"("})");
+  const auto ok = client().post_json(
+      "/token", std::string(R"({"username":"admin","password":")") + kAdminPassword + R"("})");
   ASSERT_EQ(ok.status, 200);
   const auto body = ok.json();
   EXPECT_EQ(body.at("token_type"), "bearer");
@@ -147,8 +151,9 @@ TEST_F(Auth, RepeatedFailedLoginsAreThrottledAcrossConnections) {
   token_for("tina", "viewer");
   for (int i = 0; i < 10; ++i) {
     HttpClient fresh(server().port());  // a new connection each time
-    EXPECT_EQ(fresh.post_json("/token", R"({"username":"tina","password":"wrong-password"})").status,
-              401);
+    EXPECT_EQ(
+        fresh.post_json("/token", R"({"username":"tina","password":"wrong-password"})").status,
+        401);
   }
   HttpClient fresh(server().port());
   const auto blocked =
@@ -158,16 +163,17 @@ TEST_F(Auth, RepeatedFailedLoginsAreThrottledAcrossConnections) {
   EXPECT_GT(retry_after, 0);
   EXPECT_LE(retry_after, 300);
   // Other accounts are not affected.
-  EXPECT_EQ(client().post_json("/token", std::string(R"({"username":"admin","password":")") +
-                                             kAdminPassword + R"("})")
+  EXPECT_EQ(client()
+                .post_json("/token", std::string(R"({"username":"admin","password":")") +
+                                         kAdminPassword + R"("})")
                 .status,
             200);
 }
 
 TEST_F(Auth, UserCommandAddsUsersWithHashedPasswordsWhileTheServerRuns) {
   const auto data = (dir_->path() / "data").string();
-  const auto added = run_cargomon({"user", "add", "cli-user", "--role", "courier", "--data-dir", data},
-                                  "cli-password-1\n");
+  const auto added = run_cargomon(
+      {"user", "add", "cli-user", "--role", "courier", "--data-dir", data}, "cli-password-1\n");
   ASSERT_EQ(added.status, 0) << added.output;
   EXPECT_EQ(client().login("cli-user", "cli-password-1").empty(), false);
   const auto short_password =

@@ -43,8 +43,8 @@ std::vector<Case> cases() {
       {"deep nesting", post, path, std::string(200, '[') + std::string(200, ']'), json, 400,
        "nested deeper"},
       {"invalid utf-8", post, path, "{\"pedido_id\":\"\xff\xfe\"}", json, 400, "not valid JSON"},
-      {"NaN literal", post, path, product(R"({"IdProducto":"p","producto":"x","precio":NaN})"), json,
-       400, "not valid JSON"},
+      {"NaN literal", post, path, product(R"({"IdProducto":"p","producto":"x","precio":NaN})"),
+       json, 400, "not valid JSON"},
       {"text/plain", post, path, with(""), "text/plain", 415, "application/json"},
       {"form encoded", post, path, "a=b", "application/x-www-form-urlencoded", 415,
        "application/json"},
@@ -52,11 +52,10 @@ std::vector<Case> cases() {
       {"string body", post, path, "\"pedido\"", json, 422, "must be a JSON object"},
       {"missing pedido_id", post, path, order(kCourier + "," + kProducts), json, 422,
        "[\"body\",\"pedido_id\"] field required"},
-      {"empty pedido_id", post, path,
-       order(R"("pedido_id":"",)" + kCourier + "," + kProducts), json, 422, "must not be empty"},
-      {"numeric pedido_id", post, path,
-       order(R"("pedido_id":12345,)" + kCourier + "," + kProducts), json, 422,
-       "must be a string, not a number"},
+      {"empty pedido_id", post, path, order(R"("pedido_id":"",)" + kCourier + "," + kProducts),
+       json, 422, "must not be empty"},
+      {"numeric pedido_id", post, path, order(R"("pedido_id":12345,)" + kCourier + "," + kProducts),
+       json, 422, "must be a string, not a number"},
       {"long pedido_id", post, path,
        order(R"("pedido_id":")" + std::string(129, 'x') + R"(",)" + kCourier + "," + kProducts),
        json, 422, "at most 128 characters"},
@@ -101,13 +100,12 @@ std::vector<Case> cases() {
       {"precio three decimals", post, path,
        product(R"({"IdProducto":"p","producto":"x","precio":1.005})"), json, 422,
        "at most 2 decimals"},
-      {"precio as string", post, path,
-       product(R"({"IdProducto":"p","producto":"x","precio":"1"})"), json, 422,
-       "must be a number >= 0"},
+      {"precio as string", post, path, product(R"({"IdProducto":"p","producto":"x","precio":"1"})"),
+       json, 422, "must be a number >= 0"},
       {"precio null", post, path, product(R"({"IdProducto":"p","producto":"x","precio":null})"),
        json, 422, "must be a number >= 0"},
-      {"precio huge", post, path,
-       product(R"({"IdProducto":"p","producto":"x","precio":1e400})"), json, 422, "not be above"},
+      {"precio huge", post, path, product(R"({"IdProducto":"p","producto":"x","precio":1e400})"),
+       json, 422, "not be above"},
       {"precio 1e-7", post, path, product(R"({"IdProducto":"p","producto":"x","precio":1e-7})"),
        json, 422, "at most 2 decimals"},
       {"missing product name", post, path, product(R"({"IdProducto":"p","precio":1})"), json, 422,
@@ -121,7 +119,8 @@ std::vector<Case> cases() {
       {"cantidad fraction", post, path,
        product(R"({"IdProducto":"p","producto":"x","precio":1,"cantidad":1.5})"), json, 422,
        "from 1 to 10000"},
-      {"too many lines", post, path, [] {
+      {"too many lines", post, path,
+       [] {
          std::string lines;
          for (int i = 0; i < 1001; ++i) {
            lines += std::string(i ? "," : "") + R"({"IdProducto":"p","producto":"x","precio":1})";
@@ -129,7 +128,8 @@ std::vector<Case> cases() {
          return product(lines);
        }(),
        json, 422, "at most 1000 products"},
-      {"order total too large", post, path, [] {
+      {"order total too large", post, path,
+       [] {
          std::string lines;
          for (int i = 0; i < 200; ++i) {
            lines += std::string(i ? "," : "") +
@@ -146,18 +146,20 @@ std::vector<Case> cases() {
        "must be a string"},
       {"timestamp far future", post, path, with(R"(,"timestamp":"2999-01-01 00:00:00")"), json, 422,
        "timestamp"},
-      {"timestamp bad offset", post, path, with(R"(,"timestamp":"2024-09-12T10:00:00+25:00")"), json,
-       422, "timestamp"},
+      {"timestamp bad offset", post, path, with(R"(,"timestamp":"2024-09-12T10:00:00+25:00")"),
+       json, 422, "timestamp"},
       {"several errors at once", post, path,
        order(R"("pedido_id":"","repartidor":{},"productos":[])"), json, 422,
        "[\"body\",\"repartidor\",\"IdRepartidor\"] field required"},
-      {"limit zero", "GET", "/pedidos?limit=0", "", "", 400, "limit must be an integer from 1 to 1000"},
+      {"limit zero", "GET", "/pedidos?limit=0", "", "", 400,
+       "limit must be an integer from 1 to 1000"},
       {"limit too big", "GET", "/pedidos?limit=5000", "", "", 400, "limit must be"},
       {"limit text", "GET", "/pedidos?limit=ten", "", "", 400, "limit must be"},
       {"bad cursor", "GET", "/pedidos?cursor=xyz", "", "", 400, "cursor"},
       {"bad fecha", "GET", "/pedidos?fecha=12-09-2024", "", "", 400, "fecha must be a date"},
       {"bad desde", "GET", "/pedidos?desde=ayer", "", "", 400, "desde must be a timestamp"},
-      {"metrics bad fecha", "GET", "/metrics?fecha=2024-13-01", "", "", 400, "fecha must be a date"},
+      {"metrics bad fecha", "GET", "/metrics?fecha=2024-13-01", "", "", 400,
+       "fecha must be a date"},
       {"token not json", post, "/token", "username=admin", json, 400, "not valid JSON"},
       {"token missing password", post, "/token", R"({"username":"admin"})", json, 422,
        "[\"body\",\"password\"] field required"},
@@ -166,8 +168,9 @@ std::vector<Case> cases() {
       {"unknown path", "GET", "/nope/nope", "", "", 404, "Not Found"},
       {"wrong method", "DELETE", "/pedidos", "", "", 405, "Method Not Allowed"},
       {"wrong method on token", "GET", "/token", "", "", 405, "Method Not Allowed"},
-      {"user bad role", post, "/usuarios", R"({"username":"u1","password":"password1","role":"god"})",
-       json, 422, "admin, viewer, courier"},
+      {"user bad role", post, "/usuarios",
+       R"({"username":"u1","password":"password1","role":"god"})", json, 422,
+       "admin, viewer, courier"},
       {"user short password", post, "/usuarios",
        R"({"username":"u1","password":"short","role":"viewer"})", json, 422, "at least 8"},
       {"user bad name", post, "/usuarios",
@@ -177,8 +180,7 @@ std::vector<Case> cases() {
   return c;
 }
 
-class BadInput : public ServerTest,
-                 public ::testing::WithParamInterface<std::size_t> {};
+class BadInput : public ServerTest, public ::testing::WithParamInterface<std::size_t> {};
 
 TEST_P(BadInput, Answers4xxNamingTheProblemStoresNothingAndStaysHealthy) {
   const Case c = cases()[GetParam()];
@@ -208,7 +210,7 @@ class HttpLimits : public ServerTest {};
 
 TEST_F(HttpLimits, BodyOverTheLimitIs413) {
   const auto res = client().post_json("/registrar_pedido_entregado",
-                                      std::string(300 * 1024, ' ') + "{}", admin_token());
+                                      std::string(std::size_t{300} * 1024, ' ') + "{}", admin_token());
   EXPECT_EQ(res.status, 413);
   EXPECT_NE(res.detail().find("262144"), std::string::npos) << res.body;
   EXPECT_EQ(client().get("/healthz").status, 200);
@@ -248,9 +250,9 @@ TEST_F(HttpLimits, PathTraversalNeverLeavesTheWebDirectory) {
 }
 
 TEST_F(HttpLimits, ResponsesCarryHardeningHeadersAndNoCorsForUnknownOrigins) {
-  const auto res = client().request("GET", "/metrics", "",
-                                    {{"Authorization", "Bearer " + admin_token()},
-                                     {"Origin", "https://evil.example"}});
+  const auto res = client().request(
+      "GET", "/metrics", "",
+      {{"Authorization", "Bearer " + admin_token()}, {"Origin", "https://evil.example"}});
   EXPECT_EQ(res.header("x-content-type-options"), "nosniff");
   EXPECT_EQ(res.header("referrer-policy"), "no-referrer");
   EXPECT_EQ(res.header("cache-control"), "no-store");

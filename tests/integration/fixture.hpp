@@ -41,11 +41,11 @@ class ServerTest : public ::testing::Test {
 
   // Creates a user with the given role through the API and returns a token.
   static std::string token_for(const std::string& username, const std::string& role) {
-    const auto created = client().post_json(
-        "/usuarios",
-        R"({"username":")" + username + R"(","password":"password-)" + username +
-            R"(","role":")" + role + R"("})",
-        admin_token_);
+    const auto created =
+        client().post_json("/usuarios",
+                           R"({"username":")" + username + R"(","password":"password-)" + username +
+                               R"(","role":")" + role + R"("})",
+                           admin_token_);
     EXPECT_TRUE(created.status == 201 || created.status == 409) << created.body;
     return client().login(username, "password-" + username);
   }

@@ -56,7 +56,8 @@ TEST_F(Stream, StartsWithTodaysMetricsThenDeliversEachNewOrder) {
 TEST_F(Stream, ResumingWithLastEventIdDeliversExactlyTheMissedOrders) {
   const auto seen = post(client(), admin_token(), "resume-0");
   std::vector<std::int64_t> missed;
-  for (int i = 1; i <= 3; ++i) missed.push_back(post(client(), admin_token(), "resume-" + std::to_string(i)));
+  for (int i = 1; i <= 3; ++i)
+    missed.push_back(post(client(), admin_token(), "resume-" + std::to_string(i)));
 
   EventReader reader(server().port(), admin_token(), std::to_string(seen));
   ASSERT_EQ(reader.status(), 200);
@@ -89,12 +90,14 @@ TEST_F(Stream, AClientThatNeverReadsDoesNotHoldUpOthers) {
   stalled.open(boost::asio::ip::tcp::v4());
   stalled.set_option(boost::asio::socket_base::receive_buffer_size(4096));
   stalled.connect({boost::asio::ip::make_address("127.0.0.1"), server().port()});
-  boost::asio::write(stalled, boost::asio::buffer("GET /eventos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                                                  admin_token() + "\r\n\r\n"));
+  boost::asio::write(
+      stalled, boost::asio::buffer("GET /eventos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                   admin_token() + "\r\n\r\n"));
   EventReader reader(server().port(), admin_token());
   ASSERT_TRUE(reader.next());  // the snapshot
   std::vector<std::int64_t> sent;
-  for (int i = 0; i < 200; ++i) sent.push_back(post(client(), admin_token(), "busy-" + std::to_string(i)));
+  for (int i = 0; i < 200; ++i)
+    sent.push_back(post(client(), admin_token(), "busy-" + std::to_string(i)));
   std::vector<std::int64_t> got;
   while (got.size() < sent.size()) {
     const auto event = reader.next();

@@ -1,5 +1,7 @@
 #include "support/http_client.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,7 +9,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 namespace cargomon::testing {
 
@@ -46,7 +47,8 @@ struct HttpClient::Connection {
   bool open = false;
 };
 
-HttpClient::HttpClient(unsigned short port) : port_(port), connection_(std::make_unique<Connection>()) {}
+HttpClient::HttpClient(unsigned short port)
+    : port_(port), connection_(std::make_unique<Connection>()) {}
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,
@@ -150,8 +152,8 @@ std::string HttpClient::raw(const std::string& bytes, std::chrono::milliseconds 
 }
 
 std::string HttpClient::login(const std::string& username, const std::string& password) {
-  const auto res = post_json("/token", R"({"username":")" + username + R"(","password":")" +
-                                           password + R"("})");
+  const auto res =
+      post_json("/token", R"({"username":")" + username + R"(","password":")" + password + R"("})");
   EXPECT_EQ(res.status, 200) << res.body;
   if (res.status != 200) return "";
   return std::string(res.json().at("access_token").as_string());

@@ -3,7 +3,6 @@
 // connection alive between requests and reconnecting when the server closed it.
 
 #include <boost/json/value.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -38,7 +37,8 @@ class HttpClient {
 
   // Sends raw bytes on a fresh connection and returns what the server
   // answered before closing (for malformed HTTP).
-  std::string raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::string raw(const std::string& bytes,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // Logs in and returns the access token (fails the test on error).
   std::string login(const std::string& username, const std::string& password);

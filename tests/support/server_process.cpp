@@ -65,10 +65,11 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
 }  // namespace
 
 ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
-  log_ = options_.data_dir.parent_path() /
-         (options_.data_dir.filename().string() + "-server-" + std::to_string(std::rand()) + ".log");
-  std::vector<std::string> args{cargomon_binary().string(), "serve", "--listen", options_.listen,
-                                "--data-dir", options_.data_dir.string()};
+  log_ = options_.data_dir.parent_path() / (options_.data_dir.filename().string() + "-server-" +
+                                            std::to_string(std::rand()) + ".log");
+  std::vector<std::string> args{
+      cargomon_binary().string(), "serve", "--listen", options_.listen, "--data-dir",
+      options_.data_dir.string()};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   pid_ = spawn(args, options_.env, -1, log_);
   // Poll the log for the listening line; give up after a generous deadline.
@@ -83,7 +84,8 @@ ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
     }
     if (!running()) throw std::runtime_error("cargomon exited before listening:\n" + out);
     std::this_thread::yield();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, not a wait for an outcome
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(5));  // poll interval, not a wait for an outcome
   }
   kill();
   throw std::runtime_error("cargomon did not start listening in time:\n" + read_file(log_));
@@ -136,9 +138,7 @@ CommandResult run_cargomon(const std::vector<std::string>& args, const std::stri
   TempDir scratch;
   const auto in_path = scratch.path() / "stdin";
   const auto log = scratch.path() / "out";
-  {
-    std::ofstream(in_path) << input;
-  }
+  { std::ofstream(in_path) << input; }
   const int in_fd = open(in_path.c_str(), O_RDONLY);
   std::vector<std::string> argv{cargomon_binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());

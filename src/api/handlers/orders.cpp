@@ -95,9 +95,9 @@ Response get_orders(Services& s, const QueryParams& params) {
   }
   if (const auto* courier = param("repartidor")) {
     if (check_text(*courier, order_limits::max_courier_id)) {
-      return error_response(ApiError::bad_request, "repartidor must be an IdRepartidor of 1 to " +
-                                                       std::to_string(order_limits::max_courier_id) +
-                                                       " characters");
+      return error_response(ApiError::bad_request,
+                            "repartidor must be an IdRepartidor of 1 to " +
+                                std::to_string(order_limits::max_courier_id) + " characters");
     }
     query.courier_id = *courier;
   }

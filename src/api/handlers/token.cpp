@@ -24,11 +24,11 @@ void post_token(Services& s, const Request& request, Respond respond) {
   const auto string_field = [&](const char* name) -> std::string {
     const JsonNode* node = body->kind == JsonNode::Kind::object ? body->find(name) : nullptr;
     if (!node) {
-      problems.push_back({{std::string("body"), std::string(name)}, "field required",
-                          "value_error.missing"});
+      problems.push_back(
+          {{std::string("body"), std::string(name)}, "field required", "value_error.missing"});
     } else if (node->kind != JsonNode::Kind::string) {
-      problems.push_back({{std::string("body"), std::string(name)}, "must be a string",
-                          "type_error"});
+      problems.push_back(
+          {{std::string("body"), std::string(name)}, "must be a string", "type_error"});
     } else if (node->text.size() > 1024) {
       problems.push_back(
           {{std::string("body"), std::string(name)}, "must be at most 1024 bytes", "value_error"});
@@ -43,9 +43,8 @@ void post_token(Services& s, const Request& request, Respond respond) {
 
   if (const auto wait = s.throttle.retry_after(username, request.client_address)) {
     auto response =
-        error_response(ApiError::too_many_requests,
-                       "Too many failed logins; try again in " + std::to_string(wait->count()) +
-                           " seconds");
+        error_response(ApiError::too_many_requests, "Too many failed logins; try again in " +
+                                                        std::to_string(wait->count()) + " seconds");
     response.header("Retry-After", std::to_string(wait->count()));
     return respond(std::move(response));
   }
@@ -55,13 +54,12 @@ void post_token(Services& s, const Request& request, Respond respond) {
                    client = request.client_address, respond = std::move(respond)] {
     try {
       const auto user = s.users.find_user(username);
-      const bool valid = auth::verify_password(user ? user->password_hash : decoy_hash(),
-                                               password) &&
-                         user && !user->disabled;
+      const bool valid =
+          auth::verify_password(user ? user->password_hash : decoy_hash(), password) && user &&
+          !user->disabled;
       if (!valid) {
         s.throttle.record_failure(username, client);
-        return respond(
-            error_response(ApiError::unauthenticated, "Incorrect username or password"));
+        return respond(error_response(ApiError::unauthenticated, "Incorrect username or password"));
       }
       s.throttle.record_success(username, client);
       JsonWriter out;

@@ -52,7 +52,8 @@ bool removes_last_admin(UserStore& users, const User& before, const User& after)
 }
 
 void respond_unavailable(const Respond& respond) {
-  respond(error_response(ApiError::store_unavailable, "The store is unavailable, try again shortly"));
+  respond(
+      error_response(ApiError::store_unavailable, "The store is unavailable, try again shortly"));
 }
 
 }  // namespace
@@ -70,7 +71,8 @@ void post_user(Services& s, const Request& request, Respond respond) {
   auto body = read_json_body(request, error);
   if (!body) return respond(std::move(error));
   if (body->kind != JsonNode::Kind::object) {
-    return respond(validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
+    return respond(
+        validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
   }
   std::vector<FieldError> problems;
   User user;
@@ -114,13 +116,13 @@ void post_user(Services& s, const Request& request, Respond respond) {
   });
 }
 
-void patch_user(Services& s, const std::string& username, const Request& request,
-                Respond respond) {
+void patch_user(Services& s, const std::string& username, const Request& request, Respond respond) {
   Response error;
   auto body = read_json_body(request, error);
   if (!body) return respond(std::move(error));
   if (body->kind != JsonNode::Kind::object) {
-    return respond(validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
+    return respond(
+        validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
   }
   std::vector<FieldError> problems;
   std::optional<std::string> new_password;
@@ -151,27 +153,28 @@ void patch_user(Services& s, const std::string& username, const Request& request
   }
   if (!problems.empty()) return respond(validation_response(problems));
 
-  s.blocking.post([&s, username, new_password, new_role, new_disabled,
-                   respond = std::move(respond)] {
-    try {
-      const auto before = s.users.find_user(username);
-      if (!before) return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-      User after = *before;
-      if (new_password) after.password_hash = auth::hash_password(*new_password);
-      if (new_role) after.role = *new_role;
-      if (new_disabled) after.disabled = *new_disabled;
-      if (removes_last_admin(s.users, *before, after)) {
-        return respond(error_response(ApiError::conflict,
-                                      "This would leave no enabled admin; nothing was changed"));
-      }
-      if (s.users.update_user(after) == UserChange::not_found) {
-        return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-      }
-      respond(user_response(200, after));
-    } catch (const StoreUnavailable&) {
-      respond_unavailable(respond);
-    }
-  });
+  s.blocking.post(
+      [&s, username, new_password, new_role, new_disabled, respond = std::move(respond)] {
+        try {
+          const auto before = s.users.find_user(username);
+          if (!before)
+            return respond(error_response(ApiError::not_found, "User " + username + " not found"));
+          User after = *before;
+          if (new_password) after.password_hash = auth::hash_password(*new_password);
+          if (new_role) after.role = *new_role;
+          if (new_disabled) after.disabled = *new_disabled;
+          if (removes_last_admin(s.users, *before, after)) {
+            return respond(error_response(
+                ApiError::conflict, "This would leave no enabled admin; nothing was changed"));
+          }
+          if (s.users.update_user(after) == UserChange::not_found) {
+            return respond(error_response(ApiError::not_found, "User " + username + " not found"));
+          }
+          respond(user_response(200, after));
+        } catch (const StoreUnavailable&) {
+          respond_unavailable(respond);
+        }
+      });
 }
 
 }  // namespace cargomon::api

@@ -194,14 +194,14 @@ void SqliteStore::commit_batch(std::vector<Pending>& batch) {
         change.add(order, calendar_);
         results[i] = {RegisterStatus::stored, order};
       } else {
-        auto existing = db.prepare(std::string("SELECT ") + kOrderColumns +
-                                   " FROM orders WHERE order_id = ?");
+        auto existing =
+            db.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
         existing.bind(1, order.order_id);
         if (!existing.step()) throw StoreUnavailable("order vanished during its transaction");
         Order stored = read_order(db, existing);
         existing.reset();
-        const auto status = stored.same_content(order) ? RegisterStatus::already_stored
-                                                       : RegisterStatus::conflict;
+        const auto status =
+            stored.same_content(order) ? RegisterStatus::already_stored : RegisterStatus::conflict;
         results[i] = {status, std::move(stored)};
       }
     }
@@ -313,7 +313,8 @@ OrderPage SqliteStore::list_orders(const OrderQuery& query) {
 
 std::optional<Order> SqliteStore::find_order(const std::string& order_id) {
   auto db = read();
-  auto row = db->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
+  auto row =
+      db->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
   row.bind(1, order_id);
   auto orders = read_orders(*db, row);
   if (orders.empty()) return std::nullopt;
@@ -397,8 +398,8 @@ bool SqliteStore::ready() {
 
 std::optional<User> SqliteStore::find_user(const std::string& username) {
   auto db = read();
-  auto row = db->prepare(
-      "SELECT username, password_hash, role, disabled FROM users WHERE username = ?");
+  auto row =
+      db->prepare("SELECT username, password_hash, role, disabled FROM users WHERE username = ?");
   row.bind(1, username);
   if (!row.step()) return std::nullopt;
   auto user = read_user(row);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what cargomon needs on Debian 12, from Debian's own packages.
+# Idempotent. Usage: scripts/install-deps.sh [build|test]
+#   build: compiler, libraries and Node.js to build and run cargomon (default)
+#   test:  also Chromium for browser tests and the linters
+set -euo pipefail
+
+what=${1:-build}
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git ca-certificates tzdata
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
+  libcli11-dev libspdlog-dev libfmt-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [ "$what" = test ]; then
+  packages+=(chromium clang-format clang-tidy sqlite3 curl)
+fi
+# Node.js: the machine's own if it has one (>= 18), else Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "Node.js >= 18 is required, found $(node --version)" >&2
+  exit 1
+fi

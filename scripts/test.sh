@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every test: formatter and linters, C++ unit and
+# integration tests (ctest), dashboard component tests, and browser tests in
+# headless Chromium against the real server. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+scripts/build.sh build
+scripts/lint.sh build
+
+echo "== C++ unit and integration tests"
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== dashboard component tests"
+npm --prefix web test
+
+echo "== browser tests (headless Chromium, real server)"
+CARGOMON_BIN="$PWD/build/src/cli/cargomon" npm --prefix web run e2e
