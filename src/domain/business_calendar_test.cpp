@@ -8,8 +8,10 @@ namespace {
 using namespace std::chrono;
 
 Timestamp utc(int y, int mo, int d, int h, int mi, int s, int us = 0) {
-  return Timestamp{sys_days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}}.time_since_epoch() + hours{h} + minutes{mi} +
-                   seconds{s} + microseconds{us}};
+  return Timestamp{
+      sys_days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}}
+          .time_since_epoch() +
+      hours{h} + minutes{mi} + seconds{s} + microseconds{us}};
 }
 
 class BusinessCalendarTest : public ::testing::Test {

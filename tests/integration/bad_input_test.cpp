@@ -209,8 +209,9 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, c
 class HttpLimits : public ServerTest {};
 
 TEST_F(HttpLimits, BodyOverTheLimitIs413) {
-  const auto res = client().post_json("/registrar_pedido_entregado",
-                                      std::string(std::size_t{300} * 1024, ' ') + "{}", admin_token());
+  const auto res =
+      client().post_json("/registrar_pedido_entregado",
+                         std::string(std::size_t{300} * 1024, ' ') + "{}", admin_token());
   EXPECT_EQ(res.status, 413);
   EXPECT_NE(res.detail().find("262144"), std::string::npos) << res.body;
   EXPECT_EQ(client().get("/healthz").status, 200);
