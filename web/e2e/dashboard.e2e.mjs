@@ -3,14 +3,27 @@
 //
 // Environment:
 //   CARGOMON_BIN   server binary (default ../build/src/cli/cargomon, from web/)
-//   CHROMIUM_PATH  browser (default /usr/bin/chromium)
+//   CHROMIUM_PATH  browser (default /usr/bin/chromium, Debian's `chromium` package)
 //
 // The server is started on port 0 with a fresh data dir; the port it prints
-// is reused for the restart. Screenshots go to <repo>/build/e2e-screenshots/.
+// is reused for the restart. Screenshots go to <repo>/build/e2e-screenshots/
+// (login, desktop and phone views, plus `failure-<test>.png` for a failed test).
+//
+// Runs on Node 18.18+ (Debian 12's nodejs) and 20+: nothing newer than
+// node:test as Node 18 has it (no import.meta.dirname, no t.assert, ...).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,6 +38,47 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS_DIR = path.join(REPO_DIR, 'build', 'e2e-screenshots');
 const PASSWORD = randomBytes(18).toString('base64url');
 const LIVE_BUDGET_MS = 1000;
+
+// ---------------------------------------------------------------- preflight
+
+/** Why `file` cannot be run, or null when it is an executable file. */
+function notExecutable(file) {
+  try {
+    if (!statSync(file).isFile()) return 'not a file';
+    accessSync(file, constants.X_OK);
+    return null;
+  } catch (error) {
+    return error.code === 'ENOENT'
+      ? 'not found'
+      : `not executable (${error.code ?? error.message})`;
+  }
+}
+
+// Checked before any test starts, so a machine without the browser or the
+// server fails with one clear message instead of a list of cancelled tests.
+const missing = [];
+const chromiumProblem = notExecutable(CHROMIUM);
+if (chromiumProblem) {
+  missing.push(
+    `Chromium ${chromiumProblem} at ${CHROMIUM}: install Debian's browser ` +
+      `(apt-get install -y chromium) or set CHROMIUM_PATH. Nothing downloads a browser.`,
+  );
+}
+const binProblem = notExecutable(BIN);
+if (binProblem) {
+  missing.push(
+    `cargomon binary ${binProblem} at ${BIN}: build it ` +
+      `(cmake --build build --target cargomon) or set CARGOMON_BIN.`,
+  );
+}
+if (missing.length > 0) {
+  throw new Error(`e2e cannot run:\n  - ${missing.join('\n  - ')}`);
+}
+mkdirSync(SHOTS_DIR, { recursive: true });
+// A failure screenshot left by an earlier run would read as this run's.
+for (const file of readdirSync(SHOTS_DIR)) {
+  if (/^failure-.*\.png$/.test(file)) rmSync(path.join(SHOTS_DIR, file), { force: true });
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -215,16 +269,10 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
   const pageProblems = [];
 
   before(async () => {
-    assert.ok(
-      existsSync(BIN),
-      `cargomon binary not found at ${BIN}: build the server or set CARGOMON_BIN`,
-    );
-    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install chromium`);
     if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
       const build = spawnSync('npm', ['run', 'build'], { cwd: WEB_DIR, stdio: 'inherit' });
       assert.equal(build.status, 0, 'npm run build failed');
     }
-    mkdirSync(SHOTS_DIR, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'cargomon-e2e-'));
     server = new Server(dataDir);
     await server.start('127.0.0.1:0');
@@ -236,6 +284,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
         '--headless',
         '--no-sandbox',
         '--disable-gpu',
+        // Containers often have a small /dev/shm; Chromium then crashes.
+        '--disable-dev-shm-usage',
         '--disable-quic',
         '--no-first-run',
         '--disable-background-networking',
@@ -262,12 +312,29 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Fails with the server's output attached, to make failures readable. */
-  const withServerLog = async (fn) => {
+  /**
+   * Runs a test body; on failure saves a screenshot of the page and attaches
+   * the server's output, to make failures readable (in CI too).
+   */
+  const withServerLog = async (t, fn) => {
     try {
       await fn();
     } catch (error) {
-      error.message += `\n--- server output ---\n${server?.log.slice(-40).join('\n')}`;
+      const name = String(t.name)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60);
+      const shot = path.join(SHOTS_DIR, `failure-${name}.png`);
+      const saved = await page
+        ?.screenshot({ path: shot, fullPage: true })
+        .then(() => true)
+        .catch(() => false);
+      let extra = saved ? `\n(screenshot: ${shot})` : '';
+      extra += `\n--- server output ---\n${server?.log.slice(-40).join('\n')}`;
+      error.message += extra;
+      // The reporter prints the stack, which was captured with the old message.
+      if (typeof error.stack === 'string') error.stack += extra;
       throw error;
     }
   };
@@ -282,8 +349,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
         hasText: pedidoId,
       });
 
-  test('seeds two orders through the API', () =>
-    withServerLog(async () => {
+  test('seeds two orders through the API', (t) =>
+    withServerLog(t, async () => {
       const token = await server.token();
       await server.registerOrder(token);
       await server.registerOrder(token, {
@@ -292,8 +359,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       });
     }));
 
-  test('rejects wrong credentials, then signs in', () =>
-    withServerLog(async () => {
+  test('rejects wrong credentials, then signs in', (t) =>
+    withServerLog(t, async () => {
       await page.goto(`${server.baseUrl}/`);
       await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor();
       await page.screenshot({ path: path.join(SHOTS_DIR, 'login.png') });
@@ -318,8 +385,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       });
     }));
 
-  test("shows today's KPIs as GET /metrics reports them", () =>
-    withServerLog(async () => {
+  test("shows today's KPIs as GET /metrics reports them", (t) =>
+    withServerLog(t, async () => {
       const token = await server.token();
       const { json: metrics } = await server.api('GET', '/metrics', { token });
       assert.equal(metrics.total_pedidos, 2);
@@ -375,8 +442,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
     console.log(`# ${label}: row after ${rowMs} ms, KPI after ${kpiMs} ms`);
   }
 
-  test('an order registered through the API shows up within 1 s, without reload', () =>
-    withServerLog(async () => {
+  test('an order registered through the API shows up within 1 s, without reload', (t) =>
+    withServerLog(t, async () => {
       await orderArrivesLive('first live order');
       await page.screenshot({
         path: path.join(SHOTS_DIR, 'dashboard-desktop.png'),
@@ -384,8 +451,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       });
     }));
 
-  test('after a server restart on the same port the dashboard goes live again', () =>
-    withServerLog(async () => {
+  test('after a server restart on the same port the dashboard goes live again', (t) =>
+    withServerLog(t, async () => {
       const port = server.port;
       await server.stop();
       await waitUntil(
@@ -409,8 +476,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       await orderArrivesLive('order after restart');
     }));
 
-  test('fits a phone screen', () =>
-    withServerLog(async () => {
+  test('fits a phone screen', (t) =>
+    withServerLog(t, async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByRole('heading', { level: 2, name: /Métricas del Día/ }).waitFor();
       const overflow = await page.evaluate(
@@ -421,8 +488,8 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       await page.setViewportSize({ width: 1440, height: 900 });
     }));
 
-  test('logging out returns to the login page', () =>
-    withServerLog(async () => {
+  test('logging out returns to the login page', (t) =>
+    withServerLog(t, async () => {
       await page.getByRole('button', { name: 'Cerrar sesión' }).click();
       await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor({ timeout: 5_000 });
       await page.getByText('Cerraste sesión.').waitFor();
