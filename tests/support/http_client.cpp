@@ -73,7 +73,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     beast::error_code ec;
     http::write(*c.stream, req, ec);
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     if (!ec) http::read(*c.stream, c.buffer, parser, ec);
     if (ec) {
       // The server may have closed a kept-alive connection: retry once fresh.
