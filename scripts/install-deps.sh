@@ -12,12 +12,14 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
 packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
+  libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "$what" = test ]; then
-  packages+=(chromium clang-format clang-tidy sqlite3 curl)
+  packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
+  # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 # Node.js: the machine's own if it has one (>= 18), else Debian's.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -10,7 +10,7 @@ scripts/build.sh build
 scripts/lint.sh build
 
 echo "== C++ unit and integration tests"
-ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== dashboard component tests"
 npm --prefix web test

@@ -94,14 +94,16 @@ EventFeed::EventFeed(OrderStore& store, const BusinessCalendar& calendar, const 
   ticker_ = std::thread([this] { tick_metrics(); });
 }
 
-EventFeed::~EventFeed() {
+EventFeed::~EventFeed() { stop(); }
+
+void EventFeed::stop() {
   close_all();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_ticker_.notify_one();
-  ticker_.join();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 std::string EventFeed::order_event(const Order& order) const {
@@ -119,6 +121,12 @@ std::string EventFeed::metrics_event() {
 }
 
 void EventFeed::publish(const Order& order) {
+  if (!options_.relayed) deliver(order);
+}
+
+void EventFeed::relay(const Order& order) { deliver(order); }
+
+void EventFeed::deliver(const Order& order) {
   const std::string text = order_event(order);
   std::vector<std::shared_ptr<EventStream>> streams;
   {
@@ -134,6 +142,9 @@ void EventFeed::publish(const Order& order) {
 
 std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> last_event_id) {
   auto stream = std::make_shared<EventStream>(options_.max_queued_bytes);
+  // Relayed, this instance's window may lag the instance the client came
+  // from: never send again what the client says it has seen.
+  if (options_.relayed && last_event_id) stream->last_id_ = *last_event_id;
   std::vector<Event> replay;
   bool covered = true;
   {

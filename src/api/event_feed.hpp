@@ -11,9 +11,15 @@
 // A slow client never slows ingestion or other clients: each stream has a
 // bounded queue, and one that overflows is sent `resync` and closed.
 //
-// Thread safety: publish() is called by the store's commit thread, subscribe()
-// by I/O threads, the metrics ticker runs on its own thread; one mutex guards
-// the window and the subscriber list, each stream has its own.
+// With several instances on one PostgreSQL store, orders arrive through
+// relay() instead (storage/postgres/order_relay.hpp): every instance's
+// orders, in sequence order, none skipped, so ids stay increasing and a
+// Last-Event-ID from one instance resumes on another.
+//
+// Thread safety: publish() is called by the store's commit thread (relay() by
+// the store's relay thread), subscribe() by I/O threads, the metrics ticker
+// runs on its own thread; one mutex guards the window and the subscriber
+// list, each stream has its own.
 
 #include <condition_variable>
 #include <cstdint>
@@ -70,20 +76,32 @@ struct EventFeedOptions {
   std::size_t max_store_replay = 10'000;   // larger gaps are answered with resync
   std::size_t max_queued_bytes = 4 << 20;  // per stream
   std::chrono::milliseconds metrics_interval{250};
+  // Several instances share the store: their orders reach this feed through
+  // relay() (the store's relay, in sequence order across instances), and
+  // publish() calls for this instance's own orders are ignored, since one
+  // could overtake an order of another instance still committing.
+  bool relayed = false;
 };
 
 class EventFeed {
  public:
   EventFeed(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock,
             EventFeedOptions options = {});
-  ~EventFeed();  // closes every stream
+  ~EventFeed();  // stop()
 
+  // For each order this instance stored, in commit order (ignored when relayed).
   void publish(const Order& order);
+  // For each order any instance stored, in sequence order (options.relayed).
+  void relay(const Order& order);
   // A new stream: replays what a client that saw `last_event_id` missed (or
   // resync), then today's metrics, then live events.
   std::shared_ptr<EventStream> subscribe(std::optional<std::int64_t> last_event_id);
   // Ends every stream (server shutdown).
   void close_all();
+  // Closes every stream and stops the metrics ticker: after it the feed reads
+  // nothing more from the store, so the store may close before the feed
+  // (publish() still works, into the window only). For shutdown; idempotent.
+  void stop();
   std::size_t subscribers() const;
 
  private:
@@ -91,6 +109,7 @@ class EventFeed {
     std::int64_t id;
     std::string text;
   };
+  void deliver(const Order& order);
   std::string order_event(const Order& order) const;
   std::string metrics_event();
   void tick_metrics();

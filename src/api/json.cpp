@@ -129,6 +129,33 @@ class TreeBuilder {
   JsonNode root_;
 };
 
+// The length of the well-formed UTF-8 sequence `text` starts with (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return length;
+}
+
 }  // namespace
 
 const JsonNode* JsonNode::find(std::string_view key) const {
@@ -232,7 +259,23 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 JsonWriter& JsonWriter::string(std::string_view value) {
   separate();
   out_ += '"';
-  for (const char c : value) {
+  for (std::size_t i = 0; i < value.size();) {
+    const char c = value[i];
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80) {
+      // JSON text is UTF-8: copy a valid sequence, replace each byte that
+      // does not start one (text from a URL or a header may be anything).
+      const std::size_t length = utf8_sequence_length(value.substr(i));
+      if (length == 0) {
+        out_ += "\\ufffd";
+        ++i;
+      } else {
+        out_.append(value.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out_ += "\\\"";
@@ -250,11 +293,11 @@ JsonWriter& JsonWriter::string(std::string_view value) {
         out_ += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (byte < 0x20) {
           static constexpr char hex[] = "0123456789abcdef";
           out_ += "\\u00";
-          out_ += hex[(c >> 4) & 0xF];
-          out_ += hex[c & 0xF];
+          out_ += hex[(byte >> 4) & 0xF];
+          out_ += hex[byte & 0xF];
         } else {
           out_ += c;
         }

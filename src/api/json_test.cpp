@@ -90,5 +90,21 @@ TEST(JsonWriter, OutputParsesBack) {
   EXPECT_EQ(node.children[0].find("k")->text, "\t");
 }
 
+// Found by fuzz/fuzz_query: GET /pedidos/%FF answered a 404 whose JSON held
+// the raw byte 0xFF, which no strict JSON parser accepts.
+TEST(JsonWriter, ReplacesBytesThatAreNotUtf8SoTheOutputStaysJson) {
+  JsonWriter out;
+  out.begin_array()
+      .string("a\xff\xc3(\xed\xa0\x80\xf4\x90\x80\x80\xc0\xaf\xe2\x82")
+      .string("ñ€😀")
+      .end_array();
+  EXPECT_EQ(
+      out.str(),
+      R"(["a\ufffd\ufffd(\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd",)"
+      R"("ñ€😀"])");
+  const auto node = parse_ok(out.str());
+  EXPECT_EQ(node.children[1].text, "ñ€😀");
+}
+
 }  // namespace
 }  // namespace cargomon::api

@@ -7,6 +7,9 @@ namespace cargomon::cli {
 
 void add_serve_command(CLI::App& app);
 void add_user_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
+void add_import_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 // The exit status the command that ran chose (0 unless it failed).
 int exit_code();

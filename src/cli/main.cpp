@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "cargomon 0.1.0");
   cargomon::cli::add_serve_command(app);
   cargomon::cli::add_user_command(app);
+  cargomon::cli::add_simulate_command(app);
+  cargomon::cli::add_import_command(app);
+  cargomon::cli::add_export_command(app);
   CLI11_PARSE(app, argc, argv);
   return cargomon::cli::exit_code();
 }

@@ -2,6 +2,7 @@
 // auth, API and HTTP server together, and runs until SIGINT/SIGTERM.
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -21,7 +22,8 @@
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/postgres/order_relay.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -44,7 +46,10 @@ void ensure_admin(UserStore& users) {
   const char* from_env = std::getenv("CARGOMON_ADMIN_PASSWORD");
   const bool generated = from_env == nullptr || *from_env == '\0';
   const std::string password = generated ? auth::generate_password() : std::string(from_env);
-  users.create_user(User{"admin", auth::hash_password(password), Role::admin, false});
+  if (users.create_user(User{"admin", auth::hash_password(password), Role::admin, false}) !=
+      UserChange::done) {
+    return;  // another instance sharing the store created it first
+  }
   if (generated) {
     std::cout << "Created user 'admin' with password: " << password
               << "\n(shown only this once; change it with `cargomon user passwd admin`)"
@@ -54,14 +59,34 @@ void ensure_admin(UserStore& users) {
   }
 }
 
+// Each connection is a file descriptor: allow as many as the system lets us.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int run(const ServeSettings& settings) {
-  std::filesystem::create_directories(settings.data_dir);
+  raise_open_file_limit();
   const BusinessCalendar calendar(settings.timezone);
   const SystemClock clock;
-  SqliteStore store(settings.data_dir / "cargomon.db", calendar);
-  ensure_admin(store);
-
+  // A PostgreSQL store is shared by several instances: they must accept each
+  // other's tokens, so the secret must be given, not made per instance.
+  const bool shared_store = is_postgres_url(settings.store);
   const char* env_secret = std::getenv("CARGOMON_JWT_SECRET");
+  if (shared_store && (env_secret == nullptr || *env_secret == '\0') &&
+      settings.jwt_secret_file.empty()) {
+    throw std::runtime_error(
+        "with a PostgreSQL store every instance must sign tokens with the same secret: set "
+        "CARGOMON_JWT_SECRET or --jwt-secret-file");
+  }
+  auto store = open_store(settings.store, settings.data_dir, calendar);
+  OrderStore& orders = store.orders();
+  UserStore& users = store.users();
+  ensure_admin(users);
+
   const auth::TokenService tokens(
       auth::load_or_create_secret(
           settings.data_dir,
@@ -72,11 +97,19 @@ int run(const ServeSettings& settings) {
   auth::LoginThrottle throttle(clock);
   asio::thread_pool hashing(2);
   PoolExecutor blocking(hashing);
-  api::EventFeed feed(store, calendar, clock);
+  api::EventFeedOptions feed_options;
+  feed_options.relayed = shared_store;
+  api::EventFeed feed(orders, calendar, clock, feed_options);
+  // Every instance's orders reach this instance's streams through the relay.
+  std::unique_ptr<OrderRelay> relay;
+  if (store.postgres) {
+    relay = std::make_unique<OrderRelay>(*store.postgres,
+                                         [&feed](const Order& order) { feed.relay(order); });
+  }
 
   api::Services services{
-      calendar, clock,  store,
-      store,    tokens, throttle,
+      calendar, clock,  orders,
+      users,    tokens, throttle,
       blocking, &feed,  api::HttpSettings{settings.cors_origins, settings.web_dir}};
   const api::Router router(services);
 
@@ -85,14 +118,17 @@ int run(const ServeSettings& settings) {
   options.address = settings.address;
   options.port = settings.port;
   options.body_limit = settings.body_limit;
+  options.max_connections = settings.max_connections;
+  options.tls_certificate = settings.tls_certificate.string();
+  options.tls_private_key = settings.tls_private_key.string();
   http::Server server(io, router, options);
   server.start();
   const auto endpoint = server.local_endpoint();
   // Tests and scripts wait for this exact line.
-  std::cout << "cargomon listening on http://" << endpoint.address().to_string() << ":"
-            << endpoint.port() << std::endl;
+  std::cout << "cargomon listening on " << (options.tls_certificate.empty() ? "http" : "https")
+            << "://" << endpoint.address().to_string() << ":" << endpoint.port() << std::endl;
   spdlog::info("business timezone {}, data in {}, web from {}", calendar.zone_name(),
-               settings.data_dir.string(),
+               shared_store ? std::string("PostgreSQL") : settings.data_dir.string(),
                settings.web_dir.empty() ? "(none)" : settings.web_dir.string());
 
   // SIGTERM/SIGINT: stop accepting, end streams, let requests in flight
@@ -122,6 +158,13 @@ int run(const ServeSettings& settings) {
   io.run();
   for (auto& t : threads) t.join();
   hashing.join();
+  // Orders still queued in the store are committed, and their callbacks run
+  // (publish to the feed, answer through the io_context), when the store
+  // closes: close it now, while both still exist (in declaration order they
+  // would be destroyed first). A stopped feed reads nothing more from it.
+  relay.reset();
+  feed.stop();
+  store = {};
   spdlog::info("stopped");
   return 0;
 }

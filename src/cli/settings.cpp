@@ -11,11 +11,20 @@ void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir) {
       ->capture_default_str();
 }
 
+void add_store_option(CLI::App& command, std::string& store) {
+  command
+      .add_option("--store", store,
+                  "PostgreSQL URL (postgres://user:password@host:5432/database) shared by "
+                  "several instances; default: the embedded SQLite database in --data-dir")
+      ->envname("CARGOMON_STORE");
+}
+
 void add_serve_options(CLI::App& command, ServeSettings& s) {
   command.add_option("--listen", s.listen, "Address and port to listen on (port 0: any free port)")
       ->envname("CARGOMON_LISTEN")
       ->capture_default_str();
   add_data_dir_option(command, s.data_dir);
+  add_store_option(command, s.store);
   command.add_option("--timezone", s.timezone, "Business timezone: what \"today\" means")
       ->envname("CARGOMON_TIMEZONE")
       ->capture_default_str();
@@ -38,6 +47,15 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
   command.add_option("--threads", s.threads, "I/O threads (0: one per core)")
       ->envname("CARGOMON_THREADS")
       ->capture_default_str();
+  command
+      .add_option("--max-connections", s.max_connections,
+                  "Open connections beyond this are answered 503 and closed")
+      ->envname("CARGOMON_MAX_CONNECTIONS")
+      ->capture_default_str();
+  command.add_option("--tls-cert", s.tls_certificate, "Certificate chain (PEM) to serve HTTPS")
+      ->envname("CARGOMON_TLS_CERT");
+  command.add_option("--tls-key", s.tls_private_key, "Private key (PEM) of --tls-cert")
+      ->envname("CARGOMON_TLS_KEY");
   command.add_option("--body-limit", s.body_limit, "Largest accepted request body, in bytes")
       ->envname("CARGOMON_BODY_LIMIT")
       ->capture_default_str();
@@ -61,6 +79,9 @@ void finish_serve_settings(ServeSettings& s) {
   }
   if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24L * 3600) {
     throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
+  }
+  if (s.tls_certificate.empty() != s.tls_private_key.empty()) {
+    throw std::runtime_error("--tls-cert and --tls-key go together");
   }
   if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
   if (!s.web_dir.empty() && !std::filesystem::is_directory(s.web_dir)) {

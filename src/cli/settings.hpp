@@ -15,6 +15,7 @@ struct ServeSettings {
   std::string address;  // from listen
   unsigned short port = 0;
   std::filesystem::path data_dir = "data";
+  std::string store;  // empty: SQLite in data_dir; or a PostgreSQL URL
   std::string timezone = "America/Bogota";
   std::vector<std::string> cors_origins;
   std::chrono::seconds token_ttl{1800};
@@ -23,6 +24,9 @@ struct ServeSettings {
   std::size_t threads = 0;  // 0: one per core
   std::size_t body_limit = std::size_t{256} * 1024;
   std::chrono::seconds shutdown_grace{10};
+  std::size_t max_connections = 10'000;
+  std::filesystem::path tls_certificate;  // PEM; with tls_private_key: serve HTTPS
+  std::filesystem::path tls_private_key;
 };
 
 void add_serve_options(CLI::App& command, ServeSettings& settings);
@@ -32,5 +36,7 @@ void finish_serve_settings(ServeSettings& settings);
 
 // --data-dir for commands that work on the store directly.
 void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir);
+// --store (CARGOMON_STORE): a PostgreSQL URL, or empty for SQLite in --data-dir.
+void add_store_option(CLI::App& command, std::string& store);
 
 }  // namespace cargomon::cli

@@ -9,7 +9,7 @@
 #include "auth/password.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/open_store.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -40,6 +40,7 @@ std::string read_password(const std::string& prompt) {
 
 struct UserOptions {
   std::filesystem::path data_dir = "data";
+  std::string store;  // empty: SQLite in data_dir; or a PostgreSQL URL
   std::string username;
   std::string role = "viewer";
 };
@@ -48,16 +49,15 @@ template <class Action>
 void run(const UserOptions& options, Action action) {
   try {
     const BusinessCalendar calendar("UTC");  // users have no business days
-    std::filesystem::create_directories(options.data_dir);
-    SqliteStore store(options.data_dir / "cargomon.db", calendar);
-    action(store);
+    auto store = open_store(options.store, options.data_dir, calendar);
+    action(store.users());
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     exit_status = 1;
   }
 }
 
-User existing(SqliteStore& store, const std::string& name) {
+User existing(UserStore& store, const std::string& name) {
   auto user = store.find_user(name);
   if (!user) throw std::runtime_error("no user named " + name);
   return *user;
@@ -79,13 +79,14 @@ void add_user_command(CLI::App& app) {
   auto* user = app.add_subcommand("user", "Manage users (passwords are read from stdin)");
   user->require_subcommand(1);
   add_data_dir_option(*user, options->data_dir);
+  add_store_option(*user, options->store);
 
   auto* add = user->add_subcommand("add", "Create a user");
   add->fallthrough();  // --data-dir may follow the subcommand's own arguments
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
   add->callback([options] {
-    run(*options, [&](SqliteStore& store) {
+    run(*options, [&](UserStore& store) {
       if (!is_valid_username(options->username)) {
         throw std::runtime_error("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
       }
@@ -101,7 +102,7 @@ void add_user_command(CLI::App& app) {
   auto* list = user->add_subcommand("list", "List users");
   list->fallthrough();
   list->callback([options] {
-    run(*options, [](SqliteStore& store) {
+    run(*options, [](UserStore& store) {
       for (const auto& u : store.list_users()) {
         std::cout << u.username << "\t" << to_string(u.role) << (u.disabled ? "\tdisabled" : "")
                   << "\n";
@@ -113,7 +114,7 @@ void add_user_command(CLI::App& app) {
   passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
   passwd->callback([options] {
-    run(*options, [&](SqliteStore& store) {
+    run(*options, [&](UserStore& store) {
       auto u = existing(store, options->username);
       u.password_hash = auth::hash_password(read_password("New password: "));
       store.update_user(u);
@@ -126,7 +127,7 @@ void add_user_command(CLI::App& app) {
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
   role->callback([options] {
-    run(*options, [&](SqliteStore& store) {
+    run(*options, [&](UserStore& store) {
       auto u = existing(store, options->username);
       u.role = role_from(options->role);
       store.update_user(u);
@@ -141,7 +142,7 @@ void add_user_command(CLI::App& app) {
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable] {
-      run(*options, [&](SqliteStore& store) {
+      run(*options, [&](UserStore& store) {
         auto u = existing(store, options->username);
         u.disabled = disable;
         store.update_user(u);

@@ -120,8 +120,11 @@ std::optional<Timestamp> BusinessCalendar::parse_timestamp(std::string_view text
   std::size_t pos = 0;
   const auto day = read_date(text, pos);
   if (!day) return std::nullopt;
+  // The written date may lie a day outside the range the instant must be in
+  // (1970-01-01T00:00Z+01:00 is 1969-12-31T23:00Z, refused below; Bogotá
+  // writes 1970-01-01T00:00Z as 1969-12-31T19:00-05:00, accepted).
   const int year = static_cast<int>(day->year());
-  if (year < 1970 || year > 2199) return std::nullopt;
+  if (year < 1969 || year > 2200) return std::nullopt;
   if (pos >= text.size() || (text[pos] != 'T' && text[pos] != ' ')) return std::nullopt;
   ++pos;
   int hh = 0, mm = 0, ss = 0;
@@ -147,10 +150,18 @@ std::optional<Timestamp> BusinessCalendar::parse_timestamp(std::string_view text
   if (hh > 23 || mm > 59 || ss > 59) return std::nullopt;
   const microseconds time_of_day{((hh * 60LL + mm) * 60 + ss) * 1'000'000 + micros};
 
+  // Bounded by the instant, not by how it is written, so that every accepted
+  // instant's own format() (in any zone) is accepted too.
+  const auto in_range = [](Timestamp t) -> std::optional<Timestamp> {
+    constexpr std::chrono::sys_days first{std::chrono::year{1970} / std::chrono::January / 1};
+    constexpr std::chrono::sys_days end{std::chrono::year{2200} / std::chrono::January / 1};
+    if (t < first || t >= end) return std::nullopt;
+    return t;
+  };
   if (pos == text.size()) {
     // No offset: wall-clock time in the business timezone. In a DST gap or
     // overlap the earlier instant is taken; Bogotá has neither.
-    return zone_->to_sys(to_date_local(*day, time_of_day), date::choose::earliest);
+    return in_range(zone_->to_sys(to_date_local(*day, time_of_day), date::choose::earliest));
   }
   std::chrono::minutes offset{0};
   if (text[pos] == 'Z' || text[pos] == 'z') {
@@ -169,7 +180,7 @@ std::optional<Timestamp> BusinessCalendar::parse_timestamp(std::string_view text
   }
   if (pos != text.size()) return std::nullopt;
   const auto utc_days = std::chrono::sys_days{*day};
-  return Timestamp{utc_days.time_since_epoch() + time_of_day - offset};
+  return in_range(Timestamp{utc_days.time_since_epoch() + time_of_day - offset});
 }
 
 }  // namespace cargomon

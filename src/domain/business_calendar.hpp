@@ -41,7 +41,9 @@ class BusinessCalendar {
   // Accepts Python's str(datetime) form "YYYY-MM-DD HH:MM:SS[.ffffff]" and ISO
   // 8601 with 'T' (seconds optional), each with or without "Z"/"±HH:MM"/"±HHMM".
   // Without an offset the time is local to this calendar's zone. Fractions
-  // beyond microseconds are truncated. Years 1970..2199 only.
+  // beyond microseconds are truncated. Only instants from 1970-01-01T00:00Z
+  // to before 2200-01-01T00:00Z, however written: what format() writes for
+  // any of them parses back.
   std::optional<Timestamp> parse_timestamp(std::string_view text) const;
 
  private:

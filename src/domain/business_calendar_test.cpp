@@ -95,5 +95,21 @@ TEST(BusinessDayText, ParsesOnlyValidDates) {
   EXPECT_EQ(format_business_day(*parse_business_day("2024-02-29")), "2024-02-29");
 }
 
+// Found by fuzz/fuzz_timestamp: 1970-01-01T00:00:00Z was accepted, but its
+// own form in Bogotá (1969-12-31T19:00:00-05:00) was refused. The range is
+// one of instants, whatever date they are written with.
+TEST(BusinessCalendar, AcceptsEveryInstantInRangeHoweverWrittenAndParsesItsOwnFormat) {
+  const BusinessCalendar bogota("America/Bogota");
+  const auto epoch = bogota.parse_timestamp("1970-01-01T00:00:00Z");
+  ASSERT_TRUE(epoch.has_value());
+  EXPECT_EQ(bogota.format(*epoch), "1969-12-31T19:00:00-05:00");
+  EXPECT_EQ(bogota.parse_timestamp(bogota.format(*epoch)), epoch);
+  EXPECT_FALSE(bogota.parse_timestamp("1970-01-01T00:00:00+01:00"));  // 1969-12-31T23:00Z
+  EXPECT_FALSE(bogota.parse_timestamp("1969-12-31T23:59:59.999999Z"));
+  EXPECT_TRUE(bogota.parse_timestamp("2199-12-31T23:59:59.999999Z"));
+  EXPECT_TRUE(bogota.parse_timestamp("2200-01-01T00:30:00+01:00"));   // 2199-12-31T23:30Z
+  EXPECT_FALSE(bogota.parse_timestamp("2199-12-31T20:00:00-05:00"));  // 2200-01-01T01:00Z
+}
+
 }  // namespace
 }  // namespace cargomon

@@ -6,11 +6,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "api/event_feed.hpp"
 
@@ -21,6 +23,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Hands the request to the router and resumes the coroutine with its answer,
@@ -86,14 +89,29 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         router(router),
         options(std::move(options)),
         acceptor(io),
-        in_flight(std::move(in_flight)) {}
+        in_flight(std::move(in_flight)) {
+    if (!this->options.tls_certificate.empty()) {
+      tls.emplace(asio::ssl::context::tls_server);
+      // Modern versions only: TLS 1.2 and 1.3.
+      tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+      tls->use_certificate_chain_file(this->options.tls_certificate);
+      tls->use_private_key_file(this->options.tls_private_key, asio::ssl::context::pem);
+    }
+  }
 
   asio::io_context& io;
   const api::Router& router;
   ServerOptions options;
   tcp::acceptor acceptor;
+  std::optional<asio::ssl::context> tls;  // set when serving HTTPS
   std::shared_ptr<std::atomic<std::size_t>> in_flight;
   std::atomic<std::size_t> connections{0};
+  // Set by stop_accepting(): the request each connection is on is answered
+  // (with Connection: close), no further one is read, so a SIGTERM under
+  // load drains in milliseconds instead of serving on until the grace ends.
+  std::atomic<bool> stopping{false};
 
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
@@ -132,18 +150,40 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       co_return;
     }
 
+    if (tls) {
+      tls_stream secured(std::move(stream), *tls);
+      beast::get_lowest_layer(secured).expires_after(options.read_timeout);
+      auto [handshake_ec] =
+          co_await secured.async_handshake(asio::ssl::stream_base::server, use_tuple);
+      if (handshake_ec) co_return;
+      co_await serve(secured, client);
+      beast::get_lowest_layer(secured).expires_after(std::chrono::seconds(5));
+      co_await secured.async_shutdown(use_tuple);
+    } else {
+      co_await serve(stream, client);
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  // Reads requests and writes answers on one connection until it closes.
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, const std::string& client) {
+    auto& lowest = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     for (;;) {
+      if (buffer.size() == 0) {
+        // Idle between requests; once a request starts it has read_timeout
+        // to arrive whole, so slow senders cannot hold a connection for long.
+        lowest.expires_after(options.idle_timeout);
+        auto [idle_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+        if (idle_ec) break;
+        buffer.commit(n);
+      }
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(options.header_limit);
       parser.body_limit(options.body_limit);
-      // Idle until the first byte, then the whole request within read_timeout.
-      stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
-      auto [read_ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-      if (!read_ec && !parser.is_done()) {
-        stream.expires_after(options.read_timeout);
-        std::tie(read_ec, bytes) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-      }
+      lowest.expires_after(options.read_timeout);
+      auto [read_ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       if (read_ec == bhttp::error::end_of_stream || read_ec == beast::error::timeout ||
           read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
         break;
@@ -160,7 +200,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         } else {
           res = early_error(bhttp::status::bad_request, "Malformed HTTP request");
         }
-        stream.expires_after(std::chrono::seconds(5));
+        lowest.expires_after(std::chrono::seconds(5));
         co_await bhttp::async_write(stream, res, use_tuple);
         break;
       }
@@ -173,38 +213,40 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         co_await stream_events(stream, request.version(), std::move(response));
         break;
       }
-      const bool keep_alive = request.keep_alive();
+      const bool keep_alive = request.keep_alive() && !stopping;
       auto res = to_beast(std::move(response), request.version(), keep_alive,
                           request.method() == bhttp::verb::head);
-      stream.expires_after(options.read_timeout);
+      if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
+      lowest.expires_after(options.read_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(stream, res, use_tuple);
       --*in_flight;
       if (write_ec || !keep_alive) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   // Writes a Server-Sent Events response until the stream closes or the
   // client goes away. Quiet streams get a comment line every heartbeat.
-  asio::awaitable<void> stream_events(beast::tcp_stream& stream, unsigned version,
-                                      api::Response response) {
+  template <class Stream>
+  asio::awaitable<void> stream_events(Stream& stream, unsigned version, api::Response response) {
+    auto& lowest = beast::get_lowest_layer(stream);
     auto events = response.stream;
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
     head.set(bhttp::field::server, "cargomon");
     head.set(bhttp::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) head.insert(name, value);
     head.keep_alive(false);  // the body ends when the connection closes
+    if (tls) head.set(bhttp::field::strict_transport_security, "max-age=31536000");
     bhttp::response_serializer<bhttp::empty_body> serializer(head);
-    stream.expires_after(options.read_timeout);
+    lowest.expires_after(options.read_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
     if (ec) {
       events->detach();
       co_return;
     }
-    auto timer = std::make_shared<asio::steady_timer>(stream.get_executor());
+    auto timer = std::make_shared<asio::steady_timer>(lowest.get_executor());
     auto notified = std::make_shared<bool>(false);
     // Runs on the connection's strand, so it never races the loop below.
-    events->set_waker([timer, notified, executor = stream.get_executor()] {
+    events->set_waker([timer, notified, executor = lowest.get_executor()] {
       asio::post(executor, [timer, notified] {
         *notified = true;
         timer->cancel();
@@ -224,7 +266,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         *notified = false;
         if (text.empty()) continue;
       }
-      stream.expires_after(options.read_timeout);
+      lowest.expires_after(options.read_timeout);
       auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(text), use_tuple);
       if (write_ec) break;
     }
@@ -253,6 +295,7 @@ void Server::start() {
 tcp::endpoint Server::local_endpoint() const { return state_->acceptor.local_endpoint(); }
 
 void Server::stop_accepting() {
+  state_->stopping = true;
   asio::post(state_->io, [state = state_] {
     beast::error_code ec;
     state->acceptor.close(ec);

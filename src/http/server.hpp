@@ -26,6 +26,9 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{75};  // between requests on a kept-alive connection
   std::chrono::seconds heartbeat{15};     // comment line on quiet event streams
   std::size_t max_connections = 10'000;
+  // HTTPS when both are set (PEM files); TLS 1.2 and 1.3 only, with HSTS.
+  std::string tls_certificate;
+  std::string tls_private_key;
 };
 
 class Server {
@@ -36,7 +39,8 @@ class Server {
   // Binds and listens; throws std::system_error when the address is taken.
   void start();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  // Stops accepting new connections. In-flight requests finish.
+  // Stops accepting new connections. In-flight requests finish, answered
+  // with Connection: close; no connection reads another request.
   void stop_accepting();
   std::size_t requests_in_flight() const { return in_flight_->load(); }
 

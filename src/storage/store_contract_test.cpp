@@ -1,14 +1,19 @@
 // The storage contract: every OrderStore/UserStore implementation must pass
-// these unchanged. Each test gets a fresh store from the fixture's factory.
+// these unchanged. Each test gets a fresh store from the fixture's factory:
+// SQLite in a temporary directory, and PostgreSQL in a throwaway schema on
+// the server at CARGOMON_TEST_PG_URL (skipped, saying so, when it is unset).
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <random>
 #include <set>
 
+#include "storage/postgres/postgres_store.hpp"
+#include "storage/postgres/throwaway_schema.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace cargomon {
@@ -30,13 +35,81 @@ class TempDir {
   fs::path path_;
 };
 
-class SqliteStoreContract : public ::testing::Test {
+// Both interfaces behind one pointer, whatever the implementation.
+class Store : public OrderStore, public UserStore {};
+
+template <class Impl>
+class StoreAdapter final : public Store {
+ public:
+  template <class... Args>
+  explicit StoreAdapter(Args&&... args) : impl_(std::forward<Args>(args)...) {}
+  void register_order(Order order, RegisterDone done) override {
+    impl_.register_order(std::move(order), std::move(done));
+  }
+  OrderPage list_orders(const OrderQuery& query) override { return impl_.list_orders(query); }
+  std::optional<Order> find_order(const std::string& id) override { return impl_.find_order(id); }
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
+    return impl_.orders_after(after, limit);
+  }
+  DayMetrics day_metrics(BusinessDay day) override { return impl_.day_metrics(day); }
+  bool ready() override { return impl_.ready(); }
+  std::optional<User> find_user(const std::string& name) override { return impl_.find_user(name); }
+  std::vector<User> list_users() override { return impl_.list_users(); }
+  UserChange create_user(const User& user) override { return impl_.create_user(user); }
+  UserChange update_user(const User& user) override { return impl_.update_user(user); }
+  std::size_t count_users() override { return impl_.count_users(); }
+
+ private:
+  Impl impl_;
+};
+
+// Where a store keeps its data for one test; open() may be called again
+// (reopening) and finds what was stored.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::unique_ptr<Store> open(const BusinessCalendar& calendar) = 0;
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
+    return std::make_unique<StoreAdapter<SqliteStore>>(dir_.path() / "cargomon.db", calendar);
+  }
+
+ private:
+  TempDir dir_;
+};
+
+class PostgresBackend final : public Backend {
+ public:
+  explicit PostgresBackend(std::string server_url) : schema_(std::move(server_url)) {}
+  std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
+    return std::make_unique<StoreAdapter<PostgresStore>>(schema_.url(), calendar);
+  }
+
+ private:
+  testing::ThrowawaySchema schema_;
+};
+
+struct StoreKind {
+  std::string name;
+  // Null when this kind cannot run here; `why` says so.
+  std::function<std::unique_ptr<Backend>(std::string& why)> make;
+};
+
+class StoreContract : public ::testing::TestWithParam<StoreKind> {
  protected:
-  void SetUp() override { reopen(); }
+  void SetUp() override {
+    std::string why;
+    backend_ = GetParam().make(why);
+    if (!backend_) GTEST_SKIP() << why;
+    reopen();
+  }
 
   void reopen() {
     store_.reset();
-    store_ = std::make_unique<SqliteStore>(dir_.path() / "cargomon.db", calendar_);
+    store_ = backend_->open(calendar_);
   }
 
   RegisterResult put(Order order) {
@@ -65,11 +138,28 @@ class SqliteStoreContract : public ::testing::Test {
   BusinessDay day(const char* text) { return *parse_business_day(text); }
 
   BusinessCalendar calendar_{"America/Bogota"};
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreContract, StoresAnOrderAndReadsItBackUnchanged) {
+INSTANTIATE_TEST_SUITE_P(
+    Stores, StoreContract,
+    ::testing::Values(StoreKind{"Sqlite",
+                                [](std::string&) -> std::unique_ptr<Backend> {
+                                  return std::make_unique<SqliteBackend>();
+                                }},
+                      StoreKind{"Postgres",
+                                [](std::string& why) -> std::unique_ptr<Backend> {
+                                  const auto url = testing::test_postgres_url();
+                                  if (!url) {
+                                    why = testing::kNoPostgres;
+                                    return nullptr;
+                                  }
+                                  return std::make_unique<PostgresBackend>(*url);
+                                }}),
+    [](const ::testing::TestParamInfo<StoreKind>& info) { return info.param.name; });
+
+TEST_P(StoreContract, StoresAnOrderAndReadsItBackUnchanged) {
   auto order = make("a", "2024-09-12 03:50:58.363972");
   order.lines[1].quantity = 3;
   const auto result = put(order);
@@ -83,7 +173,7 @@ TEST_F(SqliteStoreContract, StoresAnOrderAndReadsItBackUnchanged) {
   EXPECT_FALSE(store_->find_order("missing"));
 }
 
-TEST_F(SqliteStoreContract, OrderWithoutReportedTimeKeepsThatFact) {
+TEST_P(StoreContract, OrderWithoutReportedTimeKeepsThatFact) {
   auto order = make("a", "");
   ASSERT_FALSE(order.reported_at);
   put(order);
@@ -92,7 +182,7 @@ TEST_F(SqliteStoreContract, OrderWithoutReportedTimeKeepsThatFact) {
   EXPECT_EQ(found->occurred_at(), order.received_at);
 }
 
-TEST_F(SqliteStoreContract, ReplayWithSameContentIsCountedOnce) {
+TEST_P(StoreContract, ReplayWithSameContentIsCountedOnce) {
   const auto first = put(make("a", "2024-09-12 10:00:00"));
   auto again = make("a", "2024-09-12 10:00:00");
   again.received_at += std::chrono::seconds(30);  // a retry arrives later
@@ -105,7 +195,7 @@ TEST_F(SqliteStoreContract, ReplayWithSameContentIsCountedOnce) {
   EXPECT_EQ(metrics.sales.cents(), 1500);
 }
 
-TEST_F(SqliteStoreContract, SameIdWithDifferentContentConflictsAndChangesNothing) {
+TEST_P(StoreContract, SameIdWithDifferentContentConflictsAndChangesNothing) {
   put(make("a", "2024-09-12 10:00:00"));
   auto changed = make("a", "2024-09-12 10:00:00");
   changed.lines[0].unit_price = Money::from_cents(999);
@@ -116,7 +206,7 @@ TEST_F(SqliteStoreContract, SameIdWithDifferentContentConflictsAndChangesNothing
   EXPECT_EQ(store_->day_metrics(day("2024-09-12")).sales.cents(), 1500);
 }
 
-TEST_F(SqliteStoreContract, ConcurrentDuplicatesAreStoredExactlyOnce) {
+TEST_P(StoreContract, ConcurrentDuplicatesAreStoredExactlyOnce) {
   std::atomic<int> stored{0}, replayed{0}, pending{64};
   std::promise<void> all_done;
   for (int i = 0; i < 64; ++i) {
@@ -132,7 +222,7 @@ TEST_F(SqliteStoreContract, ConcurrentDuplicatesAreStoredExactlyOnce) {
   EXPECT_EQ(store_->day_metrics(day("2024-09-12")).orders, 1);
 }
 
-TEST_F(SqliteStoreContract, DayMetricsFollowBusinessDaysProductsHoursAndCouriers) {
+TEST_P(StoreContract, DayMetricsFollowBusinessDaysProductsHoursAndCouriers) {
   put(make("late", "2024-09-12 23:59:59", "1", {{"p1", "Moneda", Money::from_cents(100), 1}}));
   put(make("next", "2024-09-13 00:00:00", "2", {{"p1", "Moneda", Money::from_cents(100), 2}}));
   put(make("utc", "2024-09-13T03:00:00Z", "1",
@@ -162,7 +252,7 @@ TEST_F(SqliteStoreContract, DayMetricsFollowBusinessDaysProductsHoursAndCouriers
   EXPECT_FALSE(empty.last_order);
 }
 
-TEST_F(SqliteStoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicates) {
+TEST_P(StoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicates) {
   // Several orders share a timestamp so the sequence must break ties.
   for (int i = 0; i < 250; ++i) {
     char time[32];
@@ -196,7 +286,7 @@ TEST_F(SqliteStoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicat
   EXPECT_EQ(pages, 3);
 }
 
-TEST_F(SqliteStoreContract, ListingFiltersByDayCourierAndTimeRange) {
+TEST_P(StoreContract, ListingFiltersByDayCourierAndTimeRange) {
   put(make("a", "2024-09-12 08:00:00", "1"));
   put(make("b", "2024-09-12 09:00:00", "2"));
   put(make("c", "2024-09-13 08:00:00", "1"));
@@ -217,7 +307,7 @@ TEST_F(SqliteStoreContract, ListingFiltersByDayCourierAndTimeRange) {
   EXPECT_EQ(ids(by_range), (std::vector<std::string>{"b"}));
 }
 
-TEST_F(SqliteStoreContract, OrdersAfterASequenceComeOldestFirst) {
+TEST_P(StoreContract, OrdersAfterASequenceComeOldestFirst) {
   const auto a = put(make("a", "2024-09-12 08:00:00"));
   put(make("b", "2024-09-12 07:00:00"));
   put(make("c", "2024-09-12 09:00:00"));
@@ -228,7 +318,7 @@ TEST_F(SqliteStoreContract, OrdersAfterASequenceComeOldestFirst) {
   EXPECT_EQ(store_->orders_after(a.order.sequence, 1).size(), 1u);
 }
 
-TEST_F(SqliteStoreContract, AcknowledgedOrdersSurviveReopening) {
+TEST_P(StoreContract, AcknowledgedOrdersSurviveReopening) {
   for (int i = 0; i < 20; ++i) put(make("o" + std::to_string(i), "2024-09-12 10:00:00"));
   const auto before = store_->day_metrics(day("2024-09-12"));
   reopen();
@@ -239,7 +329,7 @@ TEST_F(SqliteStoreContract, AcknowledgedOrdersSurviveReopening) {
   EXPECT_TRUE(store_->ready());
 }
 
-TEST_F(SqliteStoreContract, UsersCanBeCreatedFoundUpdatedAndListed) {
+TEST_P(StoreContract, UsersCanBeCreatedFoundUpdatedAndListed) {
   EXPECT_EQ(store_->count_users(), 0u);
   User ana{"ana", "hash1", Role::courier, false};
   EXPECT_EQ(store_->create_user(ana), UserChange::done);

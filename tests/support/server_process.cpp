@@ -73,7 +73,7 @@ ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   pid_ = spawn(args, options_.env, -1, log_);
   // Poll the log for the listening line; give up after a generous deadline.
-  const std::regex listening(R"(cargomon listening on http://[^:\s]+:(\d+))");
+  const std::regex listening(R"(cargomon listening on https?://[^:\s]+:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch match;

@@ -1,0 +1,451 @@
+// `cargomon import` and `cargomon export`: orders (and users) from the
+// original system's DynamoDB tables or from an export, into the store; and
+// a day's or a range's orders out as CSV or JSON lines. Both work on the
+// store directly, also while the server runs.
+
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "api/order_json.hpp"
+#include "auth/password.hpp"
+#include "cli/commands.hpp"
+#include "cli/item_reader.hpp"
+#include "cli/settings.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace cargomon::cli {
+namespace {
+
+void add_timezone_option(CLI::App& command, std::string& timezone) {
+  command
+      .add_option("--timezone", timezone,
+                  "Business timezone (as the server's): which day an order belongs to")
+      ->envname("CARGOMON_TIMEZONE")
+      ->capture_default_str();
+}
+
+// "item 4 (line 4, pedido_id "x")"
+std::string describe_item(const InputItem& item, const char* id_name) {
+  std::string out = "item " + std::to_string(item.number);
+  std::string details;
+  if (item.line > 0) details = "line " + std::to_string(item.line);
+  if (!item.id.empty()) {
+    if (!details.empty()) details += ", ";
+    details += id_name;
+    details += " \"" + item.id + "\"";
+  }
+  return details.empty() ? out : out + " (" + details + ")";
+}
+
+// productos[0].precio: must have at most 2 decimals; repartidor: field required
+std::string describe_errors(const std::vector<api::FieldError>& errors) {
+  std::string out;
+  for (const auto& error : errors) {
+    if (!out.empty()) out += "; ";
+    std::string where;
+    for (const auto& part : error.loc) {
+      if (const auto* name = std::get_if<std::string>(&part)) {
+        if (*name == "body" && where.empty()) continue;
+        if (!where.empty()) where += '.';
+        where += *name;
+      } else {
+        where += '[';
+        where += std::to_string(std::get<std::size_t>(part));
+        where += ']';
+      }
+    }
+    out += (where.empty() ? "" : where + ": ") + error.msg;
+  }
+  return out;
+}
+
+// An input file, or stdin for "-".
+class Input {
+ public:
+  explicit Input(const std::string& name) : name_(name == "-" ? "stdin" : name) {
+    if (name != "-") {
+      file_.open(name, std::ios::binary);
+      if (!file_) throw std::runtime_error("cannot read " + name);
+    }
+  }
+  std::istream& stream() { return file_.is_open() ? file_ : std::cin; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::ifstream file_;
+};
+
+// Validates orders with the API's rules and registers them, many at a time
+// (the store commits them in groups). Thread safety: add() and finish() from
+// one thread; the store's callbacks take the mutex.
+class OrderImport {
+ public:
+  OrderImport(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock)
+      : store_(store), calendar_(calendar), clock_(clock) {}
+
+  void add(InputItem item) {
+    ++items_;
+    if (!item.value) return reject(item, item.error);
+    auto decoded = api::decode_order(*item.value, calendar_, clock_.now());
+    if (auto* errors = std::get_if<std::vector<api::FieldError>>(&decoded)) {
+      return reject(item, describe_errors(*errors));
+    }
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [this] { return in_flight_ < kWindow; });
+    ++in_flight_;
+    lock.unlock();
+    store_.register_order(
+        std::get<Order>(std::move(decoded)),
+        [this, where = describe_item(item, "pedido_id")](RegisterResult result) {
+          std::lock_guard guard(mutex_);
+          switch (result.status) {
+            case RegisterStatus::stored:
+              ++imported_;
+              break;
+            case RegisterStatus::already_stored:
+              ++present_;
+              break;
+            case RegisterStatus::conflict:
+              ++conflicting_;
+              notes_.push_back("conflict " + where +
+                               ": already stored with different content; the stored order was "
+                               "kept");
+              break;
+            case RegisterStatus::unavailable:
+              ++unstored_;
+              break;
+          }
+          --in_flight_;
+          room_.notify_all();
+        });
+  }
+
+  // Waits for the store, prints the conflicts and the totals; the exit status.
+  int finish(const std::string& source) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [this] { return in_flight_ == 0; });
+    for (const auto& note : notes_) std::cout << note << "\n";
+    std::cout << "orders from " << source << ": " << imported_ << " imported, " << present_
+              << " already present, " << conflicting_ << " conflicting, " << rejected_
+              << " rejected (" << items_ << " items)";
+    if (unstored_ > 0) {
+      std::cout << ", " << unstored_
+                << " not stored: the store was unavailable; run the import again";
+    }
+    std::cout << std::endl;
+    if (unstored_ > 0) return 1;
+    return rejected_ > 0 || conflicting_ > 0 ? 2 : 0;
+  }
+
+ private:
+  static constexpr std::size_t kWindow = 1024;
+
+  void reject(const InputItem& item, const std::string& why) {
+    ++rejected_;
+    std::cout << "rejected " << describe_item(item, "pedido_id") << ": " << why << "\n";
+  }
+
+  OrderStore& store_;
+  const BusinessCalendar& calendar_;
+  const Clock& clock_;
+  std::size_t items_ = 0;
+  std::size_t rejected_ = 0;
+
+  std::mutex mutex_;  // guards what follows
+  std::condition_variable room_;
+  std::size_t in_flight_ = 0;
+  std::size_t imported_ = 0;
+  std::size_t present_ = 0;
+  std::size_t conflicting_ = 0;
+  std::size_t unstored_ = 0;
+  std::vector<std::string> notes_;
+};
+
+// The original Usuarios table: username and clear-text password. Existing
+// users are left as they are.
+int import_users(UserStore& users, Input& input, Role default_role) {
+  std::size_t items = 0, imported = 0, present = 0, rejected = 0;
+  const auto reject = [&](const InputItem& item, const std::string& why) {
+    ++rejected;
+    std::cout << "rejected user " << describe_item(item, "username") << ": " << why << "\n";
+  };
+  read_items(input.stream(), "username", [&](InputItem item) {
+    ++items;
+    if (!item.value) return reject(item, item.error);
+    const auto text = [&](const char* key) -> const std::string* {
+      const auto* node = item.value->find(key);
+      return node && node->kind == api::JsonNode::Kind::string ? &node->text : nullptr;
+    };
+    const auto* username = text("username");
+    const auto* password = text("password");
+    if (!username) return reject(item, "username: must be a string");
+    if (!is_valid_username(*username)) {
+      return reject(item, "username: must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+    }
+    if (!password || password->empty()) return reject(item, "password: must be a non-empty string");
+    Role role = default_role;
+    if (const auto* named = text("role")) {
+      const auto parsed = parse_role(*named);
+      if (!parsed) return reject(item, "role: must be admin, viewer or courier");
+      role = *parsed;
+    }
+    if (users.find_user(*username)) {
+      ++present;
+      return;
+    }
+    const auto hash = auth::hash_password(*password);
+    if (users.create_user(User{*username, hash, role, false}) != UserChange::done) {
+      ++present;
+      return;
+    }
+    ++imported;
+    if (password->size() < 8) {
+      std::cout << "note: " << *username << "'s password is shorter than 8 characters; change it "
+                << "with `cargomon user passwd " << *username << "`\n";
+    }
+  });
+  std::cout << "users from " << input.name() << ": " << imported << " imported, " << present
+            << " already present, " << rejected << " rejected (" << items << " items)" << std::endl;
+  return rejected > 0 ? 2 : 0;
+}
+
+struct ImportOptions {
+  std::filesystem::path data_dir = "data";
+  std::string timezone = "America/Bogota";
+  std::string file;
+  std::string users_file;
+  std::string users_role = "viewer";
+};
+
+int run_import(const ImportOptions& o) {
+  if (o.file.empty() && o.users_file.empty()) {
+    throw std::runtime_error("nothing to import: give a FILE of orders, --users FILE, or both");
+  }
+  const auto role = parse_role(o.users_role);
+  if (!role) throw std::runtime_error("--users-role must be admin, viewer or courier");
+  std::optional<Input> orders, users;  // opened before the store: a typo creates nothing
+  if (!o.file.empty()) orders.emplace(o.file);
+  if (!o.users_file.empty()) users.emplace(o.users_file);
+
+  const BusinessCalendar calendar(o.timezone);
+  const SystemClock clock;
+  std::filesystem::create_directories(o.data_dir);
+  SqliteStore store(o.data_dir / "cargomon.db", calendar);
+  int status = 0;
+  if (orders) {
+    OrderImport import(store, calendar, clock);
+    try {
+      read_items(orders->stream(), "pedido_id",
+                 [&](InputItem item) { import.add(std::move(item)); });
+    } catch (const InputError& e) {
+      import.finish(orders->name());
+      throw std::runtime_error(orders->name() + ": " + e.what() +
+                               " (the items before it were imported)");
+    }
+    status = import.finish(orders->name());
+  }
+  if (users) {
+    try {
+      status = std::max(status, import_users(store, *users, *role));
+    } catch (const InputError& e) {
+      throw std::runtime_error(users->name() + ": " + e.what());
+    }
+  }
+  return status;
+}
+
+// ---- export ----
+
+struct ExportOptions {
+  std::filesystem::path data_dir = "data";
+  std::string timezone = "America/Bogota";
+  std::string fecha;
+  std::string desde;
+  std::string hasta;
+  std::string repartidor;
+  std::string format = "csv";
+  std::string output;
+};
+
+// RFC 4180: quoted when it holds a comma, quote or line break. Text that a
+// spreadsheet would run as a formula (=, +, -, @ first) gets a leading
+// apostrophe: order fields come from devices, not from us.
+void csv_field(std::string& out, std::string_view value, bool text) {
+  std::string guarded;
+  if (text && !value.empty() &&
+      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
+    guarded = "'" + std::string(value);
+    value = guarded;
+  }
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void csv_rows(std::string& out, const Order& order, const BusinessCalendar& calendar) {
+  const std::string timestamp = calendar.format(order.occurred_at());
+  const std::string day = format_business_day(calendar.day_of(order.occurred_at()));
+  for (const auto& line : order.lines) {
+    csv_field(out, order.order_id, true);
+    out += ',';
+    out += std::to_string(order.sequence);
+    out += ',';
+    out += timestamp;
+    out += ',';
+    out += day;
+    out += ',';
+    csv_field(out, order.courier.id.text, !order.courier.id.is_number);
+    out += ',';
+    csv_field(out, order.courier.name, true);
+    out += ',';
+    csv_field(out, line.product_id, true);
+    out += ',';
+    csv_field(out, line.product_name, true);
+    out += ',';
+    out += line.unit_price.to_decimal();
+    out += ',';
+    out += std::to_string(line.quantity);
+    out += ',';
+    out += line.subtotal().to_decimal();
+    out += "\r\n";
+  }
+}
+
+int run_export(const ExportOptions& o) {
+  const auto db = o.data_dir / "cargomon.db";
+  if (!std::filesystem::exists(db)) {
+    throw std::runtime_error("no database at " + db.string() + " (see --data-dir)");
+  }
+  const BusinessCalendar calendar(o.timezone);
+  OrderQuery query;
+  query.limit = 1000;
+  if (!o.fecha.empty()) {
+    query.day = parse_business_day(o.fecha);
+    if (!query.day) throw std::runtime_error("--fecha must be a date YYYY-MM-DD");
+  }
+  for (const auto& [text, target, name] : {std::tuple{&o.desde, &query.from, "--desde"},
+                                           std::tuple{&o.hasta, &query.until, "--hasta"}}) {
+    if (text->empty()) continue;
+    if (const auto day = parse_business_day(*text)) {
+      *target = calendar.start_of(*day);  // a bare date: midnight there
+    } else {
+      *target = calendar.parse_timestamp(*text);
+    }
+    if (!*target) {
+      throw std::runtime_error(std::string(name) +
+                               " must be a date YYYY-MM-DD or a timestamp like "
+                               "2024-09-12T03:50:58 or 2024-09-12 03:50:58, optionally with Z or "
+                               "an offset");
+    }
+  }
+  if (!o.repartidor.empty()) query.courier_id = o.repartidor;
+  const bool csv = o.format == "csv";
+
+  std::ofstream file;
+  if (!o.output.empty()) {
+    file.open(o.output, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error("cannot write " + o.output);
+  }
+  std::ostream& out = file.is_open() ? file : std::cout;
+
+  SqliteStore store(db, calendar);
+  std::string buffer;
+  if (csv) {
+    buffer += "\xEF\xBB\xBF";  // UTF-8 byte order mark: spreadsheets then read the accents right
+    buffer +=
+        "pedido_id,secuencia,timestamp,fecha,IdRepartidor,Nombre,IdProducto,producto,precio,"
+        "cantidad,subtotal\r\n";
+  }
+  std::size_t orders = 0, lines = 0;
+  for (;;) {
+    const auto page = store.list_orders(query);
+    for (const auto& order : page.orders) {
+      ++orders;
+      lines += order.lines.size();
+      if (csv) {
+        csv_rows(buffer, order, calendar);
+      } else {
+        api::JsonWriter json;
+        api::write_order(json, order, calendar);
+        buffer += json.str();
+        buffer += '\n';
+      }
+    }
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    buffer.clear();
+    if (!out) throw std::runtime_error("write failed");
+    if (!page.next) break;
+    query.after = page.next;
+  }
+  out.flush();
+  if (!out) throw std::runtime_error("write failed");
+  std::cerr << "exported " << orders << " orders (" << lines << " product lines)"
+            << (o.output.empty() ? "" : " to " + o.output) << ", newest first" << std::endl;
+  return 0;
+}
+
+template <class Run>
+void guarded(Run run) {
+  try {
+    set_exit_code(run());
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "error: " << e.what() << "\n";
+    set_exit_code(1);
+  }
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app) {
+  auto o = std::make_shared<ImportOptions>();
+  auto* cmd = app.add_subcommand(
+      "import",
+      "Import orders from the original system's DynamoDB Pedidos table (a scan's JSON, or an "
+      "export to S3 with one {\"Item\": …} per line) or from `cargomon export --format jsonl`; "
+      "idempotent. Exit status 2 when some items were rejected or conflicting.");
+  cmd->add_option("file", o->file, "File of orders (- for stdin)");
+  add_data_dir_option(*cmd, o->data_dir);
+  add_timezone_option(*cmd, o->timezone);
+  cmd->add_option("--users", o->users_file,
+                  "The original Usuarios table (username, clear-text password): passwords are "
+                  "hashed; existing users are left alone");
+  cmd->add_option("--users-role", o->users_role,
+                  "Role of imported users without a role attribute: admin, viewer or courier")
+      ->capture_default_str();
+  cmd->callback([o] { guarded([&] { return run_import(*o); }); });
+}
+
+void add_export_command(CLI::App& app) {
+  auto o = std::make_shared<ExportOptions>();
+  auto* cmd = app.add_subcommand(
+      "export",
+      "Write orders as CSV (one row per product line, UTF-8 with BOM) or JSON lines (the API's "
+      "order shape, which `cargomon import` reads back), newest first");
+  add_data_dir_option(*cmd, o->data_dir);
+  add_timezone_option(*cmd, o->timezone);
+  auto* fecha = cmd->add_option("--fecha", o->fecha, "Only this business day, YYYY-MM-DD");
+  auto* desde = cmd->add_option("--desde", o->desde,
+                                "Only orders at or after this time (a date: its midnight)");
+  auto* hasta =
+      cmd->add_option("--hasta", o->hasta, "Only orders before this time (a date: its midnight)");
+  fecha->excludes(desde)->excludes(hasta);
+  cmd->add_option("--repartidor", o->repartidor, "Only this IdRepartidor");
+  cmd->add_option("--format", o->format, "csv or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->capture_default_str();
+  cmd->add_option("--output,-o", o->output, "File to write (default: standard output)");
+  cmd->callback([o] { guarded([&] { return run_export(*o); }); });
+}
+
+}  // namespace cargomon::cli

@@ -1,0 +1,30 @@
+#pragma once
+// The real transport: HTTP/1.1 over TCP with Boost.Beast, one keep-alive
+// connection per Connection, requests written from a pre-rendered header and
+// the body in one gather write. Plain http only.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "sim/transport.hpp"
+
+namespace cargomon::sim {
+
+struct ServerUrl {
+  std::string host;
+  std::string port;       // "8080"
+  std::string base_path;  // "" or "/prefix" (no trailing slash)
+};
+
+// Parses "http://host[:port][/prefix]"; on failure, a message for the user.
+std::variant<ServerUrl, std::string> parse_server_url(std::string_view url);
+
+// Resolves the host once, now; throws std::runtime_error when it cannot.
+// Every request must complete within `timeout` (connect, write and read).
+std::unique_ptr<ConnectionFactory> make_http_connection_factory(const ServerUrl& url,
+                                                                std::chrono::milliseconds timeout);
+
+}  // namespace cargomon::sim

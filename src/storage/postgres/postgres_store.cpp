@@ -1,0 +1,827 @@
+#include "storage/postgres/postgres_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+namespace cargomon {
+namespace {
+
+using std::chrono::microseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+const Migration kMigrations[] = {
+#include "postgres_migrations.inc"
+};
+
+// Advisory lock keys (per database). Migrations take one bigint key; write
+// transactions claim a day-totals shard as (kShardLockClass, shard).
+constexpr std::int64_t kMigrationLock = 0x636172676f6d6f6e;  // "cargomon"
+constexpr std::int32_t kShardLockClass = 0x63676d6e;         // "cgmn"
+// Enough that the writers of several instances (one transaction each at a
+// time) practically never look for a free shard in vain, few enough that a
+// day's totals stay a handful of rows to sum.
+constexpr std::int32_t kShards = 16;
+
+std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp timestamp(std::int64_t us) { return Timestamp{microseconds{us}}; }
+
+constexpr const char* kOrderColumns =
+    "seq, order_id, courier_id, courier_id_is_number, courier_name, reported_at, received_at";
+
+// Takes a transaction id before any sequence value is drawn (settled_sequence
+// relies on it), and claims a free day-totals shard, starting from $1.
+constexpr const char* kBeginBatch =
+    "SELECT pg_current_xact_id()::text,"
+    " (SELECT s FROM (SELECT (($1::int + i) % $2::int) AS s FROM generate_series(0, $2::int - 1)"
+    "   AS i) AS shards WHERE pg_try_advisory_xact_lock($3::int, s) LIMIT 1)";
+
+constexpr const char* kInsertOrders =
+    "INSERT INTO orders (order_id, courier_id, courier_id_is_number, courier_name, reported_at,"
+    " received_at, occurred_at, business_day, total_cents, units)"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::int8[], $6::int8[],"
+    " $7::int8[], $8::date[], $9::int8[], $10::int8[])"
+    " ON CONFLICT (order_id) DO NOTHING RETURNING seq, order_id";
+
+constexpr const char* kInsertLines =
+    "INSERT INTO order_lines (order_seq, line_no, product_id, product_name, unit_price_cents,"
+    " quantity) SELECT * FROM unnest($1::int8[], $2::int4[], $3::text[], $4::text[], $5::int8[],"
+    " $6::int4[])";
+
+constexpr const char* kAddDayTotals =
+    "INSERT INTO day_totals AS t (day, shard, orders, units, sales_cents, last_seq,"
+    " last_occurred_at, last_received_at)"
+    " SELECT d, $1::smallint, o, u, s, ls, lo, lr FROM unnest($2::date[], $3::int8[], $4::int8[],"
+    " $5::int8[], $6::int8[], $7::int8[], $8::int8[]) AS x(d, o, u, s, ls, lo, lr)"
+    " ON CONFLICT (day, shard) DO UPDATE SET orders = t.orders + excluded.orders,"
+    " units = t.units + excluded.units, sales_cents = t.sales_cents + excluded.sales_cents,"
+    " last_occurred_at = CASE WHEN excluded.last_seq > t.last_seq"
+    "   THEN excluded.last_occurred_at ELSE t.last_occurred_at END,"
+    " last_received_at = CASE WHEN excluded.last_seq > t.last_seq"
+    "   THEN excluded.last_received_at ELSE t.last_received_at END,"
+    " last_seq = greatest(t.last_seq, excluded.last_seq)";
+
+constexpr const char* kAddDayProducts =
+    "INSERT INTO day_products AS t (day, shard, product_name, units, sales_cents)"
+    " SELECT d, $1::smallint, n, u, s FROM unnest($2::date[], $3::text[], $4::int8[], $5::int8[])"
+    " AS x(d, n, u, s) ON CONFLICT (day, shard, product_name) DO UPDATE SET"
+    " units = t.units + excluded.units, sales_cents = t.sales_cents + excluded.sales_cents";
+
+constexpr const char* kAddDayHours =
+    "INSERT INTO day_hours AS t (day, shard, hour, orders, sales_cents)"
+    " SELECT d, $1::smallint, h, o, s FROM unnest($2::date[], $3::int2[], $4::int8[], $5::int8[])"
+    " AS x(d, h, o, s) ON CONFLICT (day, shard, hour) DO UPDATE SET"
+    " orders = t.orders + excluded.orders, sales_cents = t.sales_cents + excluded.sales_cents";
+
+constexpr const char* kAddDayCouriers =
+    "INSERT INTO day_couriers AS t (day, shard, courier_id, courier_id_is_number, courier_name,"
+    " orders, units, sales_cents, last_seq)"
+    " SELECT d, $1::smallint, c, num, n, o, u, s, ls FROM unnest($2::date[], $3::text[],"
+    " $4::bool[], $5::text[], $6::int8[], $7::int8[], $8::int8[], $9::int8[])"
+    " AS x(d, c, num, n, o, u, s, ls) ON CONFLICT (day, shard, courier_id) DO UPDATE SET"
+    " courier_id_is_number = CASE WHEN excluded.last_seq > t.last_seq"
+    "   THEN excluded.courier_id_is_number ELSE t.courier_id_is_number END,"
+    " courier_name = CASE WHEN excluded.last_seq > t.last_seq"
+    "   THEN excluded.courier_name ELSE t.courier_name END,"
+    " orders = t.orders + excluded.orders, units = t.units + excluded.units,"
+    " sales_cents = t.sales_cents + excluded.sales_cents,"
+    " last_seq = greatest(t.last_seq, excluded.last_seq)";
+
+// One statement, so one snapshot: the four tables agree with each other.
+// Each kind of row sums the day's shards.
+constexpr const char* kDayMetrics =
+    "SELECT 0, NULL::text, NULL::text, sum(orders)::int8, sum(units)::int8,"
+    "  sum(sales_cents)::int8, NULL::int8 FROM day_totals WHERE day = $1::date"
+    "  HAVING count(*) > 0"
+    " UNION ALL (SELECT 1, NULL, NULL, last_seq, last_occurred_at, last_received_at, NULL"
+    "  FROM day_totals WHERE day = $1::date ORDER BY last_seq DESC LIMIT 1)"
+    " UNION ALL SELECT 2, product_name, NULL, sum(units)::int8, sum(sales_cents)::int8, NULL, NULL"
+    "  FROM day_products WHERE day = $1::date GROUP BY product_name"
+    " UNION ALL SELECT 3, hour::text, NULL, sum(orders)::int8, sum(sales_cents)::int8, NULL, NULL"
+    "  FROM day_hours WHERE day = $1::date GROUP BY hour"
+    " UNION ALL SELECT 4, courier_id, (array_agg(courier_name ORDER BY last_seq DESC))[1],"
+    "  sum(orders)::int8, sum(units)::int8, sum(sales_cents)::int8,"
+    "  (array_agg(courier_id_is_number::int ORDER BY last_seq DESC))[1]::int8"
+    "  FROM day_couriers WHERE day = $1::date GROUP BY courier_id";
+
+User read_user(const pg::Result& rows, std::size_t row) {
+  User user;
+  user.username = rows.text(row, 0);
+  user.password_hash = rows.text(row, 1);
+  user.role = parse_role(rows.text(row, 2)).value_or(Role::viewer);
+  user.disabled = rows.boolean(row, 3);
+  return user;
+}
+
+void migrate(pg::Connection& db) {
+  db.exec("BEGIN");
+  try {
+    // Instances starting at once apply each migration exactly once: the
+    // others wait here, then find it recorded.
+    db.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
+        " applied_at timestamptz NOT NULL DEFAULT now())");
+    const auto rows = db.exec("SELECT version FROM schema_migrations");
+    std::set<std::int64_t> applied;
+    for (std::size_t i = 0; i < rows.rows(); ++i) applied.insert(rows.integer(i, 0));
+    for (const auto& migration : kMigrations) {
+      if (applied.count(migration.version) != 0) continue;
+      db.exec(migration.sql);
+      db.query("INSERT INTO schema_migrations (version) VALUES ($1::int)",
+               pg::Params().add(std::int64_t{migration.version}));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    try {
+      if (db.in_transaction()) db.exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+// A pooled connection borrowed for one call.
+class PostgresStore::Lease {
+ public:
+  Lease(PostgresStore& store, std::unique_ptr<pg::Connection> db, bool reused)
+      : store_(&store), db_(std::move(db)), reused_(reused) {}
+  Lease(Lease&& other) noexcept
+      : store_(std::exchange(other.store_, nullptr)),
+        db_(std::move(other.db_)),
+        reused_(other.reused_) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (store_ == nullptr) return;
+    {
+      std::lock_guard lock(store_->pool_mutex_);
+      --store_->leased_;
+      if (db_ && !db_->in_transaction()) store_->idle_.push_back(std::move(db_));
+    }
+    store_->pool_returned_.notify_one();
+  }
+  pg::Connection& operator*() { return *db_; }
+  pg::Connection* operator->() { return db_.get(); }
+  bool reused() const { return reused_; }
+  void discard() { db_.reset(); }
+
+ private:
+  PostgresStore* store_;
+  std::unique_ptr<pg::Connection> db_;
+  bool reused_;
+};
+
+pg::ConnectOptions PostgresStore::connect_options(const char* role) const {
+  return pg::ConnectOptions{url_, role};
+}
+
+std::unique_ptr<pg::Connection> PostgresStore::connect(const char* role) {
+  // After a failed attempt, callers are answered at once for a short while
+  // instead of each waiting for its own attempt to fail.
+  const auto now = SteadyClock::now().time_since_epoch().count();
+  const auto failed = last_connect_failure_.load();
+  if (failed != 0 && now - failed < SteadyClock::duration(options_.reconnect_interval).count()) {
+    throw StoreUnavailable("PostgreSQL is unreachable; trying again shortly");
+  }
+  try {
+    return std::make_unique<pg::Connection>(connect_options(role));
+  } catch (const StoreUnavailable&) {
+    last_connect_failure_.store(SteadyClock::now().time_since_epoch().count());
+    throw;
+  }
+}
+
+PostgresStore::PostgresStore(std::string url, const BusinessCalendar& calendar,
+                             PostgresStoreOptions options)
+    : url_(std::move(url)),
+      calendar_(calendar),
+      options_(options),
+      shard_hint_(static_cast<std::int32_t>(std::random_device{}() % kShards)) {
+  auto db = std::make_unique<pg::Connection>(connect_options("cargomon writer"));
+  migrate(*db);
+  const auto schema = db->exec("SELECT coalesce(current_schema(), 'public')");
+  // Per schema, so deployments (or tests) sharing a database do not wake
+  // each other; channel names are at most 63 bytes.
+  channel_ = ("cargomon:" + std::string(schema.text(0, 0))).substr(0, 63);
+  writer_db_ = std::move(db);
+  writer_ = std::thread([this] { write_loop(); });
+}
+
+PostgresStore::~PostgresStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_one();
+  writer_.join();
+}
+
+PostgresStore::Lease PostgresStore::lease() {
+  std::unique_lock lock(pool_mutex_);
+  if (!pool_returned_.wait_for(lock, std::chrono::seconds(5), [&] {
+        return !idle_.empty() || leased_ < options_.max_read_connections;
+      })) {
+    throw StoreUnavailable("every PostgreSQL connection of this instance is busy");
+  }
+  while (!idle_.empty()) {
+    auto db = std::move(idle_.back());
+    idle_.pop_back();
+    if (db->healthy()) {
+      ++leased_;
+      return Lease(*this, std::move(db), true);
+    }
+    // Cut while idle (e.g. the server restarted): replace it.
+  }
+  ++leased_;
+  lock.unlock();
+  try {
+    return Lease(*this, connect("cargomon"), false);
+  } catch (...) {
+    lock.lock();
+    --leased_;
+    lock.unlock();
+    pool_returned_.notify_one();
+    throw;
+  }
+}
+
+template <class Work>
+auto PostgresStore::read(Work&& work) {
+  for (int attempt = 0;; ++attempt) {
+    Lease db = lease();
+    try {
+      return work(*db);
+    } catch (const StoreUnavailable&) {
+      const bool cut = !db->healthy();
+      if (cut) db.discard();
+      if (cut && db.reused() && attempt == 0) continue;
+      throw;
+    } catch (...) {
+      if (db->in_transaction()) db.discard();
+      throw;
+    }
+  }
+}
+
+void PostgresStore::register_order(Order order, RegisterDone done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() < options_.max_pending && !stopping_) {
+      queue_.push_back({std::move(order), std::move(done)});
+      if (queue_.size() == 1) queue_ready_.notify_one();
+      return;
+    }
+  }
+  done(RegisterResult{RegisterStatus::unavailable, {}});
+}
+
+void PostgresStore::write_loop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is answered
+      if (queue_.size() <= options_.max_batch) {
+        batch.swap(queue_);
+      } else {
+        const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+        queue_.erase(queue_.begin(), end);
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+pg::Connection* PostgresStore::writer_connection() {
+  if (writer_db_ && writer_db_->healthy()) return writer_db_.get();
+  if (writer_db_) spdlog::warn("PostgreSQL: the writer's connection was lost; reconnecting");
+  writer_db_.reset();
+  try {
+    writer_db_ = connect("cargomon writer");
+    spdlog::info("PostgreSQL: the writer is connected again");
+  } catch (const StoreUnavailable& e) {
+    if (SteadyClock::now() >= writer_retry_at_) {
+      spdlog::warn("{}", e.what());
+      writer_retry_at_ = SteadyClock::now() + std::chrono::seconds(10);  // one line per 10 s
+    }
+    return nullptr;
+  }
+  return writer_db_.get();
+}
+
+void PostgresStore::commit_batch(std::vector<Pending>& batch) {
+  const auto fail_all = [&] {
+    for (auto& pending : batch) pending.done(RegisterResult{RegisterStatus::unavailable, {}});
+  };
+  const auto abandon_transaction = [&] {
+    // Keep the connection only if it is sound and back out of the transaction.
+    try {
+      if (writer_db_ && writer_db_->healthy()) {
+        if (writer_db_->in_transaction()) writer_db_->exec("ROLLBACK");
+        return;
+      }
+    } catch (const std::exception&) {
+      // Fall through: drop it.
+    }
+    writer_db_.reset();
+  };
+  std::vector<RegisterResult> results(batch.size());
+  for (int attempt = 1;; ++attempt) {
+    pg::Connection* db = writer_connection();
+    if (db == nullptr) return fail_all();
+    try {
+      store_batch(*db, batch, results);
+      break;
+    } catch (const pg::RetryableError& e) {
+      abandon_transaction();
+      if (attempt < 3) continue;
+      spdlog::warn("PostgreSQL: {}", e.what());
+      return fail_all();
+    } catch (const StoreUnavailable& e) {
+      // Not committed, or not known to be: the client retries, and the
+      // retry is answered from the store.
+      spdlog::warn("PostgreSQL: {}", e.what());
+      abandon_transaction();
+      return fail_all();
+    } catch (const pg::Error& e) {
+      abandon_transaction();
+      if (batch.size() > 1) {
+        // One order the server refuses must not fail the others: store each
+        // on its own.
+        for (auto& pending : batch) {
+          std::vector<Pending> one;
+          one.push_back(std::move(pending));
+          commit_batch(one);
+        }
+        return;
+      }
+      spdlog::error("PostgreSQL refused order {}: {}", batch.front().order.order_id, e.what());
+      return fail_all();
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+void PostgresStore::store_batch(pg::Connection& db, std::vector<Pending>& batch,
+                                std::vector<RegisterResult>& results) {
+  // Distinct order ids in sorted order: every instance inserts (and, on a
+  // concurrent duplicate, waits for) rows in the same order, so two batches
+  // never deadlock. Copies of an id within the batch are compared with the
+  // first.
+  std::map<std::string, std::vector<std::size_t>> by_id;
+  for (std::size_t i = 0; i < batch.size(); ++i) by_id[batch[i].order.order_id].push_back(i);
+
+  db.exec("BEGIN");
+  const auto begun =
+      db.query(kBeginBatch, pg::Params().add(shard_hint_).add(kShards).add(kShardLockClass));
+  std::int64_t shard = shard_hint_;
+  if (begun.is_null(0, 1)) {
+    // Every shard is taken (more concurrent writers than shards): wait for ours.
+    db.query("SELECT pg_advisory_xact_lock($1::int, $2::int)",
+             pg::Params().add(kShardLockClass).add(shard));
+  } else {
+    shard = begun.integer(0, 1);
+  }
+  shard_hint_ = static_cast<std::int32_t>(shard);  // keep to one shard while it is free
+
+  pg::ArrayLiteral ids, courier_ids, courier_numeric, courier_names, reported, received, occurred,
+      days, totals, units;
+  for (const auto& [id, indexes] : by_id) {
+    const Order& order = batch[indexes.front()].order;
+    ids.add(id);
+    courier_ids.add(order.courier.id.text);
+    courier_numeric.add(order.courier.id.is_number);
+    courier_names.add(order.courier.name);
+    if (order.reported_at) {
+      reported.add(micros(*order.reported_at));
+    } else {
+      reported.add_null();
+    }
+    received.add(micros(order.received_at));
+    occurred.add(micros(order.occurred_at()));
+    days.add(format_business_day(calendar_.day_of(order.occurred_at())));
+    totals.add(order.total().cents());
+    units.add(order.units());
+  }
+  const auto inserted = db.query(kInsertOrders, pg::Params()
+                                                    .add(ids.str())
+                                                    .add(courier_ids.str())
+                                                    .add(courier_numeric.str())
+                                                    .add(courier_names.str())
+                                                    .add(reported.str())
+                                                    .add(received.str())
+                                                    .add(occurred.str())
+                                                    .add(days.str())
+                                                    .add(totals.str())
+                                                    .add(units.str()));
+  std::unordered_map<std::string, std::int64_t> sequence_of;
+  for (std::size_t row = 0; row < inserted.rows(); ++row) {
+    sequence_of.emplace(std::string(inserted.text(row, 1)), inserted.integer(row, 0));
+  }
+
+  const auto answer_copies = [&](const std::vector<std::size_t>& indexes, const Order& stored,
+                                 bool first_is_new) {
+    for (std::size_t k = 0; k < indexes.size(); ++k) {
+      const auto status = k == 0 && first_is_new ? RegisterStatus::stored
+                          : stored.same_content(batch[indexes[k]].order)
+                              ? RegisterStatus::already_stored
+                              : RegisterStatus::conflict;
+      results[indexes[k]] = {status, stored};
+    }
+  };
+
+  pg::ArrayLiteral line_orders, line_numbers, product_ids, product_names, prices, quantities;
+  DayTotalsChange change;
+  std::map<std::pair<std::string, std::string>, std::int64_t> courier_last;  // (day, id) → seq
+  std::int64_t newest = 0;
+  pg::ArrayLiteral already_there;
+  std::size_t already_there_count = 0;
+  for (const auto& [id, indexes] : by_id) {
+    const auto found = sequence_of.find(id);
+    if (found == sequence_of.end()) {
+      already_there.add(id);
+      ++already_there_count;
+      continue;
+    }
+    Order stored = batch[indexes.front()].order;
+    stored.sequence = found->second;
+    newest = std::max(newest, stored.sequence);
+    std::int64_t line_no = 0;
+    for (const auto& line : stored.lines) {
+      line_orders.add(stored.sequence);
+      line_numbers.add(line_no++);
+      product_ids.add(line.product_id);
+      product_names.add(line.product_name);
+      prices.add(line.unit_price.cents());
+      quantities.add(std::int64_t{line.quantity});
+    }
+    change.add(stored, calendar_);
+    auto& last = courier_last[{format_business_day(calendar_.day_of(stored.occurred_at())),
+                               stored.courier.id.text}];
+    last = std::max(last, stored.sequence);
+    answer_copies(indexes, stored, true);
+  }
+
+  if (already_there_count > 0) {
+    // Stored before, or by another instance's transaction that committed
+    // while this insert waited for it.
+    const auto rows = db.query(
+        std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ANY($1::text[])",
+        pg::Params().add(already_there.str()));
+    auto existing = read_orders(db, rows);
+    for (auto& order : existing) {
+      const auto& indexes = by_id.at(order.order_id);
+      answer_copies(indexes, order, false);
+    }
+    if (existing.size() != already_there_count) {
+      throw StoreUnavailable("an order vanished during its transaction");
+    }
+  }
+
+  if (newest > 0) {
+    db.query(kInsertLines, pg::Params()
+                               .add(line_orders.str())
+                               .add(line_numbers.str())
+                               .add(product_ids.str())
+                               .add(product_names.str())
+                               .add(prices.str())
+                               .add(quantities.str()));
+    pg::ArrayLiteral t_day, t_orders, t_units, t_sales, t_seq, t_occurred, t_received;
+    pg::ArrayLiteral p_day, p_name, p_units, p_sales;
+    pg::ArrayLiteral h_day, h_hour, h_orders, h_sales;
+    pg::ArrayLiteral c_day, c_id, c_numeric, c_name, c_orders, c_units, c_sales, c_seq;
+    for (const auto& [day, day_totals] : change.days()) {
+      t_day.add(day);
+      t_orders.add(day_totals.orders);
+      t_units.add(day_totals.units);
+      t_sales.add(day_totals.sales.cents());
+      t_seq.add(day_totals.last_order->sequence);
+      t_occurred.add(micros(day_totals.last_order->occurred_at));
+      t_received.add(micros(day_totals.last_order->received_at));
+      for (const auto& [name, product] : day_totals.products) {
+        p_day.add(day);
+        p_name.add(name);
+        p_units.add(product.units);
+        p_sales.add(product.sales.cents());
+      }
+      for (const auto& [hour, hour_totals] : day_totals.hours) {
+        h_day.add(day);
+        h_hour.add(std::int64_t{hour});
+        h_orders.add(hour_totals.orders);
+        h_sales.add(hour_totals.sales.cents());
+      }
+      for (const auto& [courier_id, courier] : day_totals.couriers) {
+        c_day.add(day);
+        c_id.add(courier_id);
+        c_numeric.add(courier.courier.id.is_number);
+        c_name.add(courier.courier.name);
+        c_orders.add(courier.orders);
+        c_units.add(courier.units);
+        c_sales.add(courier.sales.cents());
+        c_seq.add(courier_last[{day, courier_id}]);
+      }
+    }
+    db.query(kAddDayTotals, pg::Params()
+                                .add(shard)
+                                .add(t_day.str())
+                                .add(t_orders.str())
+                                .add(t_units.str())
+                                .add(t_sales.str())
+                                .add(t_seq.str())
+                                .add(t_occurred.str())
+                                .add(t_received.str()));
+    db.query(kAddDayProducts, pg::Params()
+                                  .add(shard)
+                                  .add(p_day.str())
+                                  .add(p_name.str())
+                                  .add(p_units.str())
+                                  .add(p_sales.str()));
+    db.query(kAddDayHours, pg::Params()
+                               .add(shard)
+                               .add(h_day.str())
+                               .add(h_hour.str())
+                               .add(h_orders.str())
+                               .add(h_sales.str()));
+    db.query(kAddDayCouriers, pg::Params()
+                                  .add(shard)
+                                  .add(c_day.str())
+                                  .add(c_id.str())
+                                  .add(c_numeric.str())
+                                  .add(c_name.str())
+                                  .add(c_orders.str())
+                                  .add(c_units.str())
+                                  .add(c_sales.str())
+                                  .add(c_seq.str()));
+    // Delivered to every listener when (and only if) this commits.
+    db.query("SELECT pg_notify($1, $2)", pg::Params().add(channel_).add(newest));
+  }
+  db.exec("COMMIT");
+}
+
+std::vector<Order> PostgresStore::read_orders(pg::Connection& db, const pg::Result& rows) {
+  std::vector<Order> orders;
+  orders.reserve(rows.rows());
+  std::unordered_map<std::int64_t, std::size_t> index_of;
+  pg::ArrayLiteral sequences;
+  for (std::size_t row = 0; row < rows.rows(); ++row) {
+    Order order;
+    order.sequence = rows.integer(row, 0);
+    order.order_id = rows.text(row, 1);
+    order.courier = {{std::string(rows.text(row, 2)), rows.boolean(row, 3)},
+                     std::string(rows.text(row, 4))};
+    if (!rows.is_null(row, 5)) order.reported_at = timestamp(rows.integer(row, 5));
+    order.received_at = timestamp(rows.integer(row, 6));
+    index_of.emplace(order.sequence, orders.size());
+    sequences.add(order.sequence);
+    orders.push_back(std::move(order));
+  }
+  if (orders.empty()) return orders;
+  const auto lines = db.query(
+      "SELECT order_seq, product_id, product_name, unit_price_cents, quantity FROM order_lines"
+      " WHERE order_seq = ANY($1::int8[]) ORDER BY order_seq, line_no",
+      pg::Params().add(sequences.str()));
+  for (std::size_t row = 0; row < lines.rows(); ++row) {
+    auto& order = orders[index_of.at(lines.integer(row, 0))];
+    order.lines.push_back({std::string(lines.text(row, 1)), std::string(lines.text(row, 2)),
+                           Money::from_cents(lines.integer(row, 3)),
+                           static_cast<std::int32_t>(lines.integer(row, 4))});
+  }
+  return orders;
+}
+
+OrderPage PostgresStore::list_orders(const OrderQuery& query) {
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders";
+  std::vector<std::string> where;
+  pg::Params params;
+  int index = 1;
+  const auto next = [&] { return "$" + std::to_string(index++); };
+  if (query.day) {
+    where.push_back("business_day = " + next() + "::date");
+    params.add(format_business_day(*query.day));
+  }
+  if (query.courier_id) {
+    where.push_back("courier_id = " + next());
+    params.add(*query.courier_id);
+  }
+  if (query.from) {
+    where.push_back("occurred_at >= " + next() + "::int8");
+    params.add(micros(*query.from));
+  }
+  if (query.until) {
+    where.push_back("occurred_at < " + next() + "::int8");
+    params.add(micros(*query.until));
+  }
+  if (query.after) {
+    const auto at = next();
+    where.push_back("(occurred_at, seq) < (" + at + "::int8, " + next() + "::int8)");
+    params.add(micros(query.after->occurred_at)).add(query.after->sequence);
+  }
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  sql += " ORDER BY occurred_at DESC, seq DESC LIMIT " + next() + "::int8";
+  // One extra row tells whether another page follows.
+  params.add(static_cast<std::int64_t>(query.limit + 1));
+
+  OrderPage page;
+  page.orders = read([&](pg::Connection& db) { return read_orders(db, db.query(sql, params)); });
+  if (page.orders.size() > query.limit) {
+    page.orders.pop_back();
+    const auto& last = page.orders.back();
+    page.next = OrderCursor{last.occurred_at(), last.sequence};
+  }
+  return page;
+}
+
+std::optional<Order> PostgresStore::find_order(const std::string& order_id) {
+  auto orders = read([&](pg::Connection& db) {
+    return read_orders(
+        db, db.query(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = $1",
+                     pg::Params().add(order_id)));
+  });
+  if (orders.empty()) return std::nullopt;
+  return std::move(orders.front());
+}
+
+// Sequence values are drawn when a transaction inserts an order, but those
+// transactions (on every instance) commit in any order: order 41 may become
+// visible after 42, and values consumed by a rolled-back transaction never
+// appear at all. A stream that published 42 and later saw 41 would have to
+// skip it (event ids must increase), and a client resuming after 42 would
+// never get 41. So the stream publishes only up to the settled sequence: the
+// highest value S such that every value <= S is committed or never will be.
+//
+// Computing it exactly, without guessing timeouts:
+//  1. M = the sequence's last value. Every value <= M has been handed out.
+//  2. R = a transaction id taken now (and committed at once). Each writer
+//     takes its transaction id before it draws a sequence value
+//     (kBeginBatch), and ids are assigned in increasing order, so every
+//     transaction holding a value <= M has an id < R.
+//  3. Wait until a new snapshot's xmin (the oldest running transaction id)
+//     is > R. Since R has completed, every running id < R is in the
+//     snapshot, so then every transaction that could hold a value <= M has
+//     ended, and a new snapshot sees each such value committed, or never will.
+// (A snapshot's xmax is not a substitute for R: it is the latest *completed*
+// id + 1, and a running transaction with a larger id would go unseen.)
+// Each step is its own statement, in this order. The wait lasts as long as
+// the write transactions in flight at step 2, a few milliseconds; a write
+// transaction left open elsewhere on the same server delays live events until
+// it ends, but never makes them skip an order.
+std::int64_t PostgresStore::settled_sequence() {
+  return read([&](pg::Connection& db) {
+    const std::int64_t issued =
+        db.exec("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM order_sequence")
+            .integer(0, 0);
+    const std::string horizon(db.exec("SELECT pg_current_xact_id()::text").text(0, 0));
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+    auto pause = std::chrono::microseconds(200);
+    for (;;) {
+      const auto ended = db.query("SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8",
+                                  pg::Params().add(horizon));
+      if (ended.boolean(0, 0)) return issued;
+      if (SteadyClock::now() > deadline) {
+        throw StoreUnavailable(
+            "a write transaction has been open for more than 5 s; live events wait for it");
+      }
+      std::this_thread::sleep_for(pause);  // polling the server, bounded by the deadline
+      pause = std::min(pause * 2, std::chrono::microseconds(20'000));
+    }
+  });
+}
+
+std::vector<Order> PostgresStore::orders_after(std::int64_t after, std::size_t limit) {
+  const std::int64_t settled = settled_sequence();
+  if (settled <= after) return {};
+  return read([&](pg::Connection& db) {
+    return read_orders(
+        db, db.query(std::string("SELECT ") + kOrderColumns +
+                         " FROM orders WHERE seq > $1::int8 AND seq <= $2::int8"
+                         " ORDER BY seq LIMIT $3::int8",
+                     pg::Params().add(after).add(settled).add(static_cast<std::int64_t>(limit))));
+  });
+}
+
+DayMetrics PostgresStore::day_metrics(BusinessDay day) {
+  DayMetrics metrics;
+  metrics.day = day;
+  const auto rows = read([&](pg::Connection& db) {
+    return db.query(kDayMetrics, pg::Params().add(format_business_day(day)));
+  });
+  for (std::size_t row = 0; row < rows.rows(); ++row) {
+    switch (rows.integer(row, 0)) {
+      case 0:
+        metrics.orders = rows.integer(row, 3);
+        metrics.units = rows.integer(row, 4);
+        metrics.sales = Money::from_cents(rows.integer(row, 5));
+        break;
+      case 1:
+        metrics.last_order = LastOrder{rows.integer(row, 3), timestamp(rows.integer(row, 4)),
+                                       timestamp(rows.integer(row, 5))};
+        break;
+      case 2:
+        metrics.products.push_back({std::string(rows.text(row, 1)), rows.integer(row, 3),
+                                    Money::from_cents(rows.integer(row, 4))});
+        break;
+      case 3: {
+        const auto hour = std::stoi(std::string(rows.text(row, 1)));
+        if (hour >= 0 && hour < 24) {
+          metrics.hours[static_cast<std::size_t>(hour)] = {rows.integer(row, 3),
+                                                           Money::from_cents(rows.integer(row, 4))};
+        }
+        break;
+      }
+      case 4:
+        metrics.couriers.push_back({{{std::string(rows.text(row, 1)), rows.integer(row, 6) != 0},
+                                     std::string(rows.text(row, 2))},
+                                    rows.integer(row, 3),
+                                    rows.integer(row, 4),
+                                    Money::from_cents(rows.integer(row, 5))});
+        break;
+      default:
+        break;
+    }
+  }
+  metrics.rank();
+  return metrics;
+}
+
+bool PostgresStore::ready() {
+  try {
+    return read([](pg::Connection& db) { return db.exec("SELECT 1").rows() == 1; });
+  } catch (const StoreUnavailable&) {
+    return false;
+  }
+}
+
+std::unique_ptr<pg::Connection> PostgresStore::listen() {
+  auto db = connect("cargomon listener");
+  db->exec("LISTEN " + db->quote_identifier(channel_));
+  return db;
+}
+
+std::optional<User> PostgresStore::find_user(const std::string& username) {
+  return read([&](pg::Connection& db) -> std::optional<User> {
+    const auto rows =
+        db.query("SELECT username, password_hash, role, disabled FROM users WHERE username = $1",
+                 pg::Params().add(username));
+    if (rows.rows() == 0) return std::nullopt;
+    return read_user(rows, 0);
+  });
+}
+
+std::vector<User> PostgresStore::list_users() {
+  return read([](pg::Connection& db) {
+    const auto rows =
+        db.query("SELECT username, password_hash, role, disabled FROM users ORDER BY username");
+    std::vector<User> users;
+    for (std::size_t row = 0; row < rows.rows(); ++row) users.push_back(read_user(rows, row));
+    return users;
+  });
+}
+
+UserChange PostgresStore::create_user(const User& user) {
+  // Not retried on a cut connection: the insert may have happened.
+  auto db = lease();
+  const auto rows = (*db).query(
+      "INSERT INTO users (username, password_hash, role, disabled) VALUES ($1, $2, $3, $4::bool)"
+      " ON CONFLICT (username) DO NOTHING RETURNING 1",
+      pg::Params()
+          .add(user.username)
+          .add(user.password_hash)
+          .add(std::string(to_string(user.role)))
+          .add(std::string(user.disabled ? "t" : "f")));
+  return rows.rows() == 1 ? UserChange::done : UserChange::already_exists;
+}
+
+UserChange PostgresStore::update_user(const User& user) {
+  auto db = lease();
+  const auto rows = (*db).query(
+      "UPDATE users SET password_hash = $1, role = $2, disabled = $3::bool WHERE username = $4"
+      " RETURNING 1",
+      pg::Params()
+          .add(user.password_hash)
+          .add(std::string(to_string(user.role)))
+          .add(std::string(user.disabled ? "t" : "f"))
+          .add(user.username));
+  return rows.rows() == 1 ? UserChange::done : UserChange::not_found;
+}
+
+std::size_t PostgresStore::count_users() {
+  return read([](pg::Connection& db) {
+    return static_cast<std::size_t>(db.exec("SELECT count(*) FROM users").integer(0, 0));
+  });
+}
+
+}  // namespace cargomon

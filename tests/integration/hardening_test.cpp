@@ -1,0 +1,160 @@
+// Transport hardening against the real binary: HTTPS with modern TLS only,
+// slow senders that cannot starve normal clients, and a connection limit
+// that refuses the excess cleanly.
+
+#include <sys/resource.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "fixture.hpp"
+
+namespace cargomon::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+void raise_file_limit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+class Tls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cert_ = (dir_.path() / "cert.pem").string();
+    key_ = (dir_.path() / "key.pem").string();
+    const std::string make_cert =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key_ + " -out " + cert_ + " 2>/dev/null";
+    ASSERT_EQ(std::system(make_cert.c_str()), 0) << "openssl is needed to make a test certificate";
+    ServerProcess::Options options;
+    options.data_dir = dir_.path() / "data";
+    options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+    options.extra_args = {"--tls-cert", cert_, "--tls-key", key_};
+    server_ = std::make_unique<ServerProcess>(options);
+  }
+
+  // GET over TLS with the given client method; returns status and HSTS
+  // header, or throws when the handshake fails.
+  std::pair<int, std::string> get(asio::ssl::context::method method, const std::string& target) {
+    asio::io_context io;
+    asio::ssl::context ctx(method);
+    ctx.load_verify_file(cert_);
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    beast::get_lowest_layer(stream).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    stream.handshake(asio::ssl::stream_base::client);
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return {static_cast<int>(res.result_int()),
+            std::string(res[http::field::strict_transport_security])};
+  }
+
+  TempDir dir_;
+  std::string cert_, key_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(Tls, ServesHttpsWithHsts) {
+  const auto [status, hsts] = get(asio::ssl::context::tls_client, "/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(hsts, "max-age=31536000");
+}
+
+TEST_F(Tls, RefusesTls11) {
+  EXPECT_ANY_THROW(get(asio::ssl::context::tlsv11_client, "/healthz"));
+  // And stays healthy for modern clients.
+  EXPECT_EQ(get(asio::ssl::context::tlsv12_client, "/healthz").first, 200);
+}
+
+TEST_F(Tls, PlainHttpIsNotAnswered) {
+  HttpClient plain(server_->port());
+  const auto answer =
+      plain.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(2));
+  EXPECT_EQ(answer.find("200 OK"), std::string::npos);
+}
+
+class SlowClients : public ServerTest {};
+
+TEST_F(SlowClients, AThousandDribblingConnectionsDoNotStopANormalClient) {
+  raise_file_limit();
+  asio::io_context io;
+  std::vector<tcp::socket> dribblers;
+  dribblers.reserve(1000);
+  for (int i = 0; i < 1000; ++i) {
+    dribblers.emplace_back(io);
+    dribblers.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server().port()));
+    asio::write(dribblers.back(), asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHo")));
+  }
+  // Another byte each: still incomplete requests, still connected.
+  for (auto& socket : dribblers) asio::write(socket, asio::buffer(std::string("s")));
+
+  HttpClient normal(server().port());
+  const auto token = normal.login("admin", kAdminPassword);
+  EXPECT_EQ(normal.get("/metrics", token).status, 200);
+  EXPECT_EQ(normal.get("/healthz").status, 200);
+
+  // The slow senders are still being waited for, not dropped wholesale.
+  std::size_t open = 0;
+  for (auto& socket : dribblers) {
+    socket.non_blocking(true);
+    char byte;
+    boost::system::error_code ec;
+    socket.read_some(asio::buffer(&byte, 1), ec);
+    open += ec == asio::error::would_block;
+  }
+  EXPECT_EQ(open, dribblers.size());
+}
+
+class ConnectionLimit : public ServerTest {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    start({"--max-connections", "20"});
+  }
+};
+
+TEST_F(ConnectionLimit, ConnectionsBeyondTheLimitAre503AndTheServerRecovers) {
+  asio::io_context io;
+  std::vector<tcp::socket> held;
+  for (int i = 0; i < 19; ++i) {  // the fixture's client holds one more
+    held.emplace_back(io);
+    held.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server().port()));
+  }
+  // Each connection is counted once the server accepted it: poll until the
+  // 21st is refused.
+  std::string refused;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (refused.find("503") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    refused = HttpClient(server().port())
+                  .raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(2));
+  }
+  EXPECT_NE(refused.find("503 Service Unavailable"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("Too many connections"), std::string::npos);
+  held.clear();
+  // Once the held connections close, new ones are served again.
+  int status = 0;
+  while (status != 200 && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(10)) {
+    HttpClient fresh(server().port());
+    status = fresh.get("/healthz").status;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+}  // namespace
+}  // namespace cargomon::testing
