@@ -32,7 +32,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-if [ "${CARGOMON_DEMO:-1}" != 0 ] && "$bin" help simulate >/dev/null 2>&1; then
+if [ "${CARGOMON_DEMO:-1}" != 0 ]; then
   if [ ! -f "$demo_password_file" ]; then
     (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$demo_password_file")
     "$bin" user add demo-courier --role courier < "$demo_password_file" >/dev/null
