@@ -593,7 +593,7 @@ int run(const Options& options) {
   };
   const auto restart_and_verify = [&](const std::string& label, bool all) {
     server = std::make_unique<ServerProcess>(server_options);
-    const auto token = login(server->port());
+    auto token = login(server->port());
     const auto days = ledger.take_days_touched();
     const auto acked = ledger.take_acked_this_round();
     const auto listed = verify(ledger, server->port(), token, days, acked, all);
