@@ -17,3 +17,9 @@ npm --prefix web test
 
 echo "== browser tests (headless Chromium, real server)"
 CARGOMON_BIN="$PWD/build/src/cli/cargomon" npm --prefix web run e2e
+
+echo "== crash test: 20 rounds of SIGKILL under load, then SIGTERM (README: Reliability)"
+build/tests/crash/crash_test --rounds 20
+
+echo "== fuzz targets (libFuzzer, ASan, UBSan): 20,000 inputs each"
+scripts/fuzz.sh 20000

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds cargomon with sanitizers and runs its tests there. Usage:
+#   scripts/sanitize.sh [asan|tsan|all]   (default: all)
+# asan: the whole project with AddressSanitizer + UndefinedBehaviorSanitizer
+#       (-DCARGOMON_SANITIZE=ON) in build-asan/, and every ctest test.
+# tsan: ThreadSanitizer (-DCARGOMON_TSAN=ON) in build-tsan/, building only
+#       what the concurrency-heavy tests need: the store contract tests
+#       (concurrent duplicates, group commit), the integration tests (real
+#       server binary, several I/O threads, streams, restarts, several
+#       instances on PostgreSQL), the store-failure tests and a short crash
+#       test (SIGKILL and SIGTERM under concurrent load).
+# Both also run a short crash test. Builds use at most 2 jobs.
+# Reports from the server processes the tests start go to files under the
+# build directory (log_path); any report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+jobs=$(( $(nproc) < 2 ? $(nproc) : 2 ))
+# The PostgreSQL store's tests need a server beside them, as in scripts/test.sh.
+with_pg=()
+if [ -x scripts/with-postgres.sh ]; then with_pg=(scripts/with-postgres.sh); fi
+
+# Fails when a sanitizer wrote a report file; prints the reports.
+check_reports() {
+  local dir=$1
+  if compgen -G "$dir/report.*" >/dev/null; then
+    echo "sanitizer reports in $dir:" >&2
+    cat "$dir"/report.* >&2
+    return 1
+  fi
+}
+
+run_asan() {
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
+  local start=$SECONDS
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCARGOMON_SANITIZE=ON \
+    -DCARGOMON_BUILD_TESTS=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  local reports="$PWD/build-asan/sanitizer-reports"
+  rm -rf "$reports" && mkdir -p "$reports"
+  # halt_on_error: a report fails the test that caused it (and the server
+  # process it came from); log_path keeps the server's reports after its
+  # temporary log is gone.
+  ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:log_path=$reports/report" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
+    "${with_pg[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+  # The crash test's servers under ASan: a few SIGKILL rounds and a SIGTERM
+  # one (its exit status includes LeakSanitizer's verdict).
+  ASAN_OPTIONS="halt_on_error=1:log_path=$reports/report" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
+    build-asan/tests/crash/crash_test --rounds 3 --sigterm-rounds 1
+  check_reports "$reports"
+  echo "asan: $((SECONDS - start)) s"
+}
+
+run_tsan() {
+  echo "== ThreadSanitizer (build-tsan)"
+  local start=$SECONDS
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCARGOMON_TSAN=ON \
+    -DCARGOMON_BUILD_TESTS=ON >/dev/null
+  cmake --build build-tsan -j "$jobs" --target storage_test integration_test reliability_test \
+    crash_test cargomon
+  local reports="$PWD/build-tsan/sanitizer-reports"
+  rm -rf "$reports" && mkdir -p "$reports"
+  # The suppressions file says why each entry is there.
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp:log_path=$reports/report"
+  "${with_pg[@]}" build-tsan/src/storage/storage_test --gtest_brief=1
+  "${with_pg[@]}" build-tsan/tests/integration/integration_test --gtest_brief=1
+  build-tsan/tests/reliability/reliability_test --gtest_brief=1
+  build-tsan/tests/crash/crash_test --rounds 3 --sigterm-rounds 1
+  check_reports "$reports"
+  echo "tsan: $((SECONDS - start)) s"
+}
+
+case "$what" in
+  asan) run_asan ;;
+  tsan) run_tsan ;;
+  all) run_asan; run_tsan ;;
+  *) echo "usage: $0 [asan|tsan|all]" >&2; exit 2 ;;
+esac
