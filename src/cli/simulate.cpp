@@ -2,9 +2,6 @@
 // every 5 seconds) and, with --rate, a load generator. The work is done by
 // src/sim; this file reads options, prints progress and the summary.
 
-#include <termios.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/password_prompt.hpp"
 #include "sim/catalog.hpp"
 #include "sim/http_connection.hpp"
 #include "sim/simulation.hpp"
@@ -49,27 +47,6 @@ struct SimulateOptions {
   std::size_t max_attempts = 10;
   bool quiet = false;
 };
-
-// One line from stdin; when stdin is a terminal, prompted without echo.
-std::string read_password() {
-  const bool tty = isatty(STDIN_FILENO) != 0;
-  termios saved{};
-  if (tty) {
-    std::cerr << "Password: " << std::flush;
-    tcgetattr(STDIN_FILENO, &saved);
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string password;
-  std::getline(std::cin, password);
-  if (tty) {
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    std::cerr << "\n";
-  }
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  return password;
-}
 
 std::string milliseconds(std::uint64_t micros) {
   char buf[32];
@@ -142,7 +119,7 @@ void print_summary(const sim::Summary& s) {
 int run(SimulateOptions o, bool rate_mode) {
   if (o.password.empty()) {
     const char* env = std::getenv("CARGOMON_SIM_PASSWORD");
-    o.password = env && *env ? env : read_password();
+    o.password = env && *env ? env : read_password("Password: ");
   }
   if (o.password.empty()) throw std::runtime_error("no password (CARGOMON_SIM_PASSWORD or stdin)");
   auto parsed_url = sim::parse_server_url(o.url);

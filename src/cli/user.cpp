@@ -1,13 +1,11 @@
 // `cargomon user …`: manage users directly in the store, also while the
 // server runs. Passwords are read from standard input, never from argv.
 
-#include <termios.h>
-#include <unistd.h>
-
 #include <iostream>
 
 #include "auth/password.hpp"
 #include "cli/commands.hpp"
+#include "cli/password_prompt.hpp"
 #include "cli/settings.hpp"
 #include "storage/open_store.hpp"
 
@@ -16,24 +14,9 @@ namespace {
 
 int exit_status = 0;
 
-// One line from stdin; when stdin is a terminal, prompted without echo.
-std::string read_password(const std::string& prompt) {
-  const bool tty = isatty(STDIN_FILENO) != 0;
-  termios saved{};
-  if (tty) {
-    std::cerr << prompt << std::flush;
-    tcgetattr(STDIN_FILENO, &saved);
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string password;
-  std::getline(std::cin, password);
-  if (tty) {
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    std::cerr << "\n";
-  }
-  if (!password.empty() && password.back() == '\r') password.pop_back();
+// A new password: from stdin, at least 8 characters.
+std::string read_new_password(const std::string& prompt) {
+  std::string password = read_password(prompt);
   if (password.size() < 8) throw std::runtime_error("password must be at least 8 characters");
   return password;
 }
@@ -91,7 +74,7 @@ void add_user_command(CLI::App& app) {
         throw std::runtime_error("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
       }
       const Role role = role_from(options->role);
-      const auto hash = auth::hash_password(read_password("Password: "));
+      const auto hash = auth::hash_password(read_new_password("Password: "));
       if (store.create_user(User{options->username, hash, role, false}) != UserChange::done) {
         throw std::runtime_error("user " + options->username + " already exists");
       }
@@ -116,7 +99,7 @@ void add_user_command(CLI::App& app) {
   passwd->callback([options] {
     run(*options, [&](UserStore& store) {
       auto u = existing(store, options->username);
-      u.password_hash = auth::hash_password(read_password("New password: "));
+      u.password_hash = auth::hash_password(read_new_password("New password: "));
       store.update_user(u);
       std::cout << "password changed for " << u.username << "\n";
     });

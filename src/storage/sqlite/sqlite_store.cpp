@@ -14,26 +14,7 @@ Timestamp timestamp(std::int64_t us) { return Timestamp{microseconds{us}}; }
 constexpr const char* kOrderColumns =
     "seq, order_id, courier_id, courier_id_is_number, courier_name, reported_at, received_at";
 
-// Reads the order at the statement's current row (columns as kOrderColumns)
-// and its lines.
-Order read_order(sqlite::Connection& db, const sqlite::Statement& row) {
-  Order order;
-  order.sequence = row.integer(0);
-  order.order_id = row.text(1);
-  order.courier = {{row.text(2), row.integer(3) != 0}, row.text(4)};
-  if (!row.is_null(5)) order.reported_at = timestamp(row.integer(5));
-  order.received_at = timestamp(row.integer(6));
-  auto lines = db.prepare(
-      "SELECT product_id, product_name, unit_price_cents, quantity FROM order_lines"
-      " WHERE order_seq = ? ORDER BY line_no");
-  lines.bind(1, order.sequence);
-  while (lines.step()) {
-    order.lines.push_back({lines.text(0), lines.text(1), Money::from_cents(lines.integer(2)),
-                           static_cast<std::int32_t>(lines.integer(3))});
-  }
-  return order;
-}
-
+// Reads every row of `rows` (columns as kOrderColumns) and each order's lines.
 std::vector<Order> read_orders(sqlite::Connection& db, sqlite::Statement& rows) {
   // Collect the rows first: reading lines reuses the connection.
   std::vector<Order> orders;
@@ -197,9 +178,9 @@ void SqliteStore::commit_batch(std::vector<Pending>& batch) {
         auto existing =
             db.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
         existing.bind(1, order.order_id);
-        if (!existing.step()) throw StoreUnavailable("order vanished during its transaction");
-        Order stored = read_order(db, existing);
-        existing.reset();
+        auto found = read_orders(db, existing);
+        if (found.empty()) throw StoreUnavailable("order vanished during its transaction");
+        Order stored = std::move(found.front());
         const auto status =
             stored.same_content(order) ? RegisterStatus::already_stored : RegisterStatus::conflict;
         results[i] = {status, std::move(stored)};
