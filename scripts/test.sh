@@ -23,3 +23,6 @@ build/tests/crash/crash_test --rounds 20
 
 echo "== fuzz targets (libFuzzer, ASan, UBSan): 20,000 inputs each"
 scripts/fuzz.sh 20000
+
+echo "== sanitizers: every test under ASan+UBSan, the concurrent ones under TSan"
+scripts/sanitize.sh
