@@ -10,7 +10,7 @@ echo "clang-format: ${#sources[@]} files"
 clang-format --dry-run -Werror "${sources[@]}"
 
 echo "clang-tidy: ${#sources[@]} files"
-mapfile -t units < <(git ls-files 'src/*.cpp' 'tests/*.cpp')
+mapfile -t units < <(git ls-files 'src/*.cpp' 'tests/*.cpp' 'bench/*.cpp')
 log=$(mktemp)
 if ! printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p "$build_dir" --quiet >"$log" 2>&1; then
   grep -v -E '^[0-9]+ warnings? generated|^Suppressed|^Use -header-filter' "$log"
