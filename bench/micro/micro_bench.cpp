@@ -24,7 +24,7 @@
 //                                auth::TokenService (HS256 JWT), every
 //                                authenticated request verifies one.
 //   BM_PasswordVerify            Argon2id verify_password, POST /token: slow
-//                                by design (~50 ms), in milliseconds.
+//                                by design (milliseconds), reported in ms.
 //   BM_CalendarFormat, BM_MoneyToDecimal
 //                                building blocks of every JSON answer: a
 //                                timestamp in the business zone, an amount.
