@@ -8,6 +8,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "api/order_csv.hpp"
 #include "api/order_json.hpp"
 #include "auth/password.hpp"
 #include "cli/commands.hpp"
@@ -270,57 +271,6 @@ struct ExportOptions {
   std::string output;
 };
 
-// RFC 4180: quoted when it holds a comma, quote or line break. Text that a
-// spreadsheet would run as a formula (=, +, -, @ first) gets a leading
-// apostrophe: order fields come from devices, not from us.
-void csv_field(std::string& out, std::string_view value, bool text) {
-  std::string guarded;
-  if (text && !value.empty() &&
-      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
-    guarded = "'" + std::string(value);
-    value = guarded;
-  }
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += value;
-    return;
-  }
-  out += '"';
-  for (const char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-void csv_rows(std::string& out, const Order& order, const BusinessCalendar& calendar) {
-  const std::string timestamp = calendar.format(order.occurred_at());
-  const std::string day = format_business_day(calendar.day_of(order.occurred_at()));
-  for (const auto& line : order.lines) {
-    csv_field(out, order.order_id, true);
-    out += ',';
-    out += std::to_string(order.sequence);
-    out += ',';
-    out += timestamp;
-    out += ',';
-    out += day;
-    out += ',';
-    csv_field(out, order.courier.id.text, !order.courier.id.is_number);
-    out += ',';
-    csv_field(out, order.courier.name, true);
-    out += ',';
-    csv_field(out, line.product_id, true);
-    out += ',';
-    csv_field(out, line.product_name, true);
-    out += ',';
-    out += line.unit_price.to_decimal();
-    out += ',';
-    out += std::to_string(line.quantity);
-    out += ',';
-    out += line.subtotal().to_decimal();
-    out += "\r\n";
-  }
-}
-
 int run_export(const ExportOptions& o) {
   const auto db = o.data_dir / "cargomon.db";
   if (!std::filesystem::exists(db)) {
@@ -360,12 +310,7 @@ int run_export(const ExportOptions& o) {
 
   SqliteStore store(db, calendar);
   std::string buffer;
-  if (csv) {
-    buffer += "\xEF\xBB\xBF";  // UTF-8 byte order mark: spreadsheets then read the accents right
-    buffer +=
-        "pedido_id,secuencia,timestamp,fecha,IdRepartidor,Nombre,IdProducto,producto,precio,"
-        "cantidad,subtotal\r\n";
-  }
+  if (csv) buffer += api::kOrderCsvHead;
   std::size_t orders = 0, lines = 0;
   for (;;) {
     const auto page = store.list_orders(query);
@@ -373,7 +318,7 @@ int run_export(const ExportOptions& o) {
       ++orders;
       lines += order.lines.size();
       if (csv) {
-        csv_rows(buffer, order, calendar);
+        api::append_order_csv(buffer, order, calendar);
       } else {
         api::JsonWriter json;
         api::write_order(json, order, calendar);
