@@ -107,6 +107,10 @@ void Router::route(Request& request, Respond& respond) const {
     if (method != "GET") return respond(method_not_allowed("GET"));
     return guarded(Permission::read_orders, [&] { respond(get_orders(s, query)); });
   }
+  if (n == 1 && first == "pedidos.csv") {
+    if (method != "GET") return respond(method_not_allowed("GET"));
+    return guarded(Permission::read_orders, [&] { respond(get_orders_csv(s, query)); });
+  }
   if (n == 2 && first == "pedidos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
     return guarded(Permission::read_orders, [&] { respond(get_order(s, segments[1])); });

@@ -214,6 +214,13 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         break;
       }
       const bool keep_alive = request.keep_alive() && !stopping;
+      if (response.chunks) {
+        const bool go_on =
+            co_await write_chunks(stream, request.version(), keep_alive, std::move(response));
+        --*in_flight;
+        if (!go_on) break;
+        continue;
+      }
       auto res = to_beast(std::move(response), request.version(), keep_alive,
                           request.method() == bhttp::verb::head);
       if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
@@ -221,6 +228,53 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       auto [write_ec, written] = co_await bhttp::async_write(stream, res, use_tuple);
       --*in_flight;
       if (write_ec || !keep_alive) break;
+    }
+  }
+
+  // Writes a body produced piece by piece (api::BodyChunks) with chunked
+  // transfer encoding. True when the connection may serve another request.
+  // When the producer throws (the store failed midway) the last chunk is
+  // never sent and the connection closes: the client sees a truncated body.
+  // HTTP/1.0 has no chunks: the body is written as is and ends with the
+  // connection.
+  template <class Stream>
+  asio::awaitable<bool> write_chunks(Stream& stream, unsigned version, bool keep_alive,
+                                     api::Response response) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    const bool chunked = version >= 11;
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    head.set(bhttp::field::server, "cargomon");
+    head.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) head.insert(name, value);
+    head.keep_alive(keep_alive && chunked);
+    head.chunked(chunked);
+    if (tls) head.set(bhttp::field::strict_transport_security, "max-age=31536000");
+    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    lowest.expires_after(options.read_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+    if (ec) co_return false;
+    for (;;) {
+      std::string piece;
+      try {
+        piece = response.chunks();
+      } catch (const std::exception& e) {
+        spdlog::warn("streamed answer cut short: {}", e.what());
+        co_return false;
+      } catch (...) {
+        spdlog::warn("streamed answer cut short");
+        co_return false;
+      }
+      lowest.expires_after(options.read_timeout);
+      if (piece.empty()) {
+        if (!chunked) co_return false;
+        auto [end_ec, m] = co_await asio::async_write(stream, bhttp::make_chunk_last(), use_tuple);
+        co_return !end_ec && keep_alive;
+      }
+      auto [write_ec, m] = chunked
+                               ? co_await asio::async_write(
+                                     stream, bhttp::make_chunk(asio::buffer(piece)), use_tuple)
+                               : co_await asio::async_write(stream, asio::buffer(piece), use_tuple);
+      if (write_ec) co_return false;
     }
   }
 

@@ -20,6 +20,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
@@ -29,6 +31,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/router.hpp"
@@ -36,6 +40,7 @@
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
 #include "domain/business_calendar.hpp"
+#include "http/server.hpp"
 #include "storage/store.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
@@ -73,6 +78,8 @@ class SwitchableStore final : public OrderStore, public UserStore {
  public:
   bool failing = false;
   std::map<std::string, Order> stored;
+  std::optional<int> fail_from_list;
+  int list_calls = 0;
 
   void register_order(Order order, RegisterDone done) override {
     if (failing) return done({RegisterStatus::unavailable, {}});
@@ -83,10 +90,34 @@ class SwitchableStore final : public OrderStore, public UserStore {
     stored.emplace(order.order_id, order);
     done({RegisterStatus::stored, std::move(order)});
   }
-  OrderPage list_orders(const OrderQuery&) override {
+  // Pages as the real stores do: newest first, `limit` at a time (every
+  // order counts as on the day asked). The call numbered `fail_from_list`
+  // (1 is the first) and every later one fail.
+  OrderPage list_orders(const OrderQuery& query) override {
     fail_if_failing();
+    if (fail_from_list && ++list_calls >= *fail_from_list) {
+      throw StoreUnavailable("disk I/O error");
+    }
+    const auto newer = [](const Order& a, const Order& b) {
+      return std::pair(a.occurred_at(), a.sequence) > std::pair(b.occurred_at(), b.sequence);
+    };
+    std::vector<Order> all;
+    for (const auto& [id, order] : stored) {
+      if (!query.after || std::pair(order.occurred_at(), order.sequence) <
+                              std::pair(query.after->occurred_at, query.after->sequence)) {
+        all.push_back(order);
+      }
+    }
+    std::sort(all.begin(), all.end(), newer);
     OrderPage page;
-    for (const auto& [id, order] : stored) page.orders.push_back(order);
+    for (auto& order : all) {
+      if (page.orders.size() == query.limit) {
+        const auto& last = page.orders.back();
+        page.next = OrderCursor{last.occurred_at(), last.sequence};
+        break;
+      }
+      page.orders.push_back(std::move(order));
+    }
     return page;
   }
   std::optional<Order> find_order(const std::string& id) override {
@@ -186,7 +217,8 @@ TEST_F(StoreReportsFailure, AnOrderTheStoreCannotCommitIs503WithRetryAfterAndNot
 
 TEST_F(StoreReportsFailure, ReadsAndReadinessAre503WithRetryAfterWhileTheStoreFails) {
   store_.failing = true;
-  for (const char* target : {"/pedidos", "/pedidos/p-1", "/metrics?fecha=2024-09-12", "/readyz"}) {
+  for (const char* target : {"/pedidos", "/pedidos/p-1", "/metrics?fecha=2024-09-12", "/readyz",
+                             "/pedidos.csv?fecha=2024-09-12"}) {
     const auto r = call("GET", target);
     EXPECT_EQ(r.status, 503) << target << ": " << r.body;
     EXPECT_EQ(header(r, "Retry-After"), "1") << target;
@@ -194,9 +226,71 @@ TEST_F(StoreReportsFailure, ReadsAndReadinessAre503WithRetryAfterWhileTheStoreFa
   EXPECT_EQ(call("GET", "/healthz").status, 200);  // the process itself is fine
 
   store_.failing = false;
-  for (const char* target : {"/pedidos", "/metrics?fecha=2024-09-12", "/readyz"}) {
+  for (const char* target :
+       {"/pedidos", "/metrics?fecha=2024-09-12", "/readyz", "/pedidos.csv?fecha=2024-09-12"}) {
     EXPECT_EQ(call("GET", target).status, 200) << target;
   }
+}
+
+// A download reads the store a page at a time while it is sent: a store
+// that fails after the first byte cannot turn into a 503 any more. The body
+// must then end without its terminating chunk and the connection close, so
+// that the client sees a truncated download, never a short file that looks
+// complete.
+TEST_F(StoreReportsFailure, ADownloadWhoseStoreFailsMidwayIsCutOffNotEndedEarly) {
+  for (int i = 0; i < 2500; ++i) {
+    ASSERT_EQ(
+        call("POST", "/registrar_pedido_entregado", order_body("p-" + std::to_string(i))).status,
+        200);
+  }
+  // Through the Router: the first piece is ready, the next read fails.
+  auto download = call("GET", "/pedidos.csv?fecha=2024-09-12");
+  ASSERT_EQ(download.status, 200) << download.body;
+  ASSERT_TRUE(download.chunks);
+  const auto first = download.chunks();
+  EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 1001);  // the header, a page
+  store_.failing = true;
+  EXPECT_THROW(download.chunks(), StoreUnavailable);
+  store_.failing = false;
+
+  // Through the HTTP server: the head and the first page go out, then the
+  // second page fails (the store's second listing from now).
+  store_.list_calls = 0;
+  store_.fail_from_list = 2;
+  boost::asio::io_context io;
+  http::ServerOptions options;
+  options.port = 0;
+  http::Server server(io, router_, options);
+  server.start();
+  std::thread runner([&io] { io.run(); });
+  HttpClient client(server.local_endpoint().port());
+  const auto started = std::chrono::steady_clock::now();
+  const auto timeout = std::chrono::seconds(20);
+  const auto raw = client.raw(
+      "GET /pedidos.csv?fecha=2024-09-12 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Authorization: Bearer " +
+          token_ + "\r\n\r\n",
+      timeout);
+  const auto took = std::chrono::steady_clock::now() - started;
+  io.stop();
+  runner.join();
+
+  // The head, then exactly one whole chunk (the header row and a page), then nothing.
+  const auto head_end = raw.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << raw.substr(0, 300);
+  const auto head = raw.substr(0, head_end + 2);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << head;
+  const auto body = raw.substr(head_end + 4);
+  const auto size_end = body.find("\r\n");
+  ASSERT_NE(size_end, std::string::npos);
+  const auto size = std::stoul(body.substr(0, size_end), nullptr, 16);
+  ASSERT_EQ(body.size(), size_end + 2 + size + 2) << "not exactly one chunk: " << body.size();
+  const auto chunk = body.substr(size_end + 2, size);
+  EXPECT_TRUE(chunk.starts_with("\xEF\xBB\xBFpedido_id,secuencia,"));
+  EXPECT_EQ(std::count(chunk.begin(), chunk.end(), '\n'), 1001);  // the header row, a page
+  EXPECT_LT(took, timeout) << "the server kept the connection open";
+  EXPECT_EQ(store_.list_calls, 2);
 }
 
 // ---------------------------------------------------------------------------

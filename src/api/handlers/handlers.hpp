@@ -15,6 +15,8 @@ using QueryParams = std::map<std::string, std::string, std::less<>>;
 void post_token(Services& services, const Request& request, Respond respond);
 void post_order(Services& services, const Request& request, Respond respond);
 Response get_orders(Services& services, const QueryParams& query);
+// Streamed: the answer carries BodyChunks that read the store page by page.
+Response get_orders_csv(Services& services, const QueryParams& query);
 Response get_order(Services& services, const std::string& order_id);
 Response get_metrics(Services& services, const QueryParams& query);
 Response get_events(Services& services, const Request& request);
