@@ -107,6 +107,17 @@ TEST_F(CsvDownload, ADayIsItsOrdersNewestFirstInTheBytesOfTheExport) {
   EXPECT_EQ(client().get("/pedidos?fecha=2024-09-13", admin_token()).status, 200);
 }
 
+TEST_F(CsvDownload, ThePublishedContractDescribesIt) {
+  const auto openapi = client().get("/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  const auto doc = openapi.json();
+  const auto& get = doc.at("paths").at("/pedidos.csv").at("get");
+  EXPECT_EQ(get.at("parameters").at(0).at("name"), "fecha");
+  EXPECT_EQ(get.at("parameters").at(0).at("required"), true);
+  EXPECT_TRUE(
+      get.at("responses").at("200").at("content").as_object().contains("text/csv; charset=utf-8"));
+}
+
 TEST_F(CsvDownload, ADayWithoutOrdersIsTheHeaderAlone) {
   const auto res = client().get("/pedidos.csv?fecha=2031-01-01", admin_token());
   ASSERT_EQ(res.status, 200) << res.body;
