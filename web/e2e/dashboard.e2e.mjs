@@ -20,6 +20,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -403,6 +404,55 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
         });
       }
       assert.equal(await page.locator('.hbar--top').count(), Math.min(3, metrics.productos.length));
+    }));
+
+  test("downloads the shown day's orders as the server's CSV", (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      await server.registerOrder(token, {
+        repartidor: { IdRepartidor: 'R-7', Nombre: 'Laura Sánchez' },
+        productos: [{ IdProducto: 'pk0099', producto: 'Estuche, "gafas" ñ', precio: 14.5 }],
+      });
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      const fecha = metrics.fecha;
+      // On screen before going on, so that the next tests count from it.
+      await waitUntil(
+        async () => norm(await kpi('Pedidos').textContent()) === count(metrics.total_pedidos),
+        { timeoutMs: 5_000, what: `KPI "Pedidos" to read ${metrics.total_pedidos}` },
+      );
+
+      const button = page.getByRole('button', { name: 'Descargar CSV' });
+      await button.waitFor({ timeout: 5_000 });
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 10_000 }),
+        button.click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `pedidos-${fecha}.csv`);
+      assert.equal(await download.failure(), null);
+      const saved = readFileSync(await download.path());
+
+      // Byte for byte what the server answers for that day.
+      const answer = await fetch(`${server.baseUrl}/pedidos.csv?fecha=${fecha}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers.get('content-type'), 'text/csv; charset=utf-8');
+      const expected = Buffer.from(await answer.arrayBuffer());
+      assert.ok(saved.equals(expected), `saved file differs:\n${saved}\n---\n${expected}`);
+
+      assert.deepEqual([...saved.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+      const rows = saved.subarray(3).toString('utf8').split('\r\n');
+      assert.equal(
+        rows[0],
+        'pedido_id,secuencia,timestamp,fecha,IdRepartidor,Nombre,IdProducto,producto,precio,' +
+          'cantidad,subtotal',
+      );
+      assert.equal(rows.at(-1), '');
+      // Three orders today (2, 1 and 1 product lines), newest first.
+      assert.equal(rows.length, 1 + 4 + 1);
+      assert.match(rows[1], /,R-7,Laura Sánchez,pk0099,"Estuche, ""gafas"" ñ",14\.5,1,14\.5$/);
+      assert.match(rows[4], /,102,Carlos García,pk0007,Tijeras pequeñas,14\.35,2,28\.7$/);
+      assert.equal(await page.getByRole('alert').filter({ hasText: 'CSV' }).count(), 0);
     }));
 
   /** Registers an order and checks row and KPI appear within the budget, no reload. */

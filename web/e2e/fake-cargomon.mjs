@@ -235,6 +235,54 @@ const server = createServer(async (req, res) => {
       const next = start + limit < list.length ? String(start + limit) : null;
       return send(res, 200, { pedidos: list.slice(start, start + limit), next_cursor: next });
     }
+    if (req.method === 'GET' && url.pathname === '/pedidos.csv') {
+      if (!auth()) return;
+      const fecha = url.searchParams.get('fecha') ?? '';
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(fecha)) {
+        return send(res, 400, { detail: 'fecha must be a date YYYY-MM-DD' });
+      }
+      // The real server's format (src/api/order_csv.hpp), newest first.
+      const field = (value, text = true) => {
+        let v = String(value);
+        if (text && /^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+        return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+      };
+      const rows = orders
+        .filter((o) => o.fecha === fecha)
+        .sort((a, b) =>
+          a.timestamp < b.timestamp
+            ? 1
+            : a.timestamp > b.timestamp
+              ? -1
+              : b.secuencia - a.secuencia,
+        )
+        .flatMap((o) =>
+          o.productos.map((p) =>
+            [
+              field(o.pedido_id),
+              o.secuencia,
+              o.timestamp,
+              o.fecha,
+              field(o.repartidor.IdRepartidor, typeof o.repartidor.IdRepartidor === 'string'),
+              field(o.repartidor.Nombre),
+              field(p.IdProducto),
+              field(p.producto),
+              p.precio,
+              p.cantidad ?? 1,
+              (cents(p.precio) * (p.cantidad ?? 1)) / 100,
+            ].join(','),
+          ),
+        );
+      res.writeHead(200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
+        'Cache-Control': 'no-store',
+      });
+      const header =
+        'pedido_id,secuencia,timestamp,fecha,IdRepartidor,Nombre,IdProducto,producto,precio,' +
+        'cantidad,subtotal';
+      return res.end(`\uFEFF${[header, ...rows].map((r) => `${r}\r\n`).join('')}`);
+    }
     if (req.method === 'GET' && url.pathname === '/eventos') {
       if (!auth()) return;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });

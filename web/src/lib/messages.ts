@@ -89,6 +89,9 @@ const es = {
   'orders.end': 'No hay más pedidos.',
   'orders.shown': '{n} pedidos mostrados',
   'orders.shown.one': '{n} pedido mostrado',
+  'orders.downloadCsv': 'Descargar CSV',
+  'orders.downloadCsvBusy': 'Descargando…',
+  'orders.downloadCsvError': 'No se pudo descargar el CSV de los pedidos. Inténtalo de nuevo.',
   'error.retry': 'Reintentar',
 };
 
@@ -181,6 +184,9 @@ const en: Messages = {
   'orders.end': 'No more orders.',
   'orders.shown': '{n} orders shown',
   'orders.shown.one': '{n} order shown',
+  'orders.downloadCsv': 'Download CSV',
+  'orders.downloadCsvBusy': 'Downloading…',
+  'orders.downloadCsvError': 'Could not download the orders as CSV. Please try again.',
   'error.retry': 'Retry',
 };
 

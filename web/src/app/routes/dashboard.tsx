@@ -7,6 +7,7 @@ import { CouriersTable } from '@/features/metrics/components/CouriersTable';
 import { KpiCards } from '@/features/metrics/components/KpiCards';
 import { SalesPerHourChart } from '@/features/metrics/components/SalesPerHourChart';
 import { TopProductsChart } from '@/features/metrics/components/TopProductsChart';
+import { DownloadCsvButton } from '@/features/orders/components/DownloadCsvButton';
 import { OrdersList } from '@/features/orders/components/OrdersList';
 import { formatAgo, formatDay, formatTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
@@ -130,6 +131,7 @@ export function DashboardRoute({ session }: { session: Session }) {
               onChange={(e) => setSelectedDay(e.target.value === '' ? null : e.target.value)}
             />
           </div>
+          <DownloadCsvButton fecha={ordersFecha} />
           {!isToday && (
             <button
               type="button"

@@ -11,6 +11,8 @@ export const db = {
   /** Every /pedidos query string seen, in order. */
   ordersRequests: [] as URLSearchParams[],
   metricsRequests: [] as URLSearchParams[],
+  /** The fecha of every /pedidos.csv request, in order. */
+  csvRequests: [] as (string | null)[],
 };
 
 export function resetDb(): void {
@@ -18,6 +20,7 @@ export function resetDb(): void {
   db.orders = makeOrders(130).reverse();
   db.ordersRequests = [];
   db.metricsRequests = [];
+  db.csvRequests = [];
 }
 
 function unauthorized() {
@@ -85,6 +88,23 @@ export const handlers = [
     const page = matching.slice(start, start + limit);
     const next = start + limit < matching.length ? `c${start + limit}` : null;
     return HttpResponse.json({ pedidos: page, next_cursor: next });
+  }),
+
+  // The day's CSV, one row per order here (the real one has a row per product line).
+  http.get('/pedidos.csv', ({ request }) => {
+    if (!authorized(request)) return unauthorized();
+    const fecha = new URL(request.url).searchParams.get('fecha');
+    db.csvRequests.push(fecha);
+    if (!fecha) return HttpResponse.json({ detail: 'fecha is required' }, { status: 400 });
+    const rows = db.orders
+      .filter((o) => o.fecha === fecha)
+      .map((o) => `${o.pedido_id},${o.secuencia},${o.timestamp},${o.fecha}\r\n`);
+    return new HttpResponse(`\uFEFFpedido_id,secuencia,timestamp,fecha\r\n${rows.join('')}`, {
+      headers: {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
+      },
+    });
   }),
 
   http.get('/eventos', ({ request }) => {

@@ -1,0 +1,146 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TODAY } from '@/testing/mocks/data';
+import { db } from '@/testing/mocks/handlers';
+import { server } from '@/testing/mocks/server';
+import { renderApp, signIn } from '@/testing/test-utils';
+
+interface Saved {
+  href: string;
+  download: string;
+  blob: Blob;
+}
+
+// jsdom has neither object URLs nor downloads: record what would be saved.
+let saved: Saved[];
+let blobs: Map<string, Blob>;
+
+beforeEach(() => {
+  saved = [];
+  blobs = new Map();
+  let next = 0;
+  const define = (name: string, value: unknown) =>
+    Object.defineProperty(URL, name, { configurable: true, writable: true, value });
+  define(
+    'createObjectURL',
+    vi.fn((blob: Blob) => {
+      const url = `blob:http://localhost/${++next}`;
+      blobs.set(url, blob);
+      return url;
+    }),
+  );
+  define('revokeObjectURL', vi.fn());
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+    this: HTMLAnchorElement,
+  ) {
+    expect(this.isConnected).toBe(true);
+    saved.push({ href: this.href, download: this.download, blob: blobs.get(this.href)! });
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  Reflect.deleteProperty(URL, 'createObjectURL');
+  Reflect.deleteProperty(URL, 'revokeObjectURL');
+});
+
+/** The saved file as text, byte order mark included (Blob.text() drops it). */
+async function contentOf(file: Saved): Promise<string> {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await file.blob.arrayBuffer());
+}
+
+async function renderDashboard() {
+  signIn();
+  const utils = renderApp();
+  await screen.findByRole('group', { name: 'Pedidos' });
+  return utils;
+}
+
+describe('CSV download', () => {
+  it("saves the shown day's orders as pedidos-<day>.csv, fetched with the token", async () => {
+    const { user } = await renderDashboard();
+    const button = screen.getByRole('button', { name: 'Descargar CSV' });
+    await user.click(button);
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(db.csvRequests).toEqual([TODAY]);
+    expect(saved[0]!.download).toBe(`pedidos-${TODAY}.csv`);
+    const text = await contentOf(saved[0]!);
+    // Byte for byte as the server sent it, byte order mark included.
+    expect(text.startsWith('\uFEFFpedido_id,')).toBe(true);
+    const rows = text.slice(1).split('\r\n');
+    expect(rows[0]).toBe('pedido_id,secuencia,timestamp,fecha');
+    expect(rows).toHaveLength(130 + 2); // header, 130 orders, the final line break
+    expect(button).toBeEnabled();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(document.querySelector('a[download]')).toBeNull(); // the link is gone again
+  });
+
+  it('downloads the day chosen in the day picker', async () => {
+    const { user } = await renderDashboard();
+    fireEvent.change(screen.getByLabelText('Día'), { target: { value: '2024-09-10' } });
+    await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(db.csvRequests).toEqual(['2024-09-10']);
+    expect(saved[0]!.download).toBe('pedidos-2024-09-10.csv');
+    expect(await contentOf(saved[0]!)).toBe('\uFEFFpedido_id,secuencia,timestamp,fecha\r\n');
+  });
+
+  it('says so when the download fails, and tries again on the next click', async () => {
+    server.use(
+      http.get('/pedidos.csv', () =>
+        HttpResponse.json(
+          { detail: 'The store is unavailable, try again shortly' },
+          { status: 503, headers: { 'Retry-After': '1' } },
+        ),
+      ),
+    );
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'No se pudo descargar el CSV de los pedidos. Inténtalo de nuevo.',
+    );
+    expect(saved).toHaveLength(0);
+
+    server.resetHandlers();
+    await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('does not save a download that was cut off midway', async () => {
+    server.use(
+      http.get(
+        '/pedidos.csv',
+        () =>
+          new HttpResponse(
+            new ReadableStream({
+              start(controller) {
+                controller.enqueue(new TextEncoder().encode('pedido_id,secuencia\r\np-1,1\r\n'));
+                controller.error(new Error('connection closed'));
+              },
+            }),
+            { headers: { 'Content-Type': 'text/csv; charset=utf-8' } },
+          ),
+      ),
+    );
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'No se pudo descargar el CSV de los pedidos.',
+    );
+    expect(saved).toHaveLength(0);
+  });
+
+  it('is labelled in English after the language toggle', async () => {
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'English' }));
+    await user.click(screen.getByRole('button', { name: 'Download CSV' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    server.use(http.get('/pedidos.csv', () => HttpResponse.error()));
+    await user.click(screen.getByRole('button', { name: 'Download CSV' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Could not download the orders as CSV. Please try again.',
+    );
+  });
+});

@@ -1,0 +1,63 @@
+import { useEffect, useRef, useState } from 'react';
+import { useI18n } from '@/lib/i18n';
+import { saveFile } from '@/lib/save-file';
+import { fetchOrdersCsv, ordersCsvFileName } from '../api/download-orders-csv';
+
+export interface DownloadCsvButtonProps {
+  /** Business day to download; null while it is not known yet. */
+  fecha: string | null;
+}
+
+/**
+ * "Descargar CSV": the day's orders as the CSV of `cargomon export`. The
+ * token travels in the Authorization header, so the file is fetched here
+ * and saved from a Blob rather than by navigating to the URL.
+ */
+export function DownloadCsvButton({ fecha }: DownloadCsvButtonProps) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [failedDay, setFailedDay] = useState<string | null>(null);
+  const controller = useRef<AbortController | null>(null);
+
+  useEffect(() => () => controller.current?.abort(), []);
+
+  async function download(day: string) {
+    controller.current?.abort();
+    const current = new AbortController();
+    controller.current = current;
+    setBusy(true);
+    setFailedDay(null);
+    try {
+      const blob = await fetchOrdersCsv(day, current.signal);
+      saveFile(blob, ordersCsvFileName(day));
+    } catch {
+      if (!current.signal.aborted) setFailedDay(day);
+    } finally {
+      if (controller.current === current) {
+        controller.current = null;
+        setBusy(false);
+      }
+    }
+  }
+
+  return (
+    <>
+      <button
+        type="button"
+        className="button button--secondary"
+        disabled={fecha === null || busy}
+        aria-busy={busy}
+        onClick={() => {
+          if (fecha !== null) void download(fecha);
+        }}
+      >
+        {busy ? t('orders.downloadCsvBusy') : t('orders.downloadCsv')}
+      </button>
+      {failedDay !== null && failedDay === fecha && (
+        <p className="alert alert--error toolbar__alert" role="alert">
+          {t('orders.downloadCsvError')}
+        </p>
+      )}
+    </>
+  );
+}
