@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what cargomon needs on Debian 12, from Debian's own packages.
-# Idempotent. Usage: scripts/install-deps.sh [build|test]
+# Idempotent. Usage: scripts/install-deps.sh [build|bench|test]
 #   build: compiler, libraries and Node.js to build and run cargomon (default)
-#   test:  also Chromium for browser tests and the linters
+#   bench: also the benchmark suite's load generators and services (bench/run.sh)
+#   test:  also Chromium for browser tests and the linters, and bench's packages
+#          (CI runs bench/run.sh --quick)
 set -euo pipefail
 
 what=${1:-build}
@@ -13,9 +15,14 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
-  libcli11-dev libspdlog-dev libfmt-dev libssl-dev
+  libcli11-dev libspdlog-dev libfmt-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ "$what" = bench ] || [ "$what" = test ]; then
+  # bench/run.sh: wrk (closed-loop load), haproxy and PostgreSQL (the
+  # multi-instance scenario), curl and jq (its glue), python3 (fsync probe).
+  packages+=(wrk haproxy postgresql curl jq python3)
+fi
 if [ "$what" = test ]; then
   packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.

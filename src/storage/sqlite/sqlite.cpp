@@ -93,6 +93,29 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
+void Connection::on_commit(std::function<void(int frames)> committed) {
+  committed_ = std::move(committed);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        // An exception must not unwind through SQLite's C frames; the commit
+        // itself has succeeded whatever happens here.
+        try {
+          static_cast<Connection*>(self)->committed_(frames);
+        } catch (...) {
+        }
+        return SQLITE_OK;
+      },
+      this);
+}
+
+void Connection::checkpoint() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // Busy: another checkpoint is running; the next one catches up.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, "checkpoint");
+}
+
 void Connection::exec(const std::string& sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {

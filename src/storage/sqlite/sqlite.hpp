@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,9 +56,19 @@ class Connection {
   Statement prepare(const std::string& sql);
   std::int64_t changes() const { return sqlite3_changes64(db_); }
 
+  // Calls `committed(frames)` after each commit of this connection with the
+  // number of frames now in the write-ahead log. Replaces SQLite's automatic
+  // checkpoint, which would run inside the committing transaction.
+  // `committed` runs inside sqlite3_step; what it throws is dropped.
+  void on_commit(std::function<void(int frames)> committed);
+  // Copies committed pages from the write-ahead log into the database without
+  // waiting for readers or the writer (SQLITE_CHECKPOINT_PASSIVE).
+  void checkpoint();
+
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::function<void(int)> committed_;
 };
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what);

@@ -75,6 +75,27 @@ SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& cal
     : path_(std::move(path)), calendar_(calendar), options_(options) {
   writer_db_ = std::make_unique<sqlite::Connection>(path_);
   sqlite::migrate(*writer_db_);
+  writer_db_->exec("PRAGMA cache_size=-" + std::to_string(options_.writer_cache_kib));
+  writer_db_->exec("PRAGMA wal_autocheckpoint=0");
+  // Bounds the log on disk once a checkpoint has let it start over.
+  writer_db_->exec("PRAGMA journal_size_limit=" + std::to_string(64 << 20));
+  writer_db_->on_commit([this](int frames) {
+    if (frames < options_.checkpoint_frames) return;
+    if (frames >= 8 * options_.checkpoint_frames) {
+      // Under sustained load new frames arrive while the checkpointer works,
+      // so the log might never be fully copied and start over: the writer
+      // then copies it itself, between two batches, and the next batch
+      // starts the log over.
+      writer_db_->checkpoint();
+      return;
+    }
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      checkpoint_wanted_ = true;
+    }
+    checkpoint_ready_.notify_one();
+  });
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
   writer_ = std::thread([this] { write_loop(); });
 }
 
@@ -85,6 +106,31 @@ SqliteStore::~SqliteStore() {
   }
   queue_ready_.notify_one();
   writer_.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_ready_.notify_one();
+  checkpointer_.join();
+}
+
+void SqliteStore::checkpoint_loop() {
+  std::unique_ptr<sqlite::Connection> db;
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_ready_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stopping_; });
+      if (checkpoint_stopping_) return;
+      checkpoint_wanted_ = false;
+    }
+    try {
+      if (!db) db = std::make_unique<sqlite::Connection>(path_);
+      db->checkpoint();
+    } catch (const StoreUnavailable&) {
+      // A full disk, say: the log keeps growing and the next commit asks again.
+      db.reset();
+    }
+  }
 }
 
 SqliteStore::ReadLease SqliteStore::read() {

@@ -27,6 +27,12 @@ struct SqliteStoreOptions {
   // queuing without bound.
   std::size_t max_pending = 50'000;
   std::size_t max_batch = 2'000;
+  // Write-ahead log frames (pages) after which the checkpointer copies them
+  // into the database file; SQLite's own default.
+  int checkpoint_frames = 1'000;
+  // Pages the writer keeps cached (negative: KiB), so index pages touched by
+  // every insert are not read back from the file on each batch.
+  int writer_cache_kib = 32 * 1024;
 };
 
 class SqliteStore final : public OrderStore, public UserStore {
@@ -58,6 +64,7 @@ class SqliteStore final : public OrderStore, public UserStore {
   class ReadLease;
 
   void write_loop();
+  void checkpoint_loop();
   void commit_batch(std::vector<Pending>& batch);
   ReadLease read();
 
@@ -71,6 +78,14 @@ class SqliteStore final : public OrderStore, public UserStore {
   std::vector<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  // Checkpoints run on their own thread and connection, so their reads,
+  // writes and fsyncs stay out of the commits that acknowledge orders.
+  std::mutex checkpoint_mutex_;  // guards checkpoint_wanted_ and checkpoint_stopping_
+  std::condition_variable checkpoint_ready_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stopping_ = false;
+  std::thread checkpointer_;
 
   std::mutex pool_mutex_;  // guards idle_readers_
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
