@@ -1,0 +1,781 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue #5; the PostgreSQL scenario of issue #7).
+#
+#   bench/run.sh [--quick] [--no-postgres] [--no-build]
+#
+# Builds build-release (Release), starts `cargomon serve` on fresh data
+# directories, runs every scenario against it, stops everything it started
+# (also on failure or Ctrl-C) and writes the figures as Markdown tables to
+# bench/RESULTS.md. Whatever follows the line `<!-- notes -->` in an existing
+# RESULTS.md (the human-written analysis) is kept.
+#
+# Load comes from the same machine as the server: `cargomon simulate` (open
+# loop at fixed rates, latency from each order's scheduled time), wrk (closed
+# loop, maximum throughput; the Lua scripts in bench/wrk/) and cargomon-bench
+# (bench/tools/: stored orders, stream freshness, readiness, deep cursors). So
+# every throughput figure is also given as a fraction of the HTTP ceiling
+# measured the same way: wrk on `GET /healthz` with the same connections.
+# Each measurement runs 3 times and the table shows the median (and the runs).
+#
+#   --quick        small sizes (10,000 orders, 100 streams), 2-3 s runs, one
+#                  run each; writes build-release/bench-quick.md (never
+#                  RESULTS.md). CI runs it to check that the suite still works;
+#                  its figures are not checked.
+#   --no-postgres  skip the PostgreSQL scenario (issue #7)
+#   --no-build     use the binaries already in build-release
+#
+# Logs of every process: build-release/bench-logs/. Data lives in a temporary
+# directory under build-release/ (a real disk: fsync costs what it costs),
+# removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+quick=0
+with_postgres=1
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-postgres) with_postgres=0 ;;
+    --no-build) build=0 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "unknown option: $arg (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+suite_start=$SECONDS
+connections=64      # scenario 1's connections, and every wrk run's unless said
+wide_connections=256
+if [ $quick = 1 ]; then
+  out=build-release/bench-quick.md
+  reps=1
+  run_s=2            # one wrk run
+  ceiling_s=2
+  sim_s=2
+  sizes=(1000 3000 10000)
+  streams=100
+  fresh_s=3
+  hold_s=1
+  login_s=2
+  pg_run_s=2
+  rates=(1000 5000 10000)
+  micro_args=(--benchmark_min_time=0.001)
+else
+  out=bench/RESULTS.md
+  reps=3
+  run_s=8
+  ceiling_s=5
+  sim_s=8
+  sizes=(1000 100000 1000000)
+  streams=1000
+  fresh_s=10
+  hold_s=3
+  login_s=5
+  pg_run_s=8
+  rates=(1000 5000 10000)
+  micro_args=(--benchmark_min_time=0.2 --benchmark_repetitions=3
+    --benchmark_report_aggregates_only=true)
+fi
+fresh_rate=5000
+largest=${sizes[-1]}
+deep_skip=$((largest * 9 / 10))
+
+log() { echo "[bench $(date -u +%H:%M:%S) +$((SECONDS - suite_start))s] $*" >&2; }
+fail() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------- processes
+pids=()     # every process started here that may still run
+pg_dir=""   # a PostgreSQL server to destroy at the end
+tmp=""
+
+forget() {
+  local keep=() p
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+
+alive() {
+  local state
+  state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$state" != Z ]
+}
+
+# stop PID [SIGNAL]: signal (TERM by default), wait up to 15 s, then KILL.
+stop() {
+  local pid=$1 signal=${2:-TERM} i
+  kill -"$signal" "$pid" 2>/dev/null || true
+  for i in $(seq 150); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  if alive "$pid"; then
+    echo "bench: process $pid still running 15 s after SIG$signal; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  { wait "$pid"; } 2>/dev/null || true # (and no "Killed" notice)
+  forget "$pid"
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do stop "$p"; done
+  if [ -n "$pg_dir" ]; then scripts/pg-server.sh destroy "$pg_dir" >/dev/null 2>&1 || true; fi
+  if [ -n "$tmp" ]; then rm -rf "$tmp"; fi
+  if [ $status -ne 0 ]; then
+    echo "bench: failed (status $status) after $((SECONDS - suite_start)) s; logs in build-release/bench-logs/" >&2
+  fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# run CMD…: runs CMD in the background and waits for it, so that Ctrl-C or
+# SIGTERM stop the suite at once (the trap stops CMD). Returns CMD's status.
+run() {
+  "$@" &
+  local pid=$! status=0
+  pids+=("$pid")
+  wait "$pid" || status=$?
+  forget "$pid"
+  return $status
+}
+
+# ------------------------------------------------------------ setup, build
+if [ $quick = 1 ]; then log "quick mode: figures are not meaningful, only the tooling is checked"; fi
+scripts/install-deps.sh bench
+if [ $build = 1 ]; then
+  log "building build-release (Release)"
+  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCARGOMON_BUILD_TESTS=OFF \
+    -DCARGOMON_BUILD_BENCH=ON >/dev/null
+  cmake --build build-release --target cargomon cargomon-bench cargomon_micro
+fi
+bin=$root/build-release/src/cli/cargomon
+benchbin=$root/build-release/bench/tools/cargomon-bench
+micro=$root/build-release/bench/micro/cargomon_micro
+for b in "$bin" "$benchbin" "$micro"; do
+  [ -x "$b" ] || fail "$b is missing (run without --no-build)"
+done
+build_s=$((SECONDS - suite_start))
+python=/usr/bin/python3
+
+logs=$root/build-release/bench-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+tmp=$(mktemp -d "$root/build-release/bench-run.XXXXXX")
+chmod 755 "$tmp" # PostgreSQL runs as `postgres` and needs to reach its directory
+export BENCH_WRK_DIR=$root/bench/wrk
+
+# ------------------------------------------------------------------ machine
+started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+commit=$(git rev-parse --short HEAD)
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit (dirty: uncommitted changes in the tree)"; fi
+cores=$(nproc)
+mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+cpu_model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+kernel=$(uname -r)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ----------------------------------------------------------------- helpers
+# median V…: the median of the numbers.
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+    if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# group N: 12345.6 → 12,346
+group() { LC_ALL=C printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/;ta'; }
+# ms V: milliseconds with 2 significant decimals below 10
+ms() { awk -v v="$1" 'BEGIN { if (v < 10) printf "%.2f ms", v; else if (v < 100) printf "%.1f ms", v; else printf "%.0f ms", v }'; }
+# runs FORMATTER V…: "a / b / c" (nothing for a single run)
+runs() {
+  local f=$1 v parts=()
+  shift
+  [ $# -gt 1 ] || return 0
+  for v in "$@"; do parts+=("$($f "$v")"); done
+  local IFS=/
+  echo "${parts[*]}" | sed 's|/| / |g'
+}
+# ratio A B: A/B with 2 decimals (— when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "—"; else printf "%.2f", a / b }'; }
+percent() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) { print "—"; exit } p = 100 * a / b
+    if (p >= 10) printf "%.0f %%", p; else if (p >= 1) printf "%.1f %%", p; else printf "%.2f %%", p }'
+}
+# verdict VALUE OP TARGET: met / missed
+verdict() {
+  awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+    ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "met" : "**missed**" }'
+}
+# json FIELD LINE: a number from a one-line JSON object
+json() { jq -r ".$1" <<<"$2"; }
+
+# Markdown output: sections are appended to $body as the suite runs.
+body=$tmp/body.md
+: >"$body"
+section() {
+  printf '\n## %s\n\n' "$1" >>"$body"
+  if [ -n "${2:-}" ]; then printf '%s\n\n' "$2" >>"$body"; fi
+}
+# row CELL…: a table row (cells must not contain "|")
+row() {
+  local line="|" cell
+  for cell in "$@"; do line+=" $cell |"; done
+  echo "${line//  |/ |}" >>"$body"
+}
+table() { # table COLUMN…: the header of a table
+  row "$@"
+  local line="|" cell
+  for cell in "$@"; do line+="---|"; done
+  echo "$line" >>"$body"
+}
+para() { printf '\n%s\n' "$*" >>"$body"; }
+
+password() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+
+# launch NAME PORT DATA_DIR [ARGS…]: starts `cargomon serve` in the
+# background (port 0: any); sets server_pid.
+launch() {
+  local name=$1 port=$2 dir=$3
+  shift 3
+  echo "=== bench: start" >>"$logs/$name.log"
+  "$bin" serve --data-dir "$dir" --listen "127.0.0.1:$port" --token-ttl 86400 "$@" \
+    >>"$logs/$name.log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+}
+# listening NAME PID: waits for the server's "listening on" line; sets server_port.
+listening() {
+  local name=$1 pid=$2 i line
+  for i in $(seq 600); do
+    # The line of this start (the log holds every start of NAME).
+    line=$(awk '/^=== bench: start/ { l = "" } /listening on http/ { l = $0 } END { print l }' \
+      "$logs/$name.log" | grep -o 'listening on http://[0-9.]*:[0-9]*' || true)
+    if [ -n "$line" ]; then
+      server_port=${line##*:}
+      return 0
+    fi
+    alive "$pid" || { tail -n 30 "$logs/$name.log" >&2; fail "$name exited at start"; }
+    sleep 0.1
+  done
+  fail "$name did not start listening within 60 s"
+}
+# ready URL: waits (60 s at most) for GET URL/readyz to answer 200.
+ready() {
+  local i
+  for i in $(seq 600); do
+    curl -fsS -o /dev/null "$1/readyz" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "$1 not ready within 60 s"
+}
+# start NAME PORT DATA_DIR [ARGS…]: launch, then wait until ready.
+start() {
+  launch "$@"
+  listening "$1" "$server_pid"
+  ready "http://127.0.0.1:$server_port"
+}
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# token URL USER PASSWORD
+token() {
+  local answer
+  answer=$(curl -fsS -X POST "$1/token" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$2\",\"password\":\"$3\"}") || fail "login as $2 at $1 failed"
+  jq -r .access_token <<<"$answer"
+}
+
+# wrk_once NAME CONNECTIONS SECONDS SCRIPT URL: one wrk run; sets wrk_line to
+# its JSON line with "ok_rps" (2xx responses per second) added.
+wrk_once() {
+  local name=$1 c=$2 s=$3 script=$4 url=$5 threads=2 line
+  [ "$c" -ge "$threads" ] || threads=$c
+  local file=$logs/wrk-$name.log
+  run wrk -t"$threads" -c"$c" -d"${s}s" --timeout 10s -s "$root/bench/wrk/$script" "$url" \
+    >>"$file" 2>&1 || { tail -n 20 "$file" >&2; fail "wrk $name failed"; }
+  line=$(grep '^JSON ' "$file" | tail -n 1 | cut -c6-)
+  [ -n "$line" ] || { tail -n 20 "$file" >&2; fail "wrk $name printed no result"; }
+  wrk_line=$(jq -c '. + {ok_rps: ((.requests - .non2xx) / (.duration_us / 1e6))}' <<<"$line")
+}
+# wrk_reps NAME CONNECTIONS SECONDS SCRIPT URL: $reps runs; fills the arrays
+# w_rps w_p50 w_p99 w_max and w_bad (non-2xx + socket errors, summed).
+wrk_reps() {
+  w_rps=() w_p50=() w_p99=() w_max=() w_bad=0
+  local i line
+  for i in $(seq "$reps"); do
+    export BENCH_RUN_ID="$1-$i-$(date +%s%N)"
+    wrk_once "$@"
+    line=$wrk_line
+    w_rps+=("$(json ok_rps "$line")")
+    w_p50+=("$(json p50_ms "$line")")
+    w_p99+=("$(json p99_ms "$line")")
+    w_max+=("$(json max_ms "$line")")
+    w_bad=$((w_bad + $(json non2xx "$line") + $(json errors "$line")))
+  done
+}
+bad_note() { if [ "$w_bad" -gt 0 ]; then echo " ($w_bad non-2xx or socket errors)"; fi; }
+
+# ceiling[NAME-CONNECTIONS]: median GET /healthz requests/s; ceiling_runs: the runs
+declare -A ceiling ceiling_runs
+# measure_ceiling NAME CONNECTIONS URL
+measure_ceiling() {
+  local -x BENCH_TOKEN=""
+  wrk_reps "ceiling-$1-$2" "$2" "$ceiling_s" get.lua "$3/healthz"
+  ceiling[$1-$2]=$(median "${w_rps[@]}")
+  ceiling_runs[$1-$2]=$(runs group "${w_rps[@]}")
+}
+
+# --------------------------------------------------------------- fsync bound
+log "fsync probe"
+fsync_line=$("$python" - "$tmp/fsync-probe" <<'EOF'
+# p50/p99 of write(16 KiB) + fdatasync on a preallocated file: what a group
+# commit (SQLite WAL, synchronous=FULL) waits for at least once per batch.
+import os, sys, time
+path = sys.argv[1]
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+block = b"\0" * 16384
+n = 300
+os.write(fd, block * n)
+os.fsync(fd)
+samples = []
+for i in range(n):
+    os.pwrite(fd, block, i * len(block))
+    t = time.perf_counter_ns()
+    os.fdatasync(fd)
+    samples.append((time.perf_counter_ns() - t) / 1e6)
+os.close(fd)
+os.unlink(path)
+samples.sort()
+print(f'{{"p50_ms":{samples[n // 2]:.3f},"p99_ms":{samples[n * 99 // 100]:.3f},"max_ms":{samples[-1]:.3f},"n":{n}}}')
+EOF
+)
+fsync_p50=$(json p50_ms "$fsync_line")
+fsync_p99=$(json p99_ms "$fsync_line")
+fsync_bound=$(awk -v c=$connections -v l="$fsync_p50" 'BEGIN { printf "%.0f", c / (l / 1000) }')
+
+# ------------------------------------------------- phase 1: a fresh server
+courier=bench-courier
+courier_pw=$(password)
+viewer=bench-viewer
+viewer_pw=$(password)
+add_users() { # add_users ARGS… (--data-dir DIR or --store URL)
+  echo "$courier_pw" | "$bin" user add "$@" --role courier "$courier" >/dev/null
+  echo "$viewer_pw" | "$bin" user add "$@" --role viewer "$viewer" >/dev/null
+}
+
+data1=$tmp/ingest
+mkdir -p "$data1"
+add_users --data-dir "$data1"
+log "phase 1: fresh server (ceilings, ingest, login)"
+start serve-ingest 0 "$data1"
+pid1=$server_pid
+url1=http://127.0.0.1:$server_port
+sleep 1
+rss_idle=$(rss_mb "$pid1")
+
+log "HTTP ceiling: GET /healthz, $connections and $wide_connections connections"
+measure_ceiling sqlite "$connections" "$url1"
+measure_ceiling sqlite "$wide_connections" "$url1"
+
+log "scenario 1: ingest, maximum throughput"
+BENCH_TOKEN=$(token "$url1" "$courier" "$courier_pw")
+export BENCH_TOKEN
+wrk_reps ingest-$connections "$connections" "$run_s" ingest.lua "$url1"
+ingest_rps=$(median "${w_rps[@]}")
+ingest_runs=$(runs group "${w_rps[@]}")
+ingest_p50=$(median "${w_p50[@]}")
+ingest_p99=$(median "${w_p99[@]}")
+ingest_bad=$(bad_note)
+wrk_reps ingest-$wide_connections "$wide_connections" "$run_s" ingest.lua "$url1"
+wide_rps=$(median "${w_rps[@]}")
+wide_runs=$(runs group "${w_rps[@]}")
+wide_p99=$(median "${w_p99[@]}")
+wide_bad=$(bad_note)
+
+log "scenario 2: ingest latency at fixed offered rates"
+declare -A sim_p50 sim_p99 sim_max sim_ack sim_runs sim_note
+for rate in "${rates[@]}"; do
+  p50s=() p99s=() maxs=() acks=() note=""
+  for i in $(seq "$reps"); do
+    file=$logs/simulate-$rate-$i.log
+    CARGOMON_SIM_PASSWORD=$courier_pw run "$bin" simulate --url "$url1" --username "$courier" \
+      --rate "$rate" --connections "$connections" --duration "$sim_s" -q >"$file" 2>&1 ||
+      { tail -n 20 "$file" >&2; fail "simulate at $rate/s failed"; }
+    line=$(grep 'latency from due time' "$file") || fail "no latency line in $file"
+    p50s+=("$(sed -n 's/.* p50 \([0-9.]*\) ms.*/\1/p' <<<"$line")")
+    p99s+=("$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$line")")
+    maxs+=("$(sed -n 's/.* max \([0-9.]*\) ms.*/\1/p' <<<"$line")")
+    acks+=("$(sed -n 's/^summary: .*, \([0-9.]*\) acknowledged\/s/\1/p' "$file")")
+    for what in "not sent" rejected failed; do
+      n=$(awk -v w="$what" 'index($0, "  " w " ") == 1 { sub("^  " w " *", ""); print $1 }' "$file")
+      if [ -n "$n" ] && [ "$n" != 0 ]; then note="$note; run $i: $n $what"; fi
+    done
+  done
+  sim_p50[$rate]=$(median "${p50s[@]}")
+  sim_p99[$rate]=$(median "${p99s[@]}")
+  sim_max[$rate]=$(median "${maxs[@]}")
+  sim_ack[$rate]=$(median "${acks[@]}")
+  sim_runs[$rate]=$(runs ms "${p99s[@]}")
+  sim_note[$rate]=${note#; }
+done
+
+log "scenario 8: login rate"
+export BENCH_USERNAME=$viewer BENCH_PASSWORD=$viewer_pw
+wrk_reps login "$connections" "$login_s" login.lua "$url1"
+login_rps=$(median "${w_rps[@]}")
+login_runs=$(runs group "${w_rps[@]}")
+login_p99=$(median "${w_p99[@]}")
+login_bad=$(bad_note)
+unset BENCH_USERNAME BENCH_PASSWORD
+stop "$pid1"
+
+# ------------------------------------ phase 2: growing stored order counts
+data2=$tmp/stored
+mkdir -p "$data2"
+add_users --data-dir "$data2"
+declare -A metrics_rps metrics_p99 metrics_runs metrics_p99_runs metrics_bad import_rate
+stored=0
+seed=0
+for size in "${sizes[@]}"; do
+  n=$((size - stored))
+  seed=$((seed + 1))
+  log "importing $n orders (to $size stored)"
+  t0=$(date +%s%N)
+  run bash -c '"$1" orders --count "$2" --seed "$3" --days 1 | "$4" import --data-dir "$5" -' _ \
+    "$benchbin" "$n" "$seed" "$bin" "$data2" >"$logs/import-$size.log" 2>&1 ||
+    { tail -n 20 "$logs/import-$size.log" >&2; fail "import of $n orders failed"; }
+  import_rate[$size]=$(awk -v n="$n" -v ns="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
+  stored=$size
+  start serve-stored 0 "$data2"
+  pid2=$server_pid
+  port2=$server_port
+  url2=http://127.0.0.1:$port2
+  BENCH_TOKEN=$(token "$url2" "$viewer" "$viewer_pw")
+  export BENCH_TOKEN
+  total=$(curl -fsS "$url2/metrics" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .total_pedidos)
+  [ "$total" = "$size" ] || fail "/metrics counts $total orders today, $size were imported"
+  log "scenario 3: GET /metrics at $size stored orders"
+  wrk_reps "metrics-$size" "$connections" "$run_s" get.lua "$url2/metrics"
+  metrics_rps[$size]=$(median "${w_rps[@]}")
+  metrics_runs[$size]=$(runs group "${w_rps[@]}")
+  metrics_p99[$size]=$(median "${w_p99[@]}")
+  metrics_p99_runs[$size]=$(runs ms "${w_p99[@]}")
+  metrics_bad[$size]=$(bad_note)
+  if [ "$size" != "$largest" ]; then stop "$pid2"; fi
+done
+
+log "scenario 4: GET /pedidos at $largest stored orders"
+wrk_reps pedidos-first "$connections" "$run_s" get.lua "$url2/pedidos"
+first_rps=$(median "${w_rps[@]}")
+first_runs=$(runs group "${w_rps[@]}")
+first_p99=$(median "${w_p99[@]}")
+first_bad=$(bad_note)
+run "$benchbin" deep-cursor --url "$url2" --token-user "$viewer" --password "$viewer_pw" \
+  --skip "$deep_skip" >"$logs/deep-cursor.out" 2>"$logs/deep-cursor.log" ||
+  { tail -n 20 "$logs/deep-cursor.log" >&2; fail "deep-cursor failed"; }
+cursor=$(tail -n 1 "$logs/deep-cursor.out" | jq -r '.cursor | @uri')
+wrk_reps pedidos-deep "$connections" "$run_s" get.lua "$url2/pedidos?cursor=$cursor"
+deep_rps=$(median "${w_rps[@]}")
+deep_runs=$(runs group "${w_rps[@]}")
+deep_p99=$(median "${w_p99[@]}")
+deep_bad=$(bad_note)
+
+sleep 1
+rss_stored=$(rss_mb "$pid2")
+
+log "scenario 7: time to ready after a restart at $largest stored orders"
+# ready_after SIGNAL: stops the server with SIGNAL, starts it again on the
+# same port; sets ready_ms to the milliseconds until /readyz answered 200.
+ready_after() {
+  stop "$pid2" "$1"
+  launch serve-stored "$port2" "$data2"
+  pid2=$server_pid
+  run "$benchbin" wait-ready --url "$url2" --timeout 60 >"$logs/wait-ready.out" 2>>"$logs/wait-ready.log" ||
+    { tail -n 20 "$logs/serve-stored.log" >&2; fail "wait-ready failed after SIG$1"; }
+  listening serve-stored "$pid2"
+  ready_ms=$(tail -n 1 "$logs/wait-ready.out" | jq -r .ready_ms)
+}
+ready_term=() ready_kill=()
+for i in $(seq "$reps"); do
+  ready_after TERM
+  ready_term+=("$ready_ms")
+done
+for i in $(seq "$reps"); do
+  ready_after KILL
+  ready_kill+=("$ready_ms")
+done
+
+log "scenario 5: freshness with $streams streams at $fresh_rate orders/s"
+fresh_p50=() fresh_p99=() fresh_max=() fresh_missed=0 fresh_events=() rss_streams=()
+for i in $(seq "$reps"); do
+  file=$logs/freshness-$i.log
+  "$benchbin" freshness --url "$url2" --username "$courier" --password "$courier_pw" \
+    --viewer-username "$viewer" --viewer-password "$viewer_pw" --streams "$streams" \
+    --rate "$fresh_rate" --duration "$fresh_s" --connections 32 --hold-seconds "$hold_s" \
+    >"$file" 2>"$logs/freshness-$i.err" &
+  fpid=$!
+  pids+=("$fpid")
+  sampled=""
+  while alive "$fpid"; do
+    if [ -z "$sampled" ] && grep -q '"phase":"streams_open"' "$file"; then
+      sleep "$(awk -v h="$hold_s" 'BEGIN { print h / 2 }')"
+      sampled=$(rss_mb "$pid2")
+    fi
+    sleep 0.05
+  done
+  status=0
+  wait "$fpid" || status=$?
+  forget "$fpid"
+  [ $status = 0 ] || { tail -n 20 "$logs/freshness-$i.err" >&2; fail "freshness run $i failed"; }
+  [ -n "$sampled" ] || fail "freshness run $i never reported its streams open"
+  rss_streams+=("$sampled")
+  line=$(grep '"p99_ms"' "$file" | tail -n 1)
+  fresh_p50+=("$(json p50_ms "$line")")
+  fresh_p99+=("$(json p99_ms "$line")")
+  fresh_max+=("$(json max_ms "$line")")
+  fresh_missed=$((fresh_missed + $(json missed "$line")))
+  fresh_events+=("$(json events_received "$line")")
+  fresh_acked=$(json orders_acked "$line")
+done
+stop "$pid2"
+
+# ------------------------------------------- phase 3: PostgreSQL, haproxy
+declare -A pg_rps pg_runs pg_p99 pg_bad
+if [ $with_postgres = 1 ]; then
+  log "PostgreSQL scenario: ingest with 1, 2, 3 instances behind haproxy"
+  pg_dir=$tmp/pg
+  pg_url=$(scripts/pg-server.sh start "$pg_dir")
+  add_users --store "$pg_url"
+  CARGOMON_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  export CARGOMON_JWT_SECRET
+  # free_port: a port nothing listens on now (haproxy's; retried if taken).
+  free_port() {
+    local p
+    while :; do
+      p=$((20000 + RANDOM % 40000))
+      (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+  }
+  for n in 1 2 3; do
+    instance_pids=() backends=""
+    for k in $(seq "$n"); do
+      mkdir -p "$tmp/pg-instance-$k"
+      start "serve-pg-$n-$k" 0 "$tmp/pg-instance-$k" --store "$pg_url"
+      instance_pids+=("$server_pid")
+      backends+="  server i$k 127.0.0.1:$server_port check inter 1s fall 2 rise 1"$'\n'
+    done
+    proxy_pid=""
+    for attempt in 1 2 3 4 5; do
+      proxy_port=$(free_port)
+      # The configuration of docs/deployment.md and tests/integration/multi_instance_test.cpp.
+      cat >"$tmp/haproxy.cfg" <<EOF
+global
+  maxconn 4096
+
+defaults
+  mode http
+  option http-server-close
+  timeout connect 5s
+  timeout http-request 30s
+  timeout client 60s
+  timeout server 60s
+  timeout tunnel 1h
+
+frontend cargomon
+  bind 127.0.0.1:$proxy_port
+  default_backend cargomon_instances
+
+backend cargomon_instances
+  balance roundrobin
+  option httpchk GET /readyz
+  http-check expect status 200
+$backends
+EOF
+      haproxy -db -f "$tmp/haproxy.cfg" >>"$logs/haproxy-$n.log" 2>&1 &
+      proxy_pid=$!
+      pids+=("$proxy_pid")
+      in_a_row=0
+      for i in $(seq 100); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$proxy_port/readyz" 2>/dev/null; then
+          in_a_row=$((in_a_row + 1))
+          [ $in_a_row -ge 6 ] && break
+        else
+          in_a_row=0
+        fi
+        alive "$proxy_pid" || break
+        sleep 0.1
+      done
+      [ $in_a_row -ge 6 ] && break
+      stop "$proxy_pid"
+      proxy_pid=""
+    done
+    [ -n "$proxy_pid" ] || { tail -n 20 "$logs/haproxy-$n.log" >&2; fail "haproxy did not start"; }
+    proxy=http://127.0.0.1:$proxy_port
+    measure_ceiling "haproxy-$n" "$connections" "$proxy"
+    BENCH_TOKEN=$(token "$proxy" "$courier" "$courier_pw")
+    export BENCH_TOKEN
+    wrk_reps "pg-ingest-$n" "$connections" "$pg_run_s" ingest.lua "$proxy"
+    pg_rps[$n]=$(median "${w_rps[@]}")
+    pg_runs[$n]=$(runs group "${w_rps[@]}")
+    pg_p99[$n]=$(median "${w_p99[@]}")
+    pg_bad[$n]=$(bad_note)
+    stop "$proxy_pid"
+    for p in "${instance_pids[@]}"; do stop "$p"; done
+  done
+  unset CARGOMON_JWT_SECRET
+  scripts/pg-server.sh destroy "$pg_dir" >/dev/null
+  pg_dir=""
+fi
+
+# ------------------------------------------------ micro-benchmarks (idle)
+log "micro-benchmarks (cargomon_micro)"
+run "$micro" "${micro_args[@]}" --benchmark_format=json --benchmark_out="$logs/micro.json" \
+  --benchmark_out_format=json >"$logs/micro.log" 2>&1 || { tail -n 20 "$logs/micro.log" >&2; fail "cargomon_micro failed"; }
+
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+suite_s=$((SECONDS - suite_start))
+
+# ----------------------------------------------------------------- report
+log "writing $out"
+c64=${ceiling[sqlite-$connections]}
+c256=${ceiling[sqlite-$wide_connections]}
+mb() { printf '%s MB' "$1"; }
+
+section "HTTP ceiling" "wrk (2 threads, keep-alive) on \`GET /healthz\`, on this machine beside the server: the most requests/s this client can get from this server at all. Every throughput below is also given as a fraction of the ceiling at the same connection count."
+table figure median runs
+row "\`GET /healthz\`, $connections connections" "$(group "$c64") req/s" "${ceiling_runs[sqlite-$connections]}"
+row "\`GET /healthz\`, $wide_connections connections" "$(group "$c256") req/s" "${ceiling_runs[sqlite-$wide_connections]}"
+
+section "1. Ingest, maximum throughput" "wrk, \`POST /registrar_pedido_entregado\` as a courier (bench/wrk/ingest.lua): each request a new order of 1–10 random lines of the seed catalog; each 200 is a durable acknowledgement (SQLite WAL, synchronous=FULL, group commit). Latency is wrk's (closed loop). The fsync bound: fdatasync of 16 KiB on a preallocated file in the data directory, p50 of 300; with one order in flight per connection and one fdatasync per group commit, $connections connections cannot be acknowledged faster than $connections / p50."
+table figure median runs target met "of HTTP ceiling"
+row "orders/s, $connections connections" "$(group "$ingest_rps")$ingest_bad" "$ingest_runs" "≥ 20,000" "$(verdict "$ingest_rps" ">=" 20000)" "$(percent "$ingest_rps" "$c64")"
+row "latency p50 / p99, $connections connections" "$(ms "$ingest_p50") / $(ms "$ingest_p99")" "" "—" "" ""
+row "fdatasync latency p50 / p99 (data directory's disk)" "$(ms "$fsync_p50") / $(ms "$fsync_p99")" "" "—" "" ""
+row "fsync bound for $connections connections ($connections / fdatasync p50)" "$(group "$fsync_bound") orders/s" "" "—" "" ""
+row "ingest as a fraction of the fsync bound" "$(percent "$ingest_rps" "$fsync_bound")" "" "—" "" ""
+row "orders/s, $wide_connections connections (extra: concurrency not the bound)" "$(group "$wide_rps")$wide_bad" "$wide_runs" "—" "" "$(percent "$wide_rps" "$c256")"
+row "latency p99, $wide_connections connections" "$(ms "$wide_p99")" "" "—" "" ""
+
+section "2. Ingest latency at fixed offered rates" "\`cargomon simulate --rate R --connections $connections --duration $sim_s -q\` (open loop): latency from each order's scheduled send time to its 200, so queueing behind a slow server counts. The median of the runs' percentiles."
+table "offered rate" "acknowledged/s" p50 p99 max "p99 runs" target met notes
+for rate in "${rates[@]}"; do
+  target="—" met=""
+  if [ "$rate" = 10000 ]; then
+    target="p99 ≤ 20 ms"
+    met=$(verdict "${sim_p99[$rate]}" "<=" 20)
+  fi
+  row "$(group "$rate")/s" "$(group "${sim_ack[$rate]}")" "$(ms "${sim_p50[$rate]}")" "$(ms "${sim_p99[$rate]}")" \
+    "$(ms "${sim_max[$rate]}")" "${sim_runs[$rate]}" "$target" "$met" "${sim_note[$rate]}"
+done
+
+section "3. \`GET /metrics\` by stored orders" "wrk, $connections connections, as a viewer: today's metrics, with every stored order in today (\`cargomon-bench orders --days 1\` piped into \`cargomon import -\`). The target: p99 ≤ 2 ms, and the same at ${sizes[-1]} orders as at ${sizes[0]} (ratio of throughputs ≈ 1)."
+table "stored orders" "req/s" "req/s runs" p99 "p99 runs" "target" met "of HTTP ceiling"
+for size in "${sizes[@]}"; do
+  row "$(group "$size")" "$(group "${metrics_rps[$size]}")${metrics_bad[$size]}" "${metrics_runs[$size]}" \
+    "$(ms "${metrics_p99[$size]}")" "${metrics_p99_runs[$size]}" "p99 ≤ 2 ms" \
+    "$(verdict "${metrics_p99[$size]}" "<=" 2)" "$(percent "${metrics_rps[$size]}" "$c64")"
+done
+metrics_ratio=$(ratio "${metrics_rps[$largest]}" "${metrics_rps[${sizes[0]}]}")
+para "Throughput at $(group "$largest") / at $(group "${sizes[0]}") orders: **$metrics_ratio**; p99 at $(group "$largest") / at $(group "${sizes[0]}"): **$(ratio "${metrics_p99[$largest]}" "${metrics_p99[${sizes[0]}]}")**."
+
+section "4. \`GET /pedidos\` at $(group "$largest") stored orders" "wrk, $connections connections, as a viewer; default page (100 orders, newest first). The deep page is the one after skipping $(group "$deep_skip") orders (its cursor from \`cargomon-bench deep-cursor\`)."
+table page "req/s" runs p99 target "of HTTP ceiling"
+row "first page" "$(group "$first_rps")$first_bad" "$first_runs" "$(ms "$first_p99")" "—" "$(percent "$first_rps" "$c64")"
+row "deep page (after $(group "$deep_skip"))" "$(group "$deep_rps")$deep_bad" "$deep_runs" "$(ms "$deep_p99")" "—" "$(percent "$deep_rps" "$c64")"
+
+section "5. Freshness: an order's 200 → its event at every stream" "\`cargomon-bench freshness\`: $streams viewers connected to \`GET /eventos\` while couriers send $(group "$fresh_rate") orders/s for $fresh_s s (32 connections); for every acknowledged order, the time from its 200 to its \`pedido\` event at each stream. Server with $(group "$largest")+ stored orders."
+table figure median runs target met
+row "p50" "$(ms "$(median "${fresh_p50[@]}")")" "$(runs ms "${fresh_p50[@]}")" "—" ""
+row "p99" "$(ms "$(median "${fresh_p99[@]}")")" "$(runs ms "${fresh_p99[@]}")" "p99 ≤ 100 ms" "$(verdict "$(median "${fresh_p99[@]}")" "<=" 100)"
+row "max" "$(ms "$(median "${fresh_max[@]}")")" "$(runs ms "${fresh_max[@]}")" "—" ""
+row "events received per run (last run: $(group "$fresh_acked") orders acknowledged × $streams streams)" "$(group "$(median "${fresh_events[@]}")")" "$(runs group "${fresh_events[@]}")" "—" ""
+row "events missed (all runs)" "$fresh_missed" "" "0" "$([ "$fresh_missed" = 0 ] && echo met || echo '**missed**')"
+
+section "6. Resident memory" "VmRSS of the server process (/proc/PID/status)."
+table figure value target met
+row "idle, empty store" "$(mb "$rss_idle")" "—" ""
+row "$(group "$largest") orders stored, after the /metrics and /pedidos runs" "$(mb "$rss_stored")" "—" ""
+rss_runs=$(runs mb "${rss_streams[@]}")
+row "$(group "$largest")+ orders stored, $streams streams open, sampled while they are held${rss_runs:+ (runs: $rss_runs)}" \
+  "$(mb "$(median "${rss_streams[@]}")")" "≤ 256 MB" "$(verdict "$(median "${rss_streams[@]}")" "<=" 256)"
+
+section "7. Time to ready after a restart at $(group "$largest") stored orders" "From launching \`cargomon serve\` to its first \`GET /readyz\` 200 (\`cargomon-bench wait-ready\`), after a clean stop (SIGTERM) and after \`kill -9\`."
+table figure median runs target met
+t_med=$(median "${ready_term[@]}")
+k_med=$(median "${ready_kill[@]}")
+row "after SIGTERM" "$(group "$t_med") ms" "$(runs group "${ready_term[@]}")" "≤ 2 s" "$(verdict "$t_med" "<=" 2000)"
+row "after SIGKILL" "$(group "$k_med") ms" "$(runs group "${ready_kill[@]}")" "≤ 2 s" "$(verdict "$k_med" "<=" 2000)"
+
+section "8. Login rate" "wrk, \`POST /token\` with valid credentials, $connections connections: each login verifies an Argon2id hash (19 MiB, 2 passes) on purpose, so this is bounded by the CPU."
+table figure median runs "of HTTP ceiling"
+row "logins/s" "$(group "$login_rps")$login_bad" "$login_runs" "$(percent "$login_rps" "$c64")"
+row "latency p99" "$(ms "$login_p99")" "" ""
+
+if [ $with_postgres = 1 ]; then
+  section "PostgreSQL: ingest with 1, 2, 3 instances (issue #7)" "Scenario 1 (wrk, $connections connections) through haproxy (the configuration of docs/deployment.md, \`option http-server-close\`) to N \`cargomon serve --store postgres://…\` on one throwaway PostgreSQL 15 (scripts/pg-server.sh: Unix socket, default durability). Everything on this machine's $cores cores: PostgreSQL, haproxy, the instances and wrk. The ceiling is \`GET /healthz\` through the same haproxy."
+  table instances "orders/s" runs "ratio to 1 instance" "p99" "HTTP ceiling via haproxy" "of HTTP ceiling"
+  for n in 1 2 3; do
+    row "$n" "$(group "${pg_rps[$n]}")${pg_bad[$n]}" "${pg_runs[$n]}" "$(ratio "${pg_rps[$n]}" "${pg_rps[1]}")" \
+      "$(ms "${pg_p99[$n]}")" "$(group "${ceiling[haproxy-$n-$connections]}") req/s" \
+      "$(percent "${pg_rps[$n]}" "${ceiling[haproxy-$n-$connections]}")"
+  done
+fi
+
+section "Setup (not targets)"
+table figure value
+for size in "${sizes[@]}"; do
+  row "bulk import up to $(group "$size") orders (\`cargomon-bench orders\` into \`cargomon import -\`, server stopped)" "$(group "${import_rate[$size]}") orders/s"
+done
+row "build (incremental) and suite" "${build_s} s build, ${suite_s} s in all"
+
+section "Micro-benchmarks" "\`cargomon_micro ${micro_args[*]}\` (Google Benchmark; what each measures: bench/micro/micro_bench.cpp; analysis: [micro-results.md](micro-results.md)). Median of the repetitions; items/s from CPU time."
+table benchmark "CPU time/op" "wall time/op" "items/s"
+jq -r '
+  def t(v; u): (if u == "ns" then v elif u == "us" then v * 1e3 elif u == "ms" then v * 1e6 else v * 1e9 end) as $ns
+    | if $ns < 1e3 then "\($ns | floor) ns" elif $ns < 1e6 then "\($ns / 1e2 | round / 10) µs"
+      elif $ns < 1e9 then "\($ns / 1e5 | round / 10) ms" else "\($ns / 1e8 | round / 10) s" end;
+  def n(v): if v == null then "" elif v >= 1e6 then "\(v / 1e5 | round / 10)M/s"
+    elif v >= 1e3 then "\(v / 1e2 | round / 10)k/s" else "\(v * 10 | round / 10)/s" end;
+  .benchmarks[] | select((.aggregate_name // "median") == "median")
+  | "| `\(.run_name)` | \(t(.cpu_time; .time_unit)) | \(t(.real_time; .time_unit)) | \(n(.items_per_second)) |"
+' "$logs/micro.json" >>"$body"
+
+# Header, body, and the notes kept from the previous file.
+notes=""
+if [ -f "$out" ] && grep -q '^<!-- notes -->' "$out"; then
+  notes=$(sed -n '/^<!-- notes -->/,$p' "$out")
+else
+  notes=$'<!-- notes -->\n## Notes\n\n(Analysis by people; everything from the `<!-- notes -->` line on is kept when `bench/run.sh` regenerates this file.)'
+fi
+{
+  echo "# Benchmark results"
+  echo
+  if [ $quick = 1 ]; then
+    echo "> **Quick mode** (\`bench/run.sh --quick\`): small sizes and short single runs, to check that the suite works. These figures mean nothing."
+    echo
+  fi
+  echo "Generated by \`bench/run.sh$([ $quick = 1 ] && echo ' --quick')\` — do not edit above the notes line; re-run it instead."
+  echo
+  echo "- Date: $started_at (UTC)"
+  echo "- Commit: \`$commit\`"
+  echo "- Machine: $cores cores (\`nproc\`), $(awk -v k="$mem_kb" 'BEGIN { printf "%.1f GiB", k / 1048576 }') memory (MemTotal), $cpu_model, Linux $kernel"
+  echo "- Load average (1, 5, 15 min): $load_start at the start, $load_end at the end. Everything (server, PostgreSQL, haproxy, load generators) runs on these $cores cores; other work on the machine lowers every figure."
+  echo "- Runs: $reps per measurement, the median shown (with the runs); wrk runs of $run_s s (ceilings $ceiling_s s), $connections connections unless said. Suite: ${suite_s} s."
+  cat "$body"
+  echo
+  echo "$notes"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
+log "done in ${suite_s} s: $out"
