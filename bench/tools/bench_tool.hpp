@@ -1,0 +1,63 @@
+#pragma once
+// What the two translation units of cargomon-bench share: the freshness
+// measurement (freshness.cpp) and the small helpers it borrows from the
+// other commands (cargomon_bench.cpp).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/transport.hpp"
+
+namespace cargomon::bench {
+
+struct FreshnessOptions {
+  std::string url;
+  std::string username;  // a courier (or admin): registers the orders
+  std::string password;
+  std::string viewer_username;  // a viewer (or admin): opens the streams
+  std::string viewer_password;
+  std::size_t streams = 1000;
+  double rate = 5000;    // orders per second, open loop
+  double duration = 10;  // seconds of ingestion
+  std::size_t connections = 32;
+  double hold_seconds = 0;  // streams open, before ingesting, for the orchestrator
+  std::size_t threads = 2;  // of the one io_context
+  double connect_timeout = 60;
+  double drain_seconds = 10;    // after the last answer, for the events still on their way
+  double request_timeout = 10;  // per order
+  std::optional<std::uint64_t> seed;
+  std::string timezone = "America/Bogota";
+};
+
+int run_freshness(const FreshnessOptions& options);
+
+// POST /token; the access token, or std::runtime_error naming the user and
+// the server's answer.
+boost::asio::awaitable<std::string> log_in(sim::Connection& connection,
+                                           const std::string& base_path,
+                                           const std::string& username,
+                                           const std::string& password);
+
+// Runs `task` on `io` (from the calling thread) until it completes; rethrows
+// its exception.
+template <class T>
+T run_to_completion(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+  auto result = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+  io.restart();
+  io.run();
+  return result.get();
+}
+
+// Raises the soft limit on open files to the hard limit; returns the new
+// soft limit.
+std::uint64_t raise_open_file_limit();
+
+// "12.345": milliseconds with three decimals, from microseconds.
+std::string milliseconds(std::uint64_t micros);
+
+}  // namespace cargomon::bench
