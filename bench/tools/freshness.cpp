@@ -8,7 +8,14 @@
 // 200 was read is kept; for every `pedido` event a stream receives, its
 // freshness is its arrival time minus that order's 200. The server publishes
 // an order before it answers, so an event can be read before its 200: those
-// count as 0 and are reported as "negative".
+// count as 0 and are reported as "negative". Because of that race, the time
+// from each order's due time to each of its events ("e2e") is reported too:
+// what a dashboard user waits for an order the courier sends, ingestion
+// included.
+//
+// Open loop: orders left waiting when --duration is over (every connection
+// busy with a slow server) are not sent, and counted as such, so that a run
+// always ends on time.
 //
 // Orders are recognized by their pedido_id, "<run prefix><index>": the index
 // leads straight to the order's slot, with no lookup, and other orders on the
@@ -69,6 +76,7 @@ std::uint64_t micros_between(Nanos from, Nanos to) {
 struct Tally {
   explicit Tally(std::size_t orders) : delivered(orders, 0), early(orders, 0) {}
   sim::LatencyHistogram freshness;       // microseconds, 200 read → event read
+  sim::LatencyHistogram since_due;       // microseconds, order due → event read
   std::vector<std::uint32_t> delivered;  // per order: its events, over every stream
   std::vector<std::uint32_t> early;      // per order: those read before its 200
   std::uint64_t other_events = 0;        // `pedido` events of orders not ours
@@ -87,7 +95,16 @@ struct Run {
   std::size_t planned;                             // orders due within --duration
   std::string order_prefix;                        // "bench-<random hex>-"
   std::unique_ptr<std::atomic<Nanos>[]> acked_at;  // per order: when its 200 was read; 0 before
-  std::vector<std::unique_ptr<Tally>> tallies;     // one per thread
+  // Order i is due at start + i * period. The start is set before the first
+  // order is sent, by another thread than the streams' perhaps.
+  std::atomic<Nanos> start{0};
+  double period = 0;  // nanoseconds
+
+  Nanos due(std::size_t index) const {
+    return start.load(std::memory_order_relaxed) +
+           static_cast<Nanos>(period * static_cast<double>(index));
+  }
+  std::vector<std::unique_ptr<Tally>> tallies;  // one per thread
 
   std::atomic<std::size_t> streams_ready{0};   // received their first metrics event
   std::atomic<std::size_t> streams_failed{0};  // ended before that
@@ -245,6 +262,7 @@ class StreamWatcher : public std::enable_shared_from_this<StreamWatcher> {
     }
     ++tally.delivered[index];
     events_.fetch_add(1, std::memory_order_relaxed);
+    tally.since_due.record(micros_between(run_.due(index), arrival));
     const Nanos acked = run_.acked_at[index].load(std::memory_order_acquire);
     if (acked == 0 || acked > arrival) {
       ++tally.early[index];  // recorded as 0 once the run knows the order was acknowledged
@@ -298,11 +316,10 @@ std::string with_order_id(const sim::GeneratedOrder& order, const std::string& i
 }
 
 asio::awaitable<void> send_orders(Run& run, Sender& sender, const std::string& target,
-                                  const std::string& token, SteadyClock::time_point start,
-                                  std::chrono::duration<double, std::nano> period,
+                                  const std::string& token, SteadyClock::time_point end,
                                   std::atomic<std::size_t>& senders_left) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
+  while (SteadyClock::now() < end) {
     const auto index = run.orders_started.fetch_add(1, std::memory_order_relaxed);
     if (index >= run.planned) {
       run.orders_started.fetch_sub(1, std::memory_order_relaxed);
@@ -310,19 +327,15 @@ asio::awaitable<void> send_orders(Run& run, Sender& sender, const std::string& t
     }
     const std::string body =
         with_order_id(sender.generator->next(), run.order_prefix + std::to_string(index));
-    const auto due = start + std::chrono::duration_cast<SteadyClock::duration>(
-                                 period * static_cast<double>(index));
-    timer.expires_at(due);
+    const Nanos due = run.due(index);
+    timer.expires_at(SteadyClock::time_point(std::chrono::nanoseconds(due)));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     const auto exchange = co_await sender.connection->post(target, token, body);
-    const auto answered = SteadyClock::now();
+    const Nanos answered = steady_nanos();
     if (exchange.reply && exchange.reply->status == 200) {
-      run.acked_at[index].store(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(answered.time_since_epoch()).count(),
-          std::memory_order_release);
+      run.acked_at[index].store(answered, std::memory_order_release);
       run.orders_acked.fetch_add(1, std::memory_order_relaxed);
-      sender.acknowledgement.record(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(answered - due).count()));
+      sender.acknowledgement.record(micros_between(due, answered));
     } else {
       std::lock_guard lock(run.mutex);
       ++run.order_failures[exchange.reply ? "status " + std::to_string(exchange.reply->status)
@@ -428,7 +441,7 @@ int run_freshness(const FreshnessOptions& o) {
                                                                  choice_seed + c, random64());
   }
   std::atomic<std::size_t> senders_left{o.connections};
-  const auto period = std::chrono::duration<double, std::nano>(1e9 / o.rate);
+  run.period = 1e9 / o.rate;
   const std::string order_target = url.base_path + "/registrar_pedido_entregado";
 
   const auto live_streams = [&] {
@@ -484,11 +497,13 @@ int run_freshness(const FreshnessOptions& o) {
         std::cerr << "cargomon-bench freshness: " << run.planned << " orders at " << number(o.rate)
                   << "/s over " << o.connections << " connections" << std::endl;
         const auto start = SteadyClock::now() + std::chrono::milliseconds(1);
+        run.start.store(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
+        const auto end = start + seconds(o.duration);
         for (auto& sender : senders) {
-          asio::co_spawn(
-              io,
-              send_orders(run, sender, order_target, courier_token, start, period, senders_left),
-              asio::detached);
+          asio::co_spawn(io,
+                         send_orders(run, sender, order_target, courier_token, end, senders_left),
+                         asio::detached);
         }
         auto next_report = start + std::chrono::seconds(1);
         while (senders_left.load() > 0) {
@@ -540,8 +555,10 @@ int run_freshness(const FreshnessOptions& o) {
     negative += early;
     for (std::uint64_t e = 0; e < early; ++e) freshness.record(0);
   }
+  sim::LatencyHistogram since_due;
   for (const auto& tally : run.tallies) {
     freshness.merge(tally->freshness);
+    since_due.merge(tally->since_due);
     other_events += tally->other_events;
   }
   sim::LatencyHistogram acknowledgement;
@@ -556,11 +573,14 @@ int run_freshness(const FreshnessOptions& o) {
     }
   }
   const std::uint64_t expected = acked * o.streams;
-  const std::uint64_t failed = run.orders_started.load() - acked;
+  const std::uint64_t sent = run.orders_started.load();
+  const std::uint64_t failed = sent - acked;
 
   std::cerr << "cargomon-bench freshness: " << acked << " of " << run.planned
-            << " orders acknowledged in " << number(std::round(outcome.ingest_seconds * 100) / 100)
-            << " s; " << received << " of " << expected << " events";
+            << " orders acknowledged";
+  if (sent < run.planned) std::cerr << " (" << run.planned - sent << " not sent in time)";
+  std::cerr << " in " << number(std::round(outcome.ingest_seconds * 100) / 100) << " s; "
+            << received << " of " << expected << " events";
   if (negative > 0) std::cerr << " (" << negative << " before their 200)";
   if (other_events > 0) std::cerr << "; " << other_events << " events of other orders ignored";
   std::cerr << "\n";
@@ -593,8 +613,13 @@ int run_freshness(const FreshnessOptions& o) {
   field("p99_ms", ms(freshness.percentile(0.99)));
   field("max_ms", ms(freshness.max()));
   field("orders_failed", std::to_string(failed));
+  field("orders_not_sent", std::to_string(run.planned - sent));
   field("streams_resynced", std::to_string(resynced));
   field("streams_closed", std::to_string(closed));
+  field("e2e_p50_ms", ms(since_due.percentile(0.5)));
+  field("e2e_p90_ms", ms(since_due.percentile(0.9)));
+  field("e2e_p99_ms", ms(since_due.percentile(0.99)));
+  field("e2e_max_ms", ms(since_due.max()));
   field("ack_p50_ms", ms(acknowledgement.percentile(0.5)));
   field("ack_p99_ms", ms(acknowledgement.percentile(0.99)));
   field("ingest_s", number(std::round(outcome.ingest_seconds * 1000) / 1000));
