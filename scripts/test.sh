@@ -21,6 +21,9 @@ CARGOMON_BIN="$PWD/build/src/cli/cargomon" npm --prefix web run e2e
 echo "== crash test: 20 rounds of SIGKILL under load, then SIGTERM (README: Reliability)"
 build/tests/crash/crash_test --rounds 20
 
+echo "== bench --quick: the suite still works; figures not checked"
+bench/run.sh --quick
+
 echo "== fuzz targets (libFuzzer, ASan, UBSan): 20,000 inputs each"
 scripts/fuzz.sh 20000
 
