@@ -290,8 +290,9 @@ int run_orders(const OrdersOptions& o) {
   write_all(STDOUT_FILENO, out);
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   std::cerr << "cargomon-bench orders: " << o.count << " orders over " << o.days
-            << (o.days == 1 ? " day" : " days") << " (" << o.timezone << ") in "
-            << milliseconds(static_cast<std::uint64_t>(seconds * 1e6)) << " ms\n";
+            << (o.days == 1 ? " day" : " days") << " (" << o.timezone << ") written in "
+            << milliseconds(static_cast<std::uint64_t>(seconds * 1e6))
+            << " ms (a pipe's reader sets the pace)\n";
   return 0;
 }
 
