@@ -50,26 +50,42 @@ void EventStream::detach() {
   waker_ = nullptr;
 }
 
+bool EventStream::append_locked(std::int64_t id, const std::string& text) {
+  if (id > 0) {
+    if (id <= last_id_) return true;  // already delivered by the replay
+    last_id_ = id;
+  }
+  if (pending_.size() + text.size() > max_bytes_) {
+    // The client is not keeping up: tell it to reload, and let it go.
+    pending_ = sse_event("resync", 0, R"({"reason":"client too slow, events were dropped"})");
+    closed_ = true;
+    return false;
+  }
+  pending_ += text;
+  return true;
+}
+
 void EventStream::push(std::int64_t id, const std::string& text) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     // Text already pending means the transport has been woken and will take
-    // this too: at 5,000 orders/s and 1,000 streams, waking once per event
-    // would cost more than the events themselves.
+    // this too.
     const bool was_empty = pending_.empty();
-    if (id > 0) {
-      if (id <= last_id_) return;  // already delivered by the replay
-      last_id_ = id;
+    if (append_locked(id, text) && !was_empty) return;
+  }
+  wake();
+}
+
+void EventStream::push_all(const std::vector<std::pair<std::int64_t, std::string>>& events) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    const bool was_empty = pending_.empty();
+    for (const auto& [id, text] : events) {
+      if (!append_locked(id, text)) break;
     }
-    if (pending_.size() + text.size() > max_bytes_) {
-      // The client is not keeping up: tell it to reload, and let it go.
-      pending_ = sse_event("resync", 0, R"({"reason":"client too slow, events were dropped"})");
-      closed_ = true;
-    } else {
-      pending_ += text;
-      if (!was_empty) return;
-    }
+    if (!closed_ && (!was_empty || pending_.empty())) return;
   }
   wake();
 }
@@ -96,7 +112,7 @@ void EventStream::wake() {
 EventFeed::EventFeed(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock,
                      EventFeedOptions options)
     : store_(store), calendar_(calendar), clock_(clock), options_(options) {
-  ticker_ = std::thread([this] { tick_metrics(); });
+  ticker_ = std::thread([this] { run(); });
 }
 
 EventFeed::~EventFeed() { stop(); }
@@ -132,17 +148,18 @@ void EventFeed::publish(const Order& order) {
 void EventFeed::relay(const Order& order) { deliver(order); }
 
 void EventFeed::deliver(const Order& order) {
-  const std::string text = order_event(order);
-  std::vector<std::shared_ptr<EventStream>> streams;
+  std::string text = order_event(order);
+  bool first = false;
   {
     std::lock_guard lock(mutex_);
-    window_.push_back({order.sequence, text});
+    window_.push_back({order.sequence, std::move(text)});
     if (window_.size() > options_.window) window_.pop_front();
     latest_id_ = std::max(latest_id_, order.sequence);
-    streams = streams_;
+    first = published_++ == fanned_out_;
     metrics_dirty_ = true;
   }
-  for (const auto& stream : streams) stream->push(order.sequence, text);
+  // Only the first event since the last fan-out needs to wake the feed's thread.
+  if (first) wake_ticker_.notify_one();
 }
 
 std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> last_event_id) {
@@ -150,6 +167,12 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   // Relayed, this instance's window may lag the instance the client came
   // from: never send again what the client says it has seen.
   if (options_.relayed && last_event_id) stream->last_id_ = *last_event_id;
+  // Without Last-Event-ID a client wants what happens from now on, also when
+  // older events have not been fanned out yet.
+  if (!last_event_id) {
+    std::lock_guard lock(mutex_);
+    stream->last_id_ = latest_id_;
+  }
   std::vector<Event> replay;
   bool covered = true;
   {
@@ -217,26 +240,69 @@ std::size_t EventFeed::subscribers() const {
   return streams_.size();
 }
 
-void EventFeed::tick_metrics() {
+void EventFeed::run() {
+  using std::chrono::steady_clock;
   std::unique_lock lock(mutex_);
+  auto next_metrics = steady_clock::now() + options_.metrics_interval;
   while (!stopping_) {
-    wake_ticker_.wait_for(lock, options_.metrics_interval);
-    // Forget streams whose clients went away or that were closed.
-    std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
-    if (!metrics_dirty_ || streams_.empty() || stopping_) continue;
-    metrics_dirty_ = false;
-    auto streams = streams_;
+    wake_ticker_.wait_until(lock, next_metrics,
+                            [&] { return stopping_ || published_ != fanned_out_; });
+    if (stopping_) break;
+    if (published_ != fanned_out_) {
+      fan_out(lock);
+      // Events published meanwhile wait for the next fan-out: under load each
+      // stream is written once per interval instead of once per order.
+      wake_ticker_.wait_for(lock, options_.fanout_interval, [&] { return stopping_; });
+    }
+    if (steady_clock::now() >= next_metrics) {
+      next_metrics = steady_clock::now() + options_.metrics_interval;
+      // Forget streams whose clients went away or that were closed.
+      std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
+      send_metrics(lock);
+    }
+  }
+}
+
+void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
+  const auto fresh = published_ - fanned_out_;
+  fanned_out_ = published_;
+  auto streams = streams_;
+  if (fresh > window_.size()) {
+    // More events in one interval than the window holds: some are gone before
+    // any stream got them.
     lock.unlock();
-    try {
-      const std::string text = metrics_event();
-      for (const auto& stream : streams) stream->push(0, text);
-    } catch (const StoreUnavailable&) {
-      lock.lock();
-      metrics_dirty_ = true;
-      continue;
+    for (const auto& stream : streams) {
+      stream->close_with(sse_event("resync", 0, R"({"reason":"too many events at once"})"));
     }
     lock.lock();
+    return;
   }
+  std::vector<std::pair<std::int64_t, std::string>> events;
+  events.reserve(fresh);
+  for (auto it = window_.end() - static_cast<std::ptrdiff_t>(fresh); it != window_.end(); ++it) {
+    events.emplace_back(it->id, it->text);
+  }
+  lock.unlock();
+  for (const auto& stream : streams) stream->push_all(events);
+  lock.lock();
+}
+
+void EventFeed::send_metrics(std::unique_lock<std::mutex>& lock) {
+  if (!metrics_dirty_ || streams_.empty()) return;
+  // Metrics count every stored order: their pedido events go first.
+  if (published_ != fanned_out_) fan_out(lock);
+  metrics_dirty_ = false;
+  auto streams = streams_;
+  lock.unlock();
+  try {
+    const std::string text = metrics_event();
+    for (const auto& stream : streams) stream->push(0, text);
+  } catch (const StoreUnavailable&) {
+    lock.lock();
+    metrics_dirty_ = true;
+    return;
+  }
+  lock.lock();
 }
 
 }  // namespace cargomon::api

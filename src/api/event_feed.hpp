@@ -16,9 +16,14 @@
 // orders, in sequence order, none skipped, so ids stay increasing and a
 // Last-Event-ID from one instance resumes on another.
 //
+// Publishing only appends to the window: the feed's own thread hands new
+// events to every stream, at most once per fan-out interval, so the commit
+// thread's cost does not grow with the number of streams, and a stream gets
+// the events of one interval in one write.
+//
 // Thread safety: publish() is called by the store's commit thread (relay() by
-// the store's relay thread), subscribe() by I/O threads, the metrics ticker
-// runs on its own thread; one mutex guards the window and the subscriber
+// the store's relay thread), subscribe() by I/O threads, fan-out and metrics
+// run on the feed's thread; one mutex guards the window and the subscriber
 // list, each stream has its own.
 
 #include <condition_variable>
@@ -59,6 +64,10 @@ class EventStream {
   friend class EventFeed;
   // Queues `text` for the event `id` (0: no id); skips ids already sent.
   void push(std::int64_t id, const std::string& text);
+  // Queues several pedido events (id, text) with one wake.
+  void push_all(const std::vector<std::pair<std::int64_t, std::string>>& events);
+  // Appends under mutex_; false when the stream just overflowed.
+  bool append_locked(std::int64_t id, const std::string& text);
   void close_with(const std::string& text);
   void wake();
 
@@ -76,6 +85,9 @@ struct EventFeedOptions {
   std::size_t max_store_replay = 10'000;   // larger gaps are answered with resync
   std::size_t max_queued_bytes = 4 << 20;  // per stream
   std::chrono::milliseconds metrics_interval{250};
+  // New pedido events reach the streams at most this often (the first after
+  // a quiet spell goes at once).
+  std::chrono::milliseconds fanout_interval{10};
   // Several instances share the store: their orders reach this feed through
   // relay() (the store's relay, in sequence order across instances), and
   // publish() calls for this instance's own orders are ignored, since one
@@ -112,7 +124,9 @@ class EventFeed {
   void deliver(const Order& order);
   std::string order_event(const Order& order) const;
   std::string metrics_event();
-  void tick_metrics();
+  void run();  // the feed's thread: fan-out and metrics
+  void fan_out(std::unique_lock<std::mutex>& lock);
+  void send_metrics(std::unique_lock<std::mutex>& lock);
 
   OrderStore& store_;
   const BusinessCalendar& calendar_;
@@ -122,6 +136,8 @@ class EventFeed {
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Event> window_;
   std::int64_t latest_id_ = 0;
+  std::uint64_t published_ = 0;   // events ever appended to the window
+  std::uint64_t fanned_out_ = 0;  // of those, handed to the streams
   std::vector<std::shared_ptr<EventStream>> streams_;
   bool metrics_dirty_ = false;
   bool stopping_ = false;

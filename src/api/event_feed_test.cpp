@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <thread>
 
 namespace cargomon::api {
 namespace {
@@ -75,6 +78,24 @@ std::vector<Parsed> events_in(const std::string& text) {
   return out;
 }
 
+// What `stream` yields until `enough` holds for the events so far (pedido
+// events reach streams from the feed's own thread), or a deadline passes.
+std::vector<Parsed> take_until(EventStream& stream,
+                               const std::function<bool(const std::vector<Parsed>&)>& enough) {
+  std::string text;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    text += stream.take();
+    if (enough(events_in(text))) break;
+    std::this_thread::yield();
+  }
+  return events_in(text);
+}
+
+std::vector<Parsed> take_at_least(EventStream& stream, std::size_t count) {
+  return take_until(stream, [&](const auto& events) { return events.size() >= count; });
+}
+
 class EventFeedTest : public ::testing::Test {
  protected:
   FakeStore store;
@@ -86,7 +107,7 @@ TEST_F(EventFeedTest, NewStreamGetsMetricsThenLiveOrders) {
   EventFeed feed(store, calendar, clock);
   auto stream = feed.subscribe(std::nullopt);
   feed.publish(store.add("a"));
-  const auto events = events_in(stream->take());
+  const auto events = take_at_least(*stream, 2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].name, "metrics");
   EXPECT_EQ(events[1].name, "pedido");
@@ -139,13 +160,38 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   int delivered = 0;
   for (int i = 0; i < 20; ++i) {
     feed.publish(store.add("o" + std::to_string(i)));
-    delivered += static_cast<int>(events_in(fast->take()).size());
+    delivered += static_cast<int>(take_at_least(*fast, 1).size());
   }
   EXPECT_EQ(delivered, 20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!slow->closed() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
   EXPECT_TRUE(slow->closed());
   const auto events = events_in(slow->take());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "resync");
+}
+
+TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether) {
+  EventFeedOptions options;
+  options.fanout_interval = std::chrono::milliseconds(500);
+  EventFeed feed(store, calendar, clock, options);
+  auto stream = feed.subscribe(std::nullopt);
+  take_at_least(*stream, 1);  // metrics
+  // The first order after a quiet spell goes out at once...
+  feed.publish(store.add("first"));
+  ASSERT_EQ(take_at_least(*stream, 1).size(), 1u);
+  // ...the ones right after it wait for the interval and arrive in one piece.
+  for (int i = 0; i < 50; ++i) feed.publish(store.add("o" + std::to_string(i)));
+  // (A metrics tick may flush them early, and follow them: in the same piece.)
+  std::vector<Parsed> batch;
+  for (const auto& event : take_at_least(*stream, 1)) {
+    if (event.name == "pedido") batch.push_back(event);
+  }
+  ASSERT_EQ(batch.size(), 50u);
+  EXPECT_EQ(batch.front().id, 2);
+  EXPECT_EQ(batch.back().id, 51);
 }
 
 TEST_F(EventFeedTest, CloseAllEndsEveryStreamAndWakesItsTransport) {
