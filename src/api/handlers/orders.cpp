@@ -36,8 +36,11 @@ void post_order(Services& s, const Request& request, Respond respond) {
       std::get<Order>(std::move(decoded)), [&s, respond = std::move(respond)](RegisterResult r) {
         switch (r.status) {
           case RegisterStatus::stored:
+            // Answered first, then published (DESIGN.md): a device's
+            // acknowledgement does not wait for the dashboards.
+            respond(json_response(200, registered_body(r.order, s.calendar)));
             if (s.feed) s.feed->publish(r.order);
-            [[fallthrough]];
+            return;
           case RegisterStatus::already_stored:
             return respond(json_response(200, registered_body(r.order, s.calendar)));
           case RegisterStatus::conflict:
