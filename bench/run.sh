@@ -70,15 +70,15 @@ if [ $quick = 1 ]; then
 else
   out=bench/RESULTS.md
   reps=3
-  run_s=8
+  run_s=6
   ceiling_s=5
-  sim_s=8
+  sim_s=6
   sizes=(1000 100000 1000000)
   streams=1000
   fresh_s=10
   hold_s=3
   login_s=5
-  pg_run_s=8
+  pg_run_s=6
   rates=(1000 5000 10000)
   micro_args=(--benchmark_min_time=0.2 --benchmark_repetitions=3
     --benchmark_report_aggregates_only=true)
@@ -498,15 +498,19 @@ rss_stored=$(rss_mb "$pid2")
 
 log "scenario 7: time to ready after a restart at $largest stored orders"
 # ready_after SIGNAL: stops the server with SIGNAL, starts it again on the
-# same port; sets ready_ms to the milliseconds until /readyz answered 200.
+# same port; sets ready_ms to the milliseconds from the launch until
+# wait-ready (which polls /readyz every millisecond) has seen a 200 and exited:
+# an upper bound by the tool's own start and exit (a few ms). wait-ready's own
+# figure counts from its start, which may come after the server's.
 ready_after() {
   stop "$pid2" "$1" 2>/dev/null # no "Killed" notice from bash
+  local t0=$EPOCHREALTIME
   launch serve-stored "$port2" "$data2"
   pid2=$server_pid
   run "$benchbin" wait-ready --url "$url2" --timeout 60 >"$logs/wait-ready.out" 2>>"$logs/wait-ready.log" ||
     { tail -n 20 "$logs/serve-stored.log" >&2; fail "wait-ready failed after SIG$1"; }
+  ready_ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
   listening serve-stored "$pid2"
-  ready_ms=$(tail -n 1 "$logs/wait-ready.out" | jq -r .ready_ms)
 }
 ready_term=() ready_kill=()
 for i in $(seq "$reps"); do
@@ -520,7 +524,7 @@ done
 
 log "scenario 5: freshness with $streams streams at $fresh_rate orders/s"
 fresh_p50=() fresh_p99=() fresh_max=() fresh_missed=0 fresh_events=() rss_streams=()
-fresh_e2e_p50=() fresh_e2e_p99=() fresh_early=() fresh_not_sent=0 fresh_failed=0
+fresh_e2e_p50=() fresh_e2e_p99=() fresh_early=() fresh_not_sent=0 fresh_failed=0 fresh_ack_rate=()
 for i in $(seq "$reps"); do
   file=$logs/freshness-$i.log
   "$benchbin" freshness --url "$url2" --username "$courier" --password "$courier_pw" \
@@ -552,6 +556,7 @@ for i in $(seq "$reps"); do
   fresh_early+=("$(jq -r '100 * .negative / ([.events_received, 1] | max)' <<<"$line")")
   fresh_e2e_p50+=("$(json e2e_p50_ms "$line")")
   fresh_e2e_p99+=("$(json e2e_p99_ms "$line")")
+  fresh_ack_rate+=("$(jq -r '.orders_acked / ([.ingest_s, 0.001] | max)' <<<"$line")")
   fresh_not_sent=$((fresh_not_sent + $(jq -r '.orders_not_sent // 0' <<<"$line")))
   fresh_failed=$((fresh_failed + $(jq -r '.orders_failed // 0' <<<"$line")))
   fresh_acked=$(json orders_acked "$line")
@@ -705,7 +710,15 @@ row "deep page (after $(group "$deep_skip"))" "$(group "$deep_rps")$deep_bad" "$
 section "5. Freshness: an order's 200 → its event at every stream" "\`cargomon-bench freshness\`: $streams viewers connected to \`GET /eventos\` while couriers send $(group "$fresh_rate") orders/s for $fresh_s s ($connections connections); for every acknowledged order, the time from its 200 to its \`pedido\` event at each stream. Server with $(group "$largest")+ stored orders."
 table figure median runs target met
 row "200 → event p50" "$(ms "$(median "${fresh_p50[@]}")")" "$(runs ms "${fresh_p50[@]}")" "—" ""
-row "200 → event p99" "$(ms "$(median "${fresh_p99[@]}")")" "$(runs ms "${fresh_p99[@]}")" "p99 ≤ 100 ms" "$(verdict "$(median "${fresh_p99[@]}")" "<=" 100)"
+fresh_rate_med=$(median "${fresh_ack_rate[@]}")
+fresh_met=$(verdict "$(median "${fresh_p99[@]}")" "<=" 100)
+# Met at a lower rate than offered is not met at the offered rate: say so.
+if awk -v a="$fresh_rate_med" -v r="$fresh_rate" 'BEGIN { exit !(a < 0.9 * r) }'; then
+  fresh_met="$fresh_met, but at $(group "$fresh_rate_med") of $(group "$fresh_rate") orders/s offered"
+fi
+row "orders acknowledged/s during the run (offered $(group "$fresh_rate")/s)" "$(group "$fresh_rate_med")" "$(runs group "${fresh_ack_rate[@]}")" "$(group "$fresh_rate")/s" \
+  "$(verdict "$fresh_rate_med" ">=" "$(awk -v r="$fresh_rate" 'BEGIN { print 0.9 * r }')")"
+row "200 → event p99" "$(ms "$(median "${fresh_p99[@]}")")" "$(runs ms "${fresh_p99[@]}")" "p99 ≤ 100 ms" "$fresh_met"
 row "200 → event max" "$(ms "$(median "${fresh_max[@]}")")" "$(runs ms "${fresh_max[@]}")" "—" ""
 row "events that arrived before their order's 200 (counted as 0 ms above)" "$(awk -v v="$(median "${fresh_early[@]}")" 'BEGIN { printf "%.0f %%", v }')" "" "—" ""
 row "scheduled send → event p50 / p99 (includes the ingest latency)" "$(ms "$(median "${fresh_e2e_p50[@]}")") / $(ms "$(median "${fresh_e2e_p99[@]}")")" "$(runs ms "${fresh_e2e_p99[@]}")" "—" ""
@@ -721,7 +734,7 @@ rss_runs=$(runs mb "${rss_streams[@]}")
 row "$(group "$largest")+ orders stored, $streams streams open, sampled while they are held${rss_runs:+ (runs: $rss_runs)}" \
   "$(mb "$(median "${rss_streams[@]}")")" "≤ 256 MB" "$(verdict "$(median "${rss_streams[@]}")" "<=" 256)"
 
-section "7. Time to ready after a restart at $(group "$largest") stored orders" "From launching \`cargomon serve\` to its first \`GET /readyz\` 200 (\`cargomon-bench wait-ready\`), after a clean stop (SIGTERM) and after \`kill -9\`."
+section "7. Time to ready after a restart at $(group "$largest") stored orders" "From launching \`cargomon serve\` to its first \`GET /readyz\` 200 (polled every millisecond by \`cargomon-bench wait-ready\`; the figure includes starting and ending that tool, a few ms), after a clean stop (SIGTERM) and after \`kill -9\`."
 table figure median runs target met
 t_med=$(median "${ready_term[@]}")
 k_med=$(median "${ready_kill[@]}")
