@@ -1,5 +1,8 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -77,6 +80,9 @@ SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& cal
   sqlite::migrate(*writer_db_);
   writer_db_->exec("PRAGMA cache_size=-" + std::to_string(options_.writer_cache_kib));
   writer_db_->exec("PRAGMA wal_autocheckpoint=0");
+  // The syncer makes each commit durable before it is acknowledged (see
+  // sync_loop), so the commit itself need not wait for the disk.
+  writer_db_->exec("PRAGMA synchronous=NORMAL");
   // Bounds the log on disk once a checkpoint has let it start over.
   writer_db_->exec("PRAGMA journal_size_limit=" + std::to_string(64 << 20));
   writer_db_->on_commit([this](int frames) {
@@ -96,6 +102,7 @@ SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& cal
     checkpoint_ready_.notify_one();
   });
   checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  syncer_ = std::thread([this] { sync_loop(); });
   writer_ = std::thread([this] { write_loop(); });
 }
 
@@ -106,6 +113,13 @@ SqliteStore::~SqliteStore() {
   }
   queue_ready_.notify_one();
   writer_.join();
+  {
+    std::lock_guard lock(sync_mutex_);
+    sync_stopping_ = true;
+  }
+  sync_ready_.notify_one();
+  syncer_.join();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
   {
     std::lock_guard lock(checkpoint_mutex_);
     checkpoint_stopping_ = true;
@@ -147,7 +161,42 @@ SqliteStore::ReadLease SqliteStore::read() {
   return ReadLease(*this, std::make_unique<sqlite::Connection>(path_));
 }
 
+void SqliteStore::sync_loop() {
+  std::vector<Committed> committed;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mutex_);
+      sync_ready_.wait(lock, [&] { return !to_sync_.empty() || sync_stopping_; });
+      if (to_sync_.empty()) return;  // stopping, and everything committed is answered
+      committed.swap(to_sync_);
+    }
+    bool durable = false;
+    if (wal_fd_ < 0) wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd_ >= 0) durable = ::fdatasync(wal_fd_) == 0;
+    if (!durable) {
+      // The kernel may have dropped the pages it could not write: what the
+      // database shows can no longer be trusted to be on disk. Stop
+      // acknowledging (as PostgreSQL does) until an operator restarts.
+      const std::lock_guard lock(sync_mutex_);
+      sync_failed_ = true;
+    }
+    for (auto& [batch, results] : committed) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].done(durable ? std::move(results[i])
+                              : RegisterResult{RegisterStatus::unavailable, {}});
+      }
+    }
+    committed.clear();
+  }
+}
+
 void SqliteStore::register_order(Order order, RegisterDone done) {
+  bool failed = false;
+  {
+    const std::lock_guard lock(sync_mutex_);
+    failed = sync_failed_;
+  }
+  if (failed) return done(RegisterResult{RegisterStatus::unavailable, {}});
   {
     std::lock_guard lock(queue_mutex_);
     if (queue_.size() < options_.max_pending && !stopping_) {
@@ -174,12 +223,12 @@ void SqliteStore::write_loop() {
         queue_.erase(queue_.begin(), end);
       }
     }
-    commit_batch(batch);
+    commit_batch(std::move(batch));
     batch.clear();
   }
 }
 
-void SqliteStore::commit_batch(std::vector<Pending>& batch) {
+void SqliteStore::commit_batch(std::vector<Pending> batch) {
   auto& db = *writer_db_;
   std::vector<RegisterResult> results(batch.size());
   try {
@@ -301,7 +350,11 @@ void SqliteStore::commit_batch(std::vector<Pending>& batch) {
     for (auto& pending : batch) pending.done(RegisterResult{RegisterStatus::unavailable, {}});
     return;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+  {
+    const std::lock_guard lock(sync_mutex_);
+    to_sync_.push_back({std::move(batch), std::move(results)});
+  }
+  sync_ready_.notify_one();
 }
 
 OrderPage SqliteStore::list_orders(const OrderQuery& query) {
@@ -412,6 +465,10 @@ DayMetrics SqliteStore::day_metrics(BusinessDay day) {
 }
 
 bool SqliteStore::ready() {
+  {
+    const std::lock_guard lock(sync_mutex_);
+    if (sync_failed_) return false;
+  }
   try {
     auto db = read();
     auto probe = db->prepare("SELECT count(*) FROM schema_migrations");

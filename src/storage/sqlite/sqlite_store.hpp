@@ -61,11 +61,17 @@ class SqliteStore final : public OrderStore, public UserStore {
     Order order;
     RegisterDone done;
   };
+  // A committed batch waiting for its write-ahead log frames to be on disk.
+  struct Committed {
+    std::vector<Pending> batch;
+    std::vector<RegisterResult> results;
+  };
   class ReadLease;
 
   void write_loop();
   void checkpoint_loop();
-  void commit_batch(std::vector<Pending>& batch);
+  void sync_loop();
+  void commit_batch(std::vector<Pending> batch);
   ReadLease read();
 
   std::filesystem::path path_;
@@ -78,6 +84,18 @@ class SqliteStore final : public OrderStore, public UserStore {
   std::vector<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  // Commits do not wait for the disk: the syncer makes the log durable
+  // (fdatasync) and only then answers the batches committed before it, while
+  // the writer already commits the next batch. One fsync covers every batch
+  // committed before it started.
+  std::mutex sync_mutex_;  // guards to_sync_, sync_stopping_ and sync_failed_
+  std::condition_variable sync_ready_;
+  std::vector<Committed> to_sync_;
+  bool sync_stopping_ = false;
+  bool sync_failed_ = false;  // after a failed fdatasync nothing more is acknowledged
+  int wal_fd_ = -1;           // the write-ahead log, opened by the syncer
+  std::thread syncer_;
 
   // Checkpoints run on their own thread and connection, so their reads,
   // writes and fsyncs stay out of the commits that acknowledge orders.
