@@ -126,9 +126,13 @@ stop() {
   forget "$pid"
 }
 
+# The suite's own stdout and stderr: a signal's trap may run while a command
+# redirected elsewhere waits (`run CMD >log`), and its messages go here.
+exec {suite_out}>&1 {suite_err}>&2
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  exec 1>&"$suite_out" 2>&"$suite_err"
   local p
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do stop "$p"; done
