@@ -112,20 +112,34 @@ alive() {
   [ "$state" != Z ]
 }
 
+# Servers and haproxy by pid (for messages), and what went wrong on the way:
+# reported in the results (a server that does not stop on SIGTERM is a bug).
+declare -A names
+anomalies=()
+
 # stop PID [SIGNAL]: signal (TERM by default), wait up to 15 s, then KILL.
 stop() {
-  local pid=$1 signal=${2:-TERM} i
+  local pid=$1 signal=${2:-TERM} i status=0 killed=0
+  local name=${names[$pid]:-process $pid}
   kill -"$signal" "$pid" 2>/dev/null || true
   for i in $(seq 150); do
     alive "$pid" || break
     sleep 0.1
   done
   if alive "$pid"; then
-    echo "bench: process $pid still running 15 s after SIG$signal; killing it" >&2
+    echo "bench: $name still running 15 s after SIG$signal; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
+    killed=1
   fi
-  { wait "$pid"; } 2>/dev/null || true # (and no "Killed" notice)
+  { wait "$pid"; } 2>/dev/null || status=$? # (and no "Killed" notice)
   forget "$pid"
+  if [ "$signal" = TERM ] && [ -n "${names[$pid]:-}" ] && [ "${stopping_all:-0}" = 0 ]; then
+    if [ $killed = 1 ]; then
+      anomalies+=("$name did not stop within 15 s of SIGTERM and was killed (its log: build-release/bench-logs/)")
+    elif [ $status != 0 ] && [ $status != 143 ]; then
+      anomalies+=("$name exited with status $status after SIGTERM")
+    fi
+  fi
 }
 
 # The suite's own stdout and stderr: a signal's trap may run while a command
@@ -136,6 +150,7 @@ cleanup() {
   trap - EXIT INT TERM
   exec 1>&"$suite_out" 2>&"$suite_err"
   local p
+  stopping_all=1
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do stop "$p"; done
   if [ -n "$pg_dir" ]; then scripts/pg-server.sh destroy "$pg_dir" >/dev/null 2>&1 || true; fi
@@ -267,6 +282,7 @@ launch() {
     >>"$logs/$name.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
+  names[$server_pid]="cargomon serve ($name)"
 }
 # listening NAME PID: waits for the server's "listening on" line; sets server_port.
 listening() {
@@ -647,6 +663,7 @@ EOF
       haproxy -db -f "$tmp/haproxy.cfg" >>"$logs/haproxy-$n.log" 2>&1 &
       proxy_pid=$!
       pids+=("$proxy_pid")
+      names[$proxy_pid]="haproxy ($n instances)"
       in_a_row=0
       for i in $(seq 100); do
         if curl -fsS -o /dev/null "http://127.0.0.1:$proxy_port/readyz" 2>/dev/null; then
@@ -788,6 +805,13 @@ if [ $with_postgres = 1 ]; then
       "$(ms "${pg_p99[$n]}")" "$(group "${ceiling[haproxy-$n-$connections]}") req/s" \
       "$(percent "${pg_rps[$n]}" "${ceiling[haproxy-$n-$connections]}")"
   done
+fi
+
+section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
+if [ ${#anomalies[@]} -eq 0 ]; then
+  echo "None." >>"$body"
+else
+  for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
 fi
 
 section "Setup (not targets)"
