@@ -4,6 +4,12 @@
 
 #include "cli/commands.hpp"
 
+// Read by jemalloc (linked into release builds, see CMakeLists.txt) at
+// start: memory freed after a burst (1,000 streams' event queues) goes back
+// to the system within a second instead of ten, so resident memory follows
+// the load. Unused without jemalloc.
+extern "C" const char* const malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+
 int main(int argc, char** argv) {
   CLI::App app{"cargomon: live monitoring of delivered orders for Cargo Express"};
   app.require_subcommand(1);
