@@ -370,7 +370,7 @@ measure_ceiling() {
 log "fsync probe"
 # fsync_probe: p50 and p99 of write(16 KiB) + fdatasync on a preallocated file
 # in the data directories' file system: what a group commit (SQLite WAL,
-# synchronous=FULL) waits for at least once per batch. Appends to the arrays
+# fdatasync of the log) waits for at least once per batch. Appends to the arrays
 # fsync_p50s and fsync_p99s. Run at the start, after phase 1 and at the end:
 # the disk is shared, and its latency moves with what else writes to it.
 fsync_p50s=() fsync_p99s=()
@@ -378,7 +378,7 @@ fsync_probe() {
   local line
   line=$("$python" - "$tmp/fsync-probe" <<'EOF'
 # p50/p99 of write(16 KiB) + fdatasync on a preallocated file: what a group
-# commit (SQLite WAL, synchronous=FULL) waits for at least once per batch.
+# commit (SQLite WAL, fdatasync of the log) waits for at least once per batch.
 import os, sys, time
 path = sys.argv[1]
 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -720,7 +720,7 @@ table figure median runs
 row "\`GET /healthz\`, $connections connections" "$(group "$c64") req/s" "${ceiling_runs[sqlite-$connections]}"
 row "\`GET /healthz\`, $wide_connections connections" "$(group "$c256") req/s" "${ceiling_runs[sqlite-$wide_connections]}"
 
-section "1. Ingest, maximum throughput" "wrk, \`POST /registrar_pedido_entregado\` as a courier (bench/wrk/ingest.lua): each request a new order of 1–10 random lines of the seed catalog; each 200 is a durable acknowledgement (SQLite WAL, synchronous=FULL, group commit). Latency is wrk's (closed loop). The fsync bound: fdatasync of 16 KiB on a preallocated file in the data directory, p50 of 300; with one order in flight per connection and one fdatasync per group commit, $connections connections cannot be acknowledged faster than $connections / p50."
+section "1. Ingest, maximum throughput" "wrk, \`POST /registrar_pedido_entregado\` as a courier (bench/wrk/ingest.lua): each request a new order of 1–10 random lines of the seed catalog; each 200 is a durable acknowledgement (SQLite WAL, group commit, the 200 sent after an fdatasync of the log begun after the commit). Latency is wrk's (closed loop). The fsync bound: fdatasync of 16 KiB on a preallocated file in the data directory, p50 of 300; with one order in flight per connection and one fdatasync per group commit, $connections connections cannot be acknowledged faster than $connections / p50."
 table figure median runs target met "of HTTP ceiling"
 row "orders/s, $connections connections" "$(group "$ingest_rps")$ingest_bad" "$ingest_runs" "≥ 20,000" "$(verdict "$ingest_rps" ">=" 20000)" "$(percent "$ingest_rps" "$c64")"
 row "latency p50 / p99, $connections connections" "$(ms "$ingest_p50") / $(ms "$ingest_p99")" "" "—" "" ""
