@@ -14,6 +14,7 @@ constexpr std::size_t kPage = 1000;
 constexpr std::chrono::milliseconds kIdleLook{1000};
 constexpr std::chrono::milliseconds kRetry{100};
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
+constexpr std::chrono::milliseconds kCancelEvery{50};
 
 }  // namespace
 
@@ -30,13 +31,29 @@ OrderRelay::OrderRelay(PostgresStore& store, Publish publish)
     spdlog::warn("live events: cannot listen to PostgreSQL yet: {}", e.what());
     listener_.reset();
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run();
+    std::lock_guard lock(finished_mutex_);
+    finished_ = true;
+    finished_cv_.notify_all();
+  });
 }
 
 OrderRelay::~OrderRelay() {
   stopping_ = true;
   const char byte = 1;
   [[maybe_unused]] const auto written = write(wake_[1], &byte, 1);
+  // A query in flight (a long catch-up, a slow server) is cancelled rather
+  // than waited for; again until the thread has seen stopping_, in case it
+  // began another one in between.
+  {
+    std::unique_lock lock(finished_mutex_);
+    while (!finished_cv_.wait_for(lock, kCancelEvery, [&] { return finished_; })) {
+      lock.unlock();
+      store_.cancel_reads();
+      lock.lock();
+    }
+  }
   thread_.join();
   close(wake_[0]);
   close(wake_[1]);
@@ -52,7 +69,7 @@ bool OrderRelay::wait(int socket, std::chrono::milliseconds timeout) {
 
 bool OrderRelay::catch_up() {
   try {
-    for (;;) {
+    while (!stopping_) {
       const auto orders = store_.orders_after(published_through_, kPage);
       for (const auto& order : orders) {
         publish_(order);
@@ -60,6 +77,7 @@ bool OrderRelay::catch_up() {
       }
       if (orders.size() < kPage) return true;
     }
+    return false;  // stopping
   } catch (const StoreUnavailable& e) {
     spdlog::debug("live events wait for PostgreSQL: {}", e.what());
     return false;

@@ -16,11 +16,16 @@
 // When the connection breaks (server stopped, restarted, network cut) the
 // relay reconnects with backoff and catches up from where it was.
 //
+// Stopping (the destructor) is prompt: the thread stops between pages, and a
+// query in flight is cancelled (PostgresStore::cancel_reads).
+//
 // Thread safety: one thread of its own; `publish` is called on it.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "storage/postgres/postgres_store.hpp"
@@ -52,6 +57,9 @@ class OrderRelay {
   std::int64_t published_through_ = -1;       // -1: not started
   std::atomic<bool> stopping_{false};
   int wake_[2] = {-1, -1};  // a pipe that ends the wait when stopping
+  std::mutex finished_mutex_;
+  std::condition_variable finished_cv_;
+  bool finished_ = false;  // run() returned (guarded by finished_mutex_)
   std::thread thread_;
 };
 

@@ -107,13 +107,35 @@ Connection::Connection(const ConnectOptions& options) {
     conn_ = nullptr;
     throw StoreUnavailable(message);
   }
+  cancel_ = PQgetCancel(conn_);
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {
+  if (cancel_ != nullptr) PQfreeCancel(cancel_);
   if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void Connection::cancel() {
+  cancel_requested_ = true;
+  if (cancel_ == nullptr) return;
+  char error[256];
+  // Best effort: when it fails, the statement simply runs to its end.
+  [[maybe_unused]] const int sent = PQcancel(cancel_, error, sizeof error);
+}
+
+void Connection::throw_if_cancelled() {
+  if (cancel_requested_.exchange(false)) throw StoreUnavailable("PostgreSQL: statement cancelled");
+}
+
+Result Connection::query_planned_each_time(const std::string& sql, const Params& params) {
+  throw_if_cancelled();
+  const auto pointers = params.pointers();
+  return check(PQexecParams(conn_, sql.c_str(), params.size(), nullptr, pointers.data(), nullptr,
+                            nullptr, 0),
+               "query");
 }
 
 Result Connection::check(PGresult* result, std::string_view what) {
@@ -134,9 +156,13 @@ Result Connection::check(PGresult* result, std::string_view what) {
   throw Error(message, sqlstate);
 }
 
-Result Connection::exec(const std::string& sql) { return check(PQexec(conn_, sql.c_str()), "SQL"); }
+Result Connection::exec(const std::string& sql) {
+  throw_if_cancelled();
+  return check(PQexec(conn_, sql.c_str()), "SQL");
+}
 
 Result Connection::query(const std::string& sql, const Params& params) {
+  throw_if_cancelled();
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     const std::string name = "s" + std::to_string(prepared_.size());

@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -110,6 +111,19 @@ class Connection {
   // Runs `sql` as a prepared statement, preparing it on first use on this
   // connection.
   Result query(const std::string& sql, const Params& params = {});
+  // Runs `sql` unprepared: planned for these very parameter values each time.
+  // For statements whose best plan depends on the values and on the table's
+  // size (e.g. `= ANY($1)` over a large array): a cached generic plan made
+  // while the table was small (a sequential scan) stays until the next
+  // ANALYZE, and then costs a scan of the whole table per call.
+  Result query_planned_each_time(const std::string& sql, const Params& params);
+  // Asks the server to cancel the statement running on this connection;
+  // when none is running, the next one fails at once instead. Either throws
+  // StoreUnavailable. The one method that may be called from another thread
+  // while the connection is in use.
+  void cancel();
+  // Forgets a cancel() that no statement has seen yet.
+  void clear_cancel() { cancel_requested_ = false; }
 
   // False once the connection is known broken. Cheap: looks for an EOF or an
   // error the server sent on the idle socket (e.g. after a restart).
@@ -126,6 +140,9 @@ class Connection {
   Result check(PGresult* result, std::string_view what);
 
   PGconn* conn_ = nullptr;
+  PGcancel* cancel_ = nullptr;  // PQcancel on it is thread-safe
+  std::atomic<bool> cancel_requested_{false};
+  void throw_if_cancelled();
   std::unordered_map<std::string, std::string> prepared_;  // sql → statement name
 };
 

@@ -155,8 +155,11 @@ void migrate(pg::Connection& db) {
 // A pooled connection borrowed for one call.
 class PostgresStore::Lease {
  public:
+  // Called with store.pool_mutex_ held.
   Lease(PostgresStore& store, std::unique_ptr<pg::Connection> db, bool reused)
-      : store_(&store), db_(std::move(db)), reused_(reused) {}
+      : store_(&store), db_(std::move(db)), reused_(reused) {
+    store_->in_use_.push_back(db_.get());
+  }
   Lease(Lease&& other) noexcept
       : store_(std::exchange(other.store_, nullptr)),
         db_(std::move(other.db_)),
@@ -167,6 +170,8 @@ class PostgresStore::Lease {
     {
       std::lock_guard lock(store_->pool_mutex_);
       --store_->leased_;
+      std::erase(store_->in_use_, db_.get());
+      if (db_) db_->clear_cancel();  // meant for this lease's statements only
       if (db_ && !db_->in_transaction()) store_->idle_.push_back(std::move(db_));
     }
     store_->pool_returned_.notify_one();
@@ -174,7 +179,11 @@ class PostgresStore::Lease {
   pg::Connection& operator*() { return *db_; }
   pg::Connection* operator->() { return db_.get(); }
   bool reused() const { return reused_; }
-  void discard() { db_.reset(); }
+  void discard() {
+    std::lock_guard lock(store_->pool_mutex_);
+    std::erase(store_->in_use_, db_.get());
+    db_.reset();
+  }
 
  private:
   PostgresStore* store_;
@@ -246,9 +255,11 @@ PostgresStore::Lease PostgresStore::lease() {
   ++leased_;
   lock.unlock();
   try {
-    return Lease(*this, connect("cargomon"), false);
-  } catch (...) {
+    auto db = connect("cargomon");
     lock.lock();
+    return Lease(*this, std::move(db), false);
+  } catch (...) {
+    if (!lock.owns_lock()) lock.lock();
     --leased_;
     lock.unlock();
     pool_returned_.notify_one();
@@ -590,7 +601,11 @@ std::vector<Order> PostgresStore::read_orders(pg::Connection& db, const pg::Resu
     orders.push_back(std::move(order));
   }
   if (orders.empty()) return orders;
-  const auto lines = db.query(
+  // Planned for each call: a generic plan made while order_lines was small
+  // is a sequential scan that tests every row against the whole array, and it
+  // stays until autovacuum next analyzes the table; with hundreds of
+  // thousands of lines each page of the relay's catch-up then took seconds.
+  const auto lines = db.query_planned_each_time(
       "SELECT order_seq, product_id, product_name, unit_price_cents, quantity FROM order_lines"
       " WHERE order_seq = ANY($1::int8[]) ORDER BY order_seq, line_no",
       pg::Params().add(sequences.str()));
@@ -763,6 +778,11 @@ bool PostgresStore::ready() {
   } catch (const StoreUnavailable&) {
     return false;
   }
+}
+
+void PostgresStore::cancel_reads() {
+  std::lock_guard lock(pool_mutex_);
+  for (auto* db : in_use_) db->cancel();
 }
 
 std::unique_ptr<pg::Connection> PostgresStore::listen() {

@@ -78,6 +78,11 @@ class PostgresStore final : public OrderStore, public UserStore {
   // For OrderRelay: a new connection listening on this store's channel.
   std::unique_ptr<pg::Connection> listen();
 
+  // Cancels the statements running on read connections now (they then throw
+  // StoreUnavailable). For shutting down: OrderRelay stops with it even when
+  // a query is slow.
+  void cancel_reads();
+
  private:
   struct Pending {
     Order order;
@@ -120,6 +125,7 @@ class PostgresStore final : public OrderStore, public UserStore {
   std::condition_variable pool_returned_;
   std::vector<std::unique_ptr<pg::Connection>> idle_;
   std::size_t leased_ = 0;
+  std::vector<pg::Connection*> in_use_;  // the leased connections (guarded by pool_mutex_)
 };
 
 }  // namespace cargomon

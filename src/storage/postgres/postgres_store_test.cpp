@@ -116,6 +116,36 @@ TEST_F(PostgresStoreTest, TheRelayPublishesEveryInstancesOrdersInSequenceOrder) 
   EXPECT_GT(stored.front(), held);
 }
 
+// A relay whose reads do not return for a while (here: settled_sequence()
+// waits for another session's open write transaction; in the benchmark: a
+// slow plan over a large backlog) still stops at once when destroyed.
+TEST_F(PostgresStoreTest, TheRelayStopsPromptlyWhileItsReadsAreSlow) {
+  auto relay = std::make_unique<OrderRelay>(*store_, [](const Order&) {});
+  pg::Connection other({schema_->url(), "test"});
+  hold_sequence_value(other);
+  pg::Connection watcher({schema_->url(), "watcher"});
+  const std::string since(watcher.exec("SELECT clock_timestamp()::text").text(0, 0));
+  put(*store_, make("later"));  // wakes the relay, which then waits for `other`
+  // Still polling 300 ms later: it is in the wait.
+  const auto deadline = std::chrono::steady_clock::now() + 4s;
+  bool waiting = false;
+  while (!waiting && std::chrono::steady_clock::now() < deadline) {
+    waiting = watcher
+                  .query(
+                      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cargomon'"
+                      " AND query LIKE '%pg_snapshot_xmin%'"
+                      " AND query_start > $1::timestamptz + interval '300 ms'",
+                      pg::Params().add(since))
+                  .integer(0, 0) > 0;
+  }
+  ASSERT_TRUE(waiting) << "the relay never waited for the open transaction";
+  auto stopping = std::async(std::launch::async, [&] { relay.reset(); });
+  const bool prompt = stopping.wait_for(1s) == std::future_status::ready;
+  other.exec("ROLLBACK");  // frees a relay that did not stop, so the test ends either way
+  stopping.get();
+  EXPECT_TRUE(prompt) << "the relay finished its slow read instead of cancelling it";
+}
+
 TEST_F(PostgresStoreTest, ConcurrentDuplicatesOnTwoInstancesAreStoredOnceAndCountedOnce) {
   PostgresStore second(schema_->url(), calendar_);
   std::vector<std::future<RegisterResult>> results;
