@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -133,6 +135,42 @@ DateClaim read_date(const json::object& claims, std::string_view name) {
 
 }  // namespace
 
+// Claims of tokens that verified, by the token's text.
+class TokenService::VerifiedCache {
+ public:
+  std::optional<TokenClaims> find(std::string_view token, Timestamp now) {
+    const std::lock_guard lock(mutex_);
+    const auto it = claims_.find(token);
+    if (it == claims_.end()) return std::nullopt;
+    if (it->second.expires_at <= now) {
+      claims_.erase(it);
+      return std::nullopt;
+    }
+    return it->second;
+  }
+
+  void add(std::string_view token, const TokenClaims& claims, Timestamp now) {
+    const std::lock_guard lock(mutex_);
+    if (claims_.size() >= kVerifiedCacheSize) {
+      std::erase_if(claims_, [&](const auto& entry) { return entry.second.expires_at <= now; });
+      // Still full of live tokens (thousands of devices): start over rather
+      // than track recency; each token costs one full check to come back.
+      if (claims_.size() >= kVerifiedCacheSize) claims_.clear();
+    }
+    claims_.emplace(token, claims);
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, TokenClaims, Hash, std::equal_to<>> claims_;
+};
+
 std::string_view describe(TokenError error) {
   switch (error) {
     case TokenError::none:
@@ -154,7 +192,10 @@ std::string_view describe(TokenError error) {
 }
 
 TokenService::TokenService(std::string secret, std::chrono::seconds ttl, const Clock& clock)
-    : secret_(std::move(secret)), ttl_(ttl), clock_(&clock) {
+    : secret_(std::move(secret)),
+      ttl_(ttl),
+      clock_(&clock),
+      verified_(std::make_shared<VerifiedCache>()) {
   if (secret_.size() < kMinSecretBytes) {
     throw std::invalid_argument("JWT secret must be at least 32 bytes");
   }
@@ -199,6 +240,14 @@ std::string TokenService::issue(std::string_view username, Role role) const {
 }
 
 TokenCheck TokenService::verify(std::string_view token) const {
+  const Timestamp now = clock_->now();
+  if (auto claims = verified_->find(token, now)) return TokenCheck{std::move(claims), {}};
+  auto check = verify_uncached(token);
+  if (check.claims) verified_->add(token, *check.claims, now);
+  return check;
+}
+
+TokenCheck TokenService::verify_uncached(std::string_view token) const {
   if (token.empty() || token.size() > kMaxTokenLength || !has_token_alphabet(token)) {
     return fail(TokenError::malformed);
   }

@@ -129,6 +129,43 @@ TEST_F(TokenServiceTest, TokenIsValidUntilTheSecondItExpires) {
   EXPECT_EQ(describe(check.error), "Token expired");
 }
 
+TEST_F(TokenServiceTest, ARememberedTokenStillExpiresOnTime) {
+  const std::string token = service_.issue("alice", Role::viewer);
+  EXPECT_EQ(service_.verify(token).error, TokenError::none);  // remembered from here
+  clock_.advance(minutes(30) - std::chrono::microseconds(1));
+  const TokenCheck remembered = service_.verify(token);
+  EXPECT_EQ(remembered.error, TokenError::none);
+  ASSERT_TRUE(remembered.claims.has_value());
+  EXPECT_EQ(remembered.claims->username, "alice");
+  EXPECT_EQ(remembered.claims->expires_at, kStart + minutes(30));
+  clock_.advance(std::chrono::microseconds(1));
+  EXPECT_EQ(service_.verify(token).error, TokenError::expired);
+}
+
+TEST_F(TokenServiceTest, ARememberedTokenVouchesForNoOtherText) {
+  const std::string token = service_.issue("alice", Role::courier);
+  ASSERT_EQ(service_.verify(token).error, TokenError::none);
+  std::string damaged = token;
+  damaged.back() = damaged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(service_.verify(damaged).error, TokenError::bad_signature);
+  EXPECT_EQ(service_.verify(token + "A").error, TokenError::bad_signature);
+  EXPECT_EQ(service_.verify(token.substr(0, token.size() - 1)).error, TokenError::bad_signature);
+}
+
+TEST_F(TokenServiceTest, MoreLiveTokensThanTheCacheHoldsAllKeepVerifying) {
+  std::vector<std::string> tokens;
+  for (std::size_t i = 0; i < TokenService::kVerifiedCacheSize + 10; ++i) {
+    tokens.push_back(service_.issue("device-" + std::to_string(i), Role::courier));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const TokenCheck check = service_.verify(tokens[i]);
+      ASSERT_TRUE(check.claims.has_value()) << i;
+      EXPECT_EQ(check.claims->username, "device-" + std::to_string(i));
+    }
+  }
+}
+
 TEST_F(TokenServiceTest, TokenSignedWithAnotherSecretHasBadSignature) {
   TokenService other(std::string(64, 'x'), minutes(30), clock_);
   EXPECT_EQ(service_.verify(other.issue("alice", Role::admin)).error, TokenError::bad_signature);

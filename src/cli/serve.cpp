@@ -22,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
+#include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
 #include "storage/postgres/order_relay.hpp"
 
@@ -84,7 +85,7 @@ int run(const ServeSettings& settings) {
   }
   auto store = open_store(settings.store, settings.data_dir, calendar);
   OrderStore& orders = store.orders();
-  UserStore& users = store.users();
+  CachedUserStore users(store.users(), clock);
   ensure_admin(users);
 
   const auth::TokenService tokens(

@@ -201,5 +201,24 @@ TEST_F(Auth, UserCommandAddsUsersWithHashedPasswordsWhileTheServerRuns) {
   EXPECT_GE(users, 2);
 }
 
+TEST_F(Auth, UserDisabledByTheCommandWhileTheServerRunsIsRefusedSoon) {
+  const auto data = (dir_->path() / "data").string();
+  const auto added = run_cargomon(
+      {"user", "add", "cli-viewer", "--role", "viewer", "--data-dir", data}, "cli-password-2\n");
+  ASSERT_EQ(added.status, 0) << added.output;
+  const auto token = client().login("cli-viewer", "cli-password-2");
+  ASSERT_EQ(client().get("/metrics", token).status, 200);  // the server now remembers her
+  const auto disabled = run_cargomon({"user", "disable", "cli-viewer", "--data-dir", data});
+  ASSERT_EQ(disabled.status, 0) << disabled.output;
+  // The server rereads a remembered user after a second (CachedUserStore's
+  // unit tests pin the interval); poll rather than wait for it.
+  int status = 200;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+    status = client().get("/metrics", token).status;
+  }
+  EXPECT_EQ(status, 401);
+}
+
 }  // namespace
 }  // namespace cargomon::testing

@@ -1,0 +1,58 @@
+#include "storage/cached_users.hpp"
+
+namespace cargomon {
+namespace {
+// Users are few (one per device and person); this only bounds a flood of
+// lookups of names that do not exist.
+constexpr std::size_t kMaxEntries = 10000;
+}  // namespace
+
+CachedUserStore::CachedUserStore(UserStore& users, const Clock& clock,
+                                 std::chrono::microseconds fresh_for)
+    : users_(users), clock_(clock), fresh_for_(fresh_for) {}
+
+std::optional<User> CachedUserStore::find_user(const std::string& username) {
+  const Timestamp now = clock_.now();
+  std::uint64_t changes = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = entries_.find(username); it != entries_.end()) {
+      // A clock stepped back makes the entry stale too.
+      if (it->second.read_at <= now && now - it->second.read_at < fresh_for_) {
+        return it->second.user;
+      }
+    }
+    changes = changes_;
+  }
+  auto user = users_.find_user(username);
+  const std::lock_guard lock(mutex_);
+  if (changes == changes_) {
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.insert_or_assign(username, Entry{user, now});
+  }
+  return user;
+}
+
+std::vector<User> CachedUserStore::list_users() { return users_.list_users(); }
+
+UserChange CachedUserStore::create_user(const User& user) {
+  const auto change = users_.create_user(user);
+  forget(user.username);
+  return change;
+}
+
+UserChange CachedUserStore::update_user(const User& user) {
+  const auto change = users_.update_user(user);
+  forget(user.username);
+  return change;
+}
+
+std::size_t CachedUserStore::count_users() { return users_.count_users(); }
+
+void CachedUserStore::forget(const std::string& username) {
+  const std::lock_guard lock(mutex_);
+  entries_.erase(username);
+  ++changes_;
+}
+
+}  // namespace cargomon
