@@ -24,6 +24,20 @@ std::string sse_event(std::string_view name, std::int64_t id, std::string_view d
   return text;
 }
 
+namespace {
+
+// A `pedido` event: {"pedido": order}.
+std::string order_event(std::int64_t sequence, std::string_view order_json) {
+  std::string data;
+  data.reserve(order_json.size() + 12);
+  data += R"({"pedido":)";
+  data += order_json;
+  data += '}';
+  return sse_event("pedido", sequence, data);
+}
+
+}  // namespace
+
 std::string EventStream::take() {
   std::lock_guard lock(mutex_);
   return std::exchange(pending_, {});
@@ -127,12 +141,10 @@ void EventFeed::stop() {
   if (ticker_.joinable()) ticker_.join();
 }
 
-std::string EventFeed::order_event(const Order& order) const {
+std::string EventFeed::order_json(const Order& order) const {
   JsonWriter out;
-  out.begin_object().key("pedido");
   write_order(out, order, calendar_);
-  out.end_object();
-  return sse_event("pedido", order.sequence, out.str());
+  return out.take();
 }
 
 std::string EventFeed::metrics_event() {
@@ -141,20 +153,20 @@ std::string EventFeed::metrics_event() {
   return sse_event("metrics", 0, out.str());
 }
 
-void EventFeed::publish(const Order& order) {
-  if (!options_.relayed) deliver(order);
+void EventFeed::publish(const Order& order, std::string_view order_json) {
+  if (!options_.relayed) deliver(order.sequence, order_json);
 }
 
-void EventFeed::relay(const Order& order) { deliver(order); }
+void EventFeed::relay(const Order& order) { deliver(order.sequence, order_json(order)); }
 
-void EventFeed::deliver(const Order& order) {
-  std::string text = order_event(order);
+void EventFeed::deliver(std::int64_t sequence, std::string_view order_json) {
+  std::string text = order_event(sequence, order_json);
   bool first = false;
   {
     std::lock_guard lock(mutex_);
-    window_.push_back({order.sequence, std::move(text)});
+    window_.push_back({sequence, std::move(text)});
     if (window_.size() > options_.window) window_.pop_front();
-    latest_id_ = std::max(latest_id_, order.sequence);
+    latest_id_ = std::max(latest_id_, sequence);
     first = published_++ == fanned_out_;
     metrics_dirty_ = true;
   }
@@ -206,7 +218,8 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
     if (resync) {
       stream->push(0, sse_event("resync", 0, R"({"reason":"too many events missed"})"));
     } else {
-      for (const auto& order : missed) stream->push(order.sequence, order_event(order));
+      for (const auto& order : missed)
+        stream->push(order.sequence, order_event(order.sequence, order_json(order)));
     }
     std::lock_guard lock(mutex_);
     // Live events published since the store read: the stream skips the ids it

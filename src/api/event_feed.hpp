@@ -102,7 +102,9 @@ class EventFeed {
   ~EventFeed();  // stop()
 
   // For each order this instance stored, in commit order (ignored when relayed).
-  void publish(const Order& order);
+  // `order_json`: the order as write_order() writes it; the caller has just
+  // written it for its response, and writing it once per order is measurable.
+  void publish(const Order& order, std::string_view order_json);
   // For each order any instance stored, in sequence order (options.relayed).
   void relay(const Order& order);
   // A new stream: replays what a client that saw `last_event_id` missed (or
@@ -121,8 +123,8 @@ class EventFeed {
     std::int64_t id;
     std::string text;
   };
-  void deliver(const Order& order);
-  std::string order_event(const Order& order) const;
+  void deliver(std::int64_t sequence, std::string_view order_json);
+  std::string order_json(const Order& order) const;
   std::string metrics_event();
   void run();  // the feed's thread: fan-out and metrics
   void fan_out(std::unique_lock<std::mutex>& lock);

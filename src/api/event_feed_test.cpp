@@ -7,6 +7,8 @@
 #include <map>
 #include <thread>
 
+#include "api/order_json.hpp"
+
 namespace cargomon::api {
 namespace {
 
@@ -98,6 +100,13 @@ std::vector<Parsed> take_at_least(EventStream& stream, std::size_t count) {
 
 class EventFeedTest : public ::testing::Test {
  protected:
+  // As the order handler does it: the JSON it wrote for its response.
+  void publish(EventFeed& feed, const Order& order) {
+    JsonWriter out;
+    write_order(out, order, calendar);
+    feed.publish(order, out.str());
+  }
+
   FakeStore store;
   BusinessCalendar calendar{"America/Bogota"};
   FakeClock clock{Timestamp{std::chrono::hours(480000)}};
@@ -106,7 +115,7 @@ class EventFeedTest : public ::testing::Test {
 TEST_F(EventFeedTest, NewStreamGetsMetricsThenLiveOrders) {
   EventFeed feed(store, calendar, clock);
   auto stream = feed.subscribe(std::nullopt);
-  feed.publish(store.add("a"));
+  publish(feed, store.add("a"));
   const auto events = take_at_least(*stream, 2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].name, "metrics");
@@ -116,7 +125,7 @@ TEST_F(EventFeedTest, NewStreamGetsMetricsThenLiveOrders) {
 
 TEST_F(EventFeedTest, ResumeFromTheWindowReplaysExactlyTheMissedOrders) {
   EventFeed feed(store, calendar, clock);
-  for (const char* id : {"a", "b", "c", "d"}) feed.publish(store.add(id));
+  for (const char* id : {"a", "b", "c", "d"}) publish(feed, store.add(id));
   store.unavailable = true;  // proves the replay came from memory
   auto stream = feed.subscribe(2);
   const auto events = events_in(stream->take());
@@ -129,7 +138,7 @@ TEST_F(EventFeedTest, GapsOlderThanTheWindowComeFromTheStore) {
   EventFeedOptions options;
   options.window = 2;
   EventFeed feed(store, calendar, clock, options);
-  for (const char* id : {"a", "b", "c", "d", "e"}) feed.publish(store.add(id));
+  for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(1);
   std::vector<std::int64_t> ids;
   for (const auto& e : events_in(stream->take())) {
@@ -143,7 +152,7 @@ TEST_F(EventFeedTest, GapsTooLargeToReplayAskForResync) {
   options.window = 1;
   options.max_store_replay = 2;
   EventFeed feed(store, calendar, clock, options);
-  for (const char* id : {"a", "b", "c", "d", "e"}) feed.publish(store.add(id));
+  for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(0);
   const auto events = events_in(stream->take());
   ASSERT_FALSE(events.empty());
@@ -159,7 +168,7 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   fast->take();
   int delivered = 0;
   for (int i = 0; i < 20; ++i) {
-    feed.publish(store.add("o" + std::to_string(i)));
+    publish(feed, store.add("o" + std::to_string(i)));
     delivered += static_cast<int>(take_at_least(*fast, 1).size());
   }
   EXPECT_EQ(delivered, 20);
@@ -180,10 +189,10 @@ TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether
   auto stream = feed.subscribe(std::nullopt);
   take_at_least(*stream, 1);  // metrics
   // The first order after a quiet spell goes out at once...
-  feed.publish(store.add("first"));
+  publish(feed, store.add("first"));
   ASSERT_EQ(take_at_least(*stream, 1).size(), 1u);
   // ...the ones right after it wait for the interval and arrive in one piece.
-  for (int i = 0; i < 50; ++i) feed.publish(store.add("o" + std::to_string(i)));
+  for (int i = 0; i < 50; ++i) publish(feed, store.add("o" + std::to_string(i)));
   // (A metrics tick may flush them early, and follow them: in the same piece.)
   std::vector<Parsed> batch;
   for (const auto& event : take_at_least(*stream, 1)) {

@@ -319,6 +319,12 @@ JsonWriter& JsonWriter::raw_number(std::string_view text) {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw_json(std::string_view text) {
+  separate();
+  out_ += text;
+  return *this;
+}
+
 JsonWriter& JsonWriter::boolean(bool value) {
   separate();
   out_ += value ? "true" : "false";

@@ -49,6 +49,7 @@ class JsonWriter {
   JsonWriter& string(std::string_view value);
   JsonWriter& number(std::int64_t value);
   JsonWriter& raw_number(std::string_view text);  // caller guarantees valid JSON number text
+  JsonWriter& raw_json(std::string_view text);    // a value this writer wrote before
   JsonWriter& boolean(bool value);
   JsonWriter& null();
 

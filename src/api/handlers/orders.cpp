@@ -14,11 +14,20 @@ namespace {
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
 
-std::string registered_body(const Order& order, const BusinessCalendar& calendar) {
+std::string order_json(const Order& order, const BusinessCalendar& calendar) {
   JsonWriter out;
-  out.begin_object().key("message").string("Pedido registrado exitosamente").key("pedido");
   write_order(out, order, calendar);
-  out.end_object();
+  return out.take();
+}
+
+std::string registered_body(std::string_view order_json) {
+  JsonWriter out;
+  out.begin_object()
+      .key("message")
+      .string("Pedido registrado exitosamente")
+      .key("pedido")
+      .raw_json(order_json)
+      .end_object();
   return out.take();
 }
 
@@ -35,14 +44,16 @@ void post_order(Services& s, const Request& request, Respond respond) {
   s.orders.register_order(
       std::get<Order>(std::move(decoded)), [&s, respond = std::move(respond)](RegisterResult r) {
         switch (r.status) {
-          case RegisterStatus::stored:
+          case RegisterStatus::stored: {
+            const auto text = order_json(r.order, s.calendar);
             // Answered first, then published (DESIGN.md): a device's
             // acknowledgement does not wait for the dashboards.
-            respond(json_response(200, registered_body(r.order, s.calendar)));
-            if (s.feed) s.feed->publish(r.order);
+            respond(json_response(200, registered_body(text)));
+            if (s.feed) s.feed->publish(r.order, text);
             return;
+          }
           case RegisterStatus::already_stored:
-            return respond(json_response(200, registered_body(r.order, s.calendar)));
+            return respond(json_response(200, registered_body(order_json(r.order, s.calendar))));
           case RegisterStatus::conflict:
             return respond(error_response(
                 ApiError::conflict, "Pedido " + r.order.order_id +
