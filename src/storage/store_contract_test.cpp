@@ -162,6 +162,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_P(StoreContract, StoresAnOrderAndReadsItBackUnchanged) {
   auto order = make("a", "2024-09-12 03:50:58.363972");
   order.lines[1].quantity = 3;
+  // Text that any encoding of the lines must carry through unchanged.
+  order.lines.push_back(
+      {R"(pk"8\)", R"(Cable "USB-C" 2\1 [m], {x}: ñ €)", Money::from_cents(10'000'000'000), 7});
+  order.lines.push_back({"pk0001", "Moneda", Money::from_cents(0), 1});
   const auto result = put(order);
   ASSERT_EQ(result.status, RegisterStatus::stored);
   EXPECT_GT(result.order.sequence, 0);

@@ -58,11 +58,14 @@ void Statement::reset() { sqlite3_reset(stmt_); }
 
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string Statement::text(int column) const {
+std::string Statement::text(int column) const { return std::string(text_view(column)); }
+
+std::string_view Statement::text_view(int column) const {
   const auto* data = sqlite3_column_text(stmt_, column);
   const auto size = sqlite3_column_bytes(stmt_, column);
-  return data ? std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
-              : std::string();
+  return data
+             ? std::string_view(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size))
+             : std::string_view();
 }
 
 bool Statement::is_null(int column) const {
@@ -140,11 +143,12 @@ Statement Connection::prepare(const std::string& sql) {
   return Statement(db_, it->second);
 }
 
-void migrate(Connection& db) {
+void migrate(Connection& db, int up_to) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))");
   for (const auto& migration : kMigrations) {
+    if (migration.version > up_to) break;
     db.exec("BEGIN IMMEDIATE");
     try {
       auto applied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");

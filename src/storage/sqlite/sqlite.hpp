@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,8 @@ class Statement {
 
   std::int64_t integer(int column) const;
   std::string text(int column) const;
+  // Valid until the next step() or reset().
+  std::string_view text_view(int column) const;
   bool is_null(int column) const;
 
  private:
@@ -74,7 +77,7 @@ class Connection {
 [[noreturn]] void fail(sqlite3* db, std::string_view what);
 
 // Applies the numbered migrations not yet recorded in schema_migrations, each
-// in its own transaction.
-void migrate(Connection& db);
+// in its own transaction; those up to `up_to` only (tests build old schemas).
+void migrate(Connection& db, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace cargomon::sqlite

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 
 namespace cargomon {
@@ -15,11 +16,75 @@ std::int64_t micros(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp timestamp(std::int64_t us) { return Timestamp{microseconds{us}}; }
 
 constexpr const char* kOrderColumns =
-    "seq, order_id, courier_id, courier_id_is_number, courier_name, reported_at, received_at";
+    "seq, order_id, courier_id, courier_id_is_number, courier_name, reported_at, received_at,"
+    " lines";
 
-// Reads every row of `rows` (columns as kOrderColumns) and each order's lines.
-std::vector<Order> read_orders(sqlite::Connection& db, sqlite::Statement& rows) {
-  // Collect the rows first: reading lines reuses the connection.
+// An order's lines as stored in orders.lines (migration 002): a JSON array of
+// [product_id, product_name, unit_price_cents, quantity].
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      // Validation refuses control characters; the encoding stays total anyway.
+      constexpr std::string_view kHex = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+std::string encode_lines(const std::vector<OrderLine>& lines) {
+  std::string out = "[";
+  for (const auto& line : lines) {
+    if (out.size() > 1) out += ',';
+    out += '[';
+    append_json_string(out, line.product_id);
+    out += ',';
+    append_json_string(out, line.product_name);
+    out += ',';
+    out += std::to_string(line.unit_price.cents());
+    out += ',';
+    out += std::to_string(line.quantity);
+    out += ']';
+  }
+  out += ']';
+  return out;
+}
+
+std::vector<OrderLine> decode_lines(std::string_view text) {
+  // Orders of a few lines parse without touching the heap for the tree.
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource memory(buffer);
+  boost::system::error_code error;
+  const auto value = boost::json::parse(text, error, &memory);
+  const auto corrupt = [] {
+    return StoreUnavailable("an order's lines in the database are corrupt");
+  };
+  if (error || !value.is_array()) throw corrupt();
+  std::vector<OrderLine> lines;
+  lines.reserve(value.get_array().size());
+  for (const auto& item : value.get_array()) {
+    const auto* fields = item.if_array();
+    if (fields == nullptr || fields->size() != 4 || !(*fields)[0].is_string() ||
+        !(*fields)[1].is_string() || !(*fields)[2].is_int64() || !(*fields)[3].is_int64()) {
+      throw corrupt();
+    }
+    lines.push_back({std::string((*fields)[0].get_string()), std::string((*fields)[1].get_string()),
+                     Money::from_cents((*fields)[2].get_int64()),
+                     static_cast<std::int32_t>((*fields)[3].get_int64())});
+  }
+  return lines;
+}
+
+// Reads every row of `rows` (columns as kOrderColumns).
+std::vector<Order> read_orders(sqlite::Statement& rows) {
   std::vector<Order> orders;
   while (rows.step()) {
     Order order;
@@ -28,17 +93,8 @@ std::vector<Order> read_orders(sqlite::Connection& db, sqlite::Statement& rows) 
     order.courier = {{rows.text(2), rows.integer(3) != 0}, rows.text(4)};
     if (!rows.is_null(5)) order.reported_at = timestamp(rows.integer(5));
     order.received_at = timestamp(rows.integer(6));
+    order.lines = decode_lines(rows.text_view(7));
     orders.push_back(std::move(order));
-  }
-  for (auto& order : orders) {
-    auto lines = db.prepare(
-        "SELECT product_id, product_name, unit_price_cents, quantity FROM order_lines"
-        " WHERE order_seq = ? ORDER BY line_no");
-    lines.bind(1, order.sequence);
-    while (lines.step()) {
-      order.lines.push_back({lines.text(0), lines.text(1), Money::from_cents(lines.integer(2)),
-                             static_cast<std::int32_t>(lines.integer(3))});
-    }
   }
   return orders;
 }
@@ -238,8 +294,9 @@ void SqliteStore::commit_batch(std::vector<Pending> batch) {
       Order& order = batch[i].order;
       auto insert = db.prepare(
           "INSERT INTO orders (order_id, courier_id, courier_id_is_number, courier_name,"
-          " reported_at, received_at, occurred_at, business_day, total_cents, units)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING seq");
+          " reported_at, received_at, occurred_at, business_day, total_cents, units, lines)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"
+          " RETURNING seq");
       insert.bind(1, order.order_id)
           .bind(2, order.courier.id.text)
           .bind(3, std::int64_t{order.courier.id.is_number})
@@ -250,30 +307,18 @@ void SqliteStore::commit_batch(std::vector<Pending> batch) {
           .bind(7, micros(order.occurred_at()))
           .bind(8, format_business_day(calendar_.day_of(order.occurred_at())))
           .bind(9, order.total().cents())
-          .bind(10, order.units());
+          .bind(10, order.units())
+          .bind(11, encode_lines(order.lines));
       if (insert.step()) {
         order.sequence = insert.integer(0);
         insert.run();
-        std::int64_t line_no = 0;
-        for (const auto& line : order.lines) {
-          db.prepare(
-                "INSERT INTO order_lines (order_seq, line_no, product_id, product_name,"
-                " unit_price_cents, quantity) VALUES (?, ?, ?, ?, ?, ?)")
-              .bind(1, order.sequence)
-              .bind(2, line_no++)
-              .bind(3, line.product_id)
-              .bind(4, line.product_name)
-              .bind(5, line.unit_price.cents())
-              .bind(6, std::int64_t{line.quantity})
-              .run();
-        }
         change.add(order, calendar_);
         results[i] = {RegisterStatus::stored, order};
       } else {
         auto existing =
             db.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
         existing.bind(1, order.order_id);
-        auto found = read_orders(db, existing);
+        auto found = read_orders(existing);
         if (found.empty()) throw StoreUnavailable("order vanished during its transaction");
         Order stored = std::move(found.front());
         const auto status =
@@ -382,7 +427,7 @@ OrderPage SqliteStore::list_orders(const OrderQuery& query) {
   // One extra row tells whether another page follows.
   rows.bind(index, static_cast<std::int64_t>(query.limit + 1));
   OrderPage page;
-  page.orders = read_orders(*db, rows);
+  page.orders = read_orders(rows);
   if (page.orders.size() > query.limit) {
     page.orders.pop_back();
     const auto& last = page.orders.back();
@@ -396,7 +441,7 @@ std::optional<Order> SqliteStore::find_order(const std::string& order_id) {
   auto row =
       db->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
   row.bind(1, order_id);
-  auto orders = read_orders(*db, row);
+  auto orders = read_orders(row);
   if (orders.empty()) return std::nullopt;
   return std::move(orders.front());
 }
@@ -406,7 +451,7 @@ std::vector<Order> SqliteStore::orders_after(std::int64_t after, std::size_t lim
   auto rows = db->prepare(std::string("SELECT ") + kOrderColumns +
                           " FROM orders WHERE seq > ? ORDER BY seq LIMIT ?");
   rows.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
-  return read_orders(*db, rows);
+  return read_orders(rows);
 }
 
 DayMetrics SqliteStore::day_metrics(BusinessDay day) {
