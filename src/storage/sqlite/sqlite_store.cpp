@@ -1,11 +1,15 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <utility>
 
 namespace cargomon {
 namespace {
@@ -228,13 +232,23 @@ void SqliteStore::sync_loop() {
     }
     bool durable = false;
     if (wal_fd_ < 0) wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDWR | O_CLOEXEC);
-    if (wal_fd_ >= 0) durable = ::fdatasync(wal_fd_) == 0;
+    if (wal_fd_ >= 0) durable = options_.sync_log(wal_fd_) == 0;
     if (!durable) {
+      const int error = errno;
       // The kernel may have dropped the pages it could not write: what the
       // database shows can no longer be trusted to be on disk. Stop
       // acknowledging (as PostgreSQL does) until an operator restarts.
-      const std::lock_guard lock(sync_mutex_);
-      sync_failed_ = true;
+      bool first = false;
+      {
+        const std::lock_guard lock(sync_mutex_);
+        first = !std::exchange(sync_failed_, true);
+      }
+      if (first) {
+        spdlog::critical(
+            "cannot make the database's write-ahead log durable ({}: {}): every order from now on "
+            "is refused (503) and /readyz fails; check the disk, then restart cargomon",
+            wal_fd_ < 0 ? "open" : "fdatasync", std::strerror(error));
+      }
     }
     for (auto& [batch, results] : committed) {
       for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -8,9 +8,12 @@
 //
 // Thread safety: every public method may be called from any thread.
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -33,6 +36,9 @@ struct SqliteStoreOptions {
   // Pages the writer keeps cached (negative: KiB), so index pages touched by
   // every insert are not read back from the file on each batch.
   int writer_cache_kib = 32 * 1024;
+  // Makes the write-ahead log durable (0, or -1 with errno set), as
+  // ::fdatasync does; tests inject a disk that fails.
+  std::function<int(int fd)> sync_log = ::fdatasync;
 };
 
 class SqliteStore final : public OrderStore, public UserStore {

@@ -1,34 +1,53 @@
-// Databases made by earlier versions open with their orders intact.
+// What the SQLite store does beyond the storage contract: databases made by
+// earlier versions open with their orders intact; a disk that fails an fsync
+// stops acknowledgements.
+
+#include "storage/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
+#include <future>
 #include <random>
 
 #include "storage/sqlite/sqlite.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
 
 namespace cargomon {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SqliteMigrations : public ::testing::Test {
+class SqliteStoreTest : public ::testing::Test {
  protected:
-  SqliteMigrations() {
+  SqliteStoreTest() {
     std::random_device rd;
     dir_ = fs::temp_directory_path() / ("cargomon-migrations-" + std::to_string(rd()));
     fs::create_directories(dir_);
   }
-  ~SqliteMigrations() override { fs::remove_all(dir_); }
+  ~SqliteStoreTest() override { fs::remove_all(dir_); }
 
   fs::path db_path() const { return dir_ / "cargomon.db"; }
+
+  static RegisterResult put(SqliteStore& store, const std::string& id) {
+    Order order;
+    order.order_id = id;
+    order.courier = {{"102", true}, "Carlos García"};
+    order.lines = {{"pk0001", "Moneda", Money::from_cents(100), 1}};
+    order.received_at = Timestamp{std::chrono::hours(480000)};
+    std::promise<RegisterResult> result;
+    auto future = result.get_future();
+    store.register_order(std::move(order),
+                         [&](RegisterResult r) { result.set_value(std::move(r)); });
+    return future.get();
+  }
 
   fs::path dir_;
   BusinessCalendar calendar_{"America/Bogota"};
 };
 
-TEST_F(SqliteMigrations, Version1OrdersKeepTheirLinesInOrderAfterLinesMoveIntoOrders) {
+TEST_F(SqliteStoreTest, Version1OrdersKeepTheirLinesInOrderAfterLinesMoveIntoOrders) {
   {
     sqlite::Connection db(db_path());
     sqlite::migrate(db, 1);
@@ -71,6 +90,34 @@ TEST_F(SqliteMigrations, Version1OrdersKeepTheirLinesInOrderAfterLinesMoveIntoOr
   EXPECT_EQ(page.orders[0].courier.id.text, "ana-7");
   EXPECT_EQ(page.orders[0].lines,
             (std::vector<OrderLine>{{"pk0001", "Moneda", Money::from_cents(100), 1}}));
+}
+
+TEST_F(SqliteStoreTest, AFailedFsyncRefusesThatOrderAndEveryLaterOneAndFailsReadiness) {
+  std::atomic<bool> disk_fails{false};
+  std::atomic<int> syncs{0};
+  SqliteStoreOptions options;
+  options.sync_log = [&](int fd) {
+    ++syncs;
+    if (!disk_fails) return ::fdatasync(fd);
+    errno = EIO;
+    return -1;
+  };
+  SqliteStore store(db_path(), calendar_, options);
+  ASSERT_EQ(put(store, "before").status, RegisterStatus::stored);
+  EXPECT_TRUE(store.ready());
+
+  disk_fails = true;
+  EXPECT_EQ(put(store, "during").status, RegisterStatus::unavailable);
+  EXPECT_FALSE(store.ready());
+  // The disk recovers, but what it dropped cannot be known: still refused,
+  // without even trying to store it.
+  disk_fails = false;
+  const int syncs_before = syncs;
+  EXPECT_EQ(put(store, "after").status, RegisterStatus::unavailable);
+  EXPECT_EQ(syncs, syncs_before);
+  EXPECT_FALSE(store.find_order("after"));
+  EXPECT_FALSE(store.ready());
+  EXPECT_TRUE(store.find_order("before"));
 }
 
 }  // namespace
