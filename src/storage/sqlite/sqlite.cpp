@@ -128,15 +128,15 @@ void Connection::exec(const std::string& sql) {
   }
 }
 
-Statement Connection::prepare(const std::string& sql) {
+Statement Connection::prepare(std::string_view sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
-                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
       fail(db_, "prepare");
     }
-    it = statements_.emplace(sql, stmt).first;
+    it = statements_.emplace(std::string(sql), stmt).first;
   }
   sqlite3_reset(it->second);
   sqlite3_clear_bindings(it->second);

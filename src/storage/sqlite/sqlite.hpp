@@ -56,8 +56,9 @@ class Connection {
   void exec(const std::string& sql);
   // A prepared statement kept for the life of the connection, reset and with
   // its bindings cleared.
-  Statement prepare(const std::string& sql);
+  Statement prepare(std::string_view sql);
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
   // Calls `committed(frames)` after each commit of this connection with the
   // number of frames now in the write-ahead log. Replaces SQLite's automatic
@@ -70,7 +71,14 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+  // By SQL text; looked up with the caller's literal, without copying it.
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
   std::function<void(int)> committed_;
 };
 

@@ -309,8 +309,7 @@ void SqliteStore::commit_batch(std::vector<Pending> batch) {
       auto insert = db.prepare(
           "INSERT INTO orders (order_id, courier_id, courier_id_is_number, courier_name,"
           " reported_at, received_at, occurred_at, business_day, total_cents, units, lines)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"
-          " RETURNING seq");
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING");
       insert.bind(1, order.order_id)
           .bind(2, order.courier.id.text)
           .bind(3, std::int64_t{order.courier.id.is_number})
@@ -323,11 +322,13 @@ void SqliteStore::commit_batch(std::vector<Pending> batch) {
           .bind(9, order.total().cents())
           .bind(10, order.units())
           .bind(11, encode_lines(order.lines));
-      if (insert.step()) {
-        order.sequence = insert.integer(0);
-        insert.run();
+      // Not RETURNING: SQLite buffers returned rows in a temporary table,
+      // which cost more than asking for the rowid.
+      insert.run();
+      if (db.changes() == 1) {
+        order.sequence = db.last_insert_rowid();
         change.add(order, calendar_);
-        results[i] = {RegisterStatus::stored, order};
+        results[i] = {RegisterStatus::stored, std::move(order)};
       } else {
         auto existing =
             db.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE order_id = ?");
