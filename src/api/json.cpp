@@ -10,6 +10,22 @@ namespace {
 namespace json = boost::json;
 
 // Builds a JsonNode tree from SAX events.
+// The first key that appears twice, or null. Objects of a few keys (every
+// order has several) are compared pairwise, without allocating.
+const std::string* find_duplicate(const std::vector<std::string>& keys) {
+  constexpr std::size_t kPairwise = 16;
+  if (keys.size() > kPairwise) {
+    std::set<std::string_view> unique(keys.begin(), keys.end());
+    if (unique.size() == keys.size()) return nullptr;
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    for (std::size_t j = i + 1; j < keys.size(); ++j) {
+      if (keys[i] == keys[j]) return &keys[i];
+    }
+  }
+  return nullptr;
+}
+
 class TreeBuilder {
  public:
   static constexpr std::size_t max_object_size = 10'000;
@@ -24,21 +40,10 @@ class TreeBuilder {
   bool on_array_end(std::size_t, json::error_code& ec) { return close(ec); }
   bool on_object_begin(json::error_code&) { return open(JsonNode::Kind::object); }
   bool on_object_end(std::size_t, json::error_code& ec) {
-    const auto& keys = stack_.back().keys;
-    if (keys.size() > 1) {
-      std::set<std::string_view> unique(keys.begin(), keys.end());
-      if (unique.size() != keys.size()) {
-        for (std::size_t i = 0; i < keys.size() && duplicate_.empty(); ++i) {
-          for (std::size_t j = i + 1; j < keys.size(); ++j) {
-            if (keys[i] == keys[j]) {
-              duplicate_ = keys[i];
-              break;
-            }
-          }
-        }
-        ec = json::error::syntax;  // reported with duplicate_ as the reason
-        return false;
-      }
+    if (const auto* duplicate = find_duplicate(stack_.back().keys)) {
+      duplicate_ = *duplicate;
+      ec = json::error::syntax;  // reported with duplicate_ as the reason
+      return false;
     }
     return close(ec);
   }

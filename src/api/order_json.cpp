@@ -19,7 +19,9 @@ class Decoder {
       return errors_;
     }
     if (auto* id = required(body, "pedido_id", {"body"}, JsonNode::Kind::string)) {
-      if (check(text(*id, order_limits::max_order_id), {"body", "pedido_id"})) {
+      if (auto problem = text(*id, order_limits::max_order_id)) {
+        fail({"body", "pedido_id"}, *problem);
+      } else {
         order.order_id = id->text;
       }
     }
@@ -34,14 +36,20 @@ class Decoder {
       if (time->kind != JsonNode::Kind::string) {
         fail(loc, "must be a string like \"2024-09-12 03:50:58.363972\" or ISO 8601", "type_error");
       } else if (auto parsed = calendar_.parse_timestamp(time->text)) {
-        if (check(check_reported_time(*parsed, received_at_), loc)) order.reported_at = parsed;
+        if (auto problem = check_reported_time(*parsed, received_at_)) {
+          fail(loc, *problem);
+        } else {
+          order.reported_at = parsed;
+        }
       } else {
         fail(loc,
              "must be \"YYYY-MM-DD HH:MM:SS[.ffffff]\" or ISO 8601 (optionally with Z or "
              "+HH:MM), with a valid date and time from year 1970");
       }
     }
-    if (errors_.empty()) check(check_total(order), {"body", "productos"});
+    if (errors_.empty()) {
+      if (auto problem = check_total(order)) fail({"body", "productos"}, *problem);
+    }
     if (!errors_.empty()) return errors_;
     return order;
   }
@@ -55,24 +63,24 @@ class Decoder {
     errors_.push_back({std::move(loc), std::move(msg), std::move(type)});
   }
 
-  bool check(const std::optional<std::string>& problem, Loc loc) {
-    if (!problem) return true;
-    fail(std::move(loc), *problem);
-    return false;
-  }
-
   // The field `name` of `object`, if present with the expected kind;
-  // otherwise records why not.
-  const JsonNode* required(const JsonNode& object, const char* name, Loc loc, JsonNode::Kind kind) {
-    loc.emplace_back(std::string(name));
+  // otherwise records why not. Locations are built only for a failure: this
+  // runs for every field of every order.
+  const JsonNode* required(const JsonNode& object, const char* name, const Loc& base,
+                           JsonNode::Kind kind) {
+    const auto loc = [&] {
+      Loc at = base;
+      at.emplace_back(std::string(name));
+      return at;
+    };
     const auto* node = object.find(name);
     if (!node) {
-      fail(std::move(loc), "field required", "value_error.missing");
+      fail(loc(), "field required", "value_error.missing");
       return nullptr;
     }
     if (node->kind != kind) {
       fail(
-          std::move(loc),
+          loc(),
           "must be " + std::string(kind_name(kind)) + ", not " + std::string(kind_name(node->kind)),
           "type_error");
       return nullptr;
@@ -85,7 +93,9 @@ class Decoder {
     if (const auto* id = node.find("IdRepartidor"); !id) {
       fail({"body", "repartidor", "IdRepartidor"}, "field required", "value_error.missing");
     } else if (id->kind == JsonNode::Kind::string) {
-      if (check(text(*id, order_limits::max_courier_id), {"body", "repartidor", "IdRepartidor"})) {
+      if (auto problem = text(*id, order_limits::max_courier_id)) {
+        fail({"body", "repartidor", "IdRepartidor"}, *problem);
+      } else {
         courier.id = {id->text, false};
       }
     } else if (auto number = id->integer(); number && *number >= 0) {
@@ -95,7 +105,9 @@ class Decoder {
            "type_error");
     }
     if (auto* name = required(node, "Nombre", base, JsonNode::Kind::string)) {
-      if (check(text(*name, order_limits::max_name), {"body", "repartidor", "Nombre"})) {
+      if (auto problem = text(*name, order_limits::max_name)) {
+        fail({"body", "repartidor", "Nombre"}, *problem);
+      } else {
         courier.name = name->text;
       }
     }
@@ -125,12 +137,16 @@ class Decoder {
         return loc;
       };
       if (auto* id = required(item, "IdProducto", base, JsonNode::Kind::string)) {
-        if (check(text(*id, order_limits::max_product_id), field_loc("IdProducto"))) {
+        if (auto problem = text(*id, order_limits::max_product_id)) {
+          fail(field_loc("IdProducto"), *problem);
+        } else {
           line.product_id = id->text;
         }
       }
       if (auto* name = required(item, "producto", base, JsonNode::Kind::string)) {
-        if (check(text(*name, order_limits::max_name), field_loc("producto"))) {
+        if (auto problem = text(*name, order_limits::max_name)) {
+          fail(field_loc("producto"), *problem);
+        } else {
           line.product_name = name->text;
         }
       }
@@ -151,7 +167,9 @@ class Decoder {
         const auto value = quantity->integer();
         if (!value) {
           fail(field_loc("cantidad"), *check_quantity(0), "type_error");
-        } else if (check(check_quantity(*value), field_loc("cantidad"))) {
+        } else if (auto problem = check_quantity(*value)) {
+          fail(field_loc("cantidad"), *problem);
+        } else {
           line.quantity = static_cast<std::int32_t>(*value);
         }
       }
