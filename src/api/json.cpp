@@ -265,6 +265,16 @@ JsonWriter& JsonWriter::string(std::string_view value) {
   separate();
   out_ += '"';
   for (std::size_t i = 0; i < value.size();) {
+    // Most text needs no escaping: copy each such run at once.
+    std::size_t plain = i;
+    while (plain < value.size()) {
+      const auto b = static_cast<unsigned char>(value[plain]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    out_.append(value.data() + i, plain - i);
+    i = plain;
+    if (i == value.size()) break;
     const char c = value[i];
     const auto byte = static_cast<unsigned char>(c);
     if (byte >= 0x80) {
