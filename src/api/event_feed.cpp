@@ -141,12 +141,6 @@ void EventFeed::stop() {
   if (ticker_.joinable()) ticker_.join();
 }
 
-std::string EventFeed::order_json(const Order& order) const {
-  JsonWriter out;
-  write_order(out, order, calendar_);
-  return out.take();
-}
-
 std::string EventFeed::metrics_event() {
   JsonWriter out;
   write_metrics(out, store_.day_metrics(calendar_.day_of(clock_.now())), calendar_);
@@ -157,7 +151,7 @@ void EventFeed::publish(const Order& order, std::string_view order_json) {
   if (!options_.relayed) deliver(order.sequence, order_json);
 }
 
-void EventFeed::relay(const Order& order) { deliver(order.sequence, order_json(order)); }
+void EventFeed::relay(const Order& order) { deliver(order.sequence, order_json(order, calendar_)); }
 
 void EventFeed::deliver(std::int64_t sequence, std::string_view order_json) {
   std::string text = order_event(sequence, order_json);
@@ -218,8 +212,9 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
     if (resync) {
       stream->push(0, sse_event("resync", 0, R"({"reason":"too many events missed"})"));
     } else {
-      for (const auto& order : missed)
-        stream->push(order.sequence, order_event(order.sequence, order_json(order)));
+      for (const auto& order : missed) {
+        stream->push(order.sequence, order_event(order.sequence, order_json(order, calendar_)));
+      }
     }
     std::lock_guard lock(mutex_);
     // Live events published since the store read: the stream skips the ids it

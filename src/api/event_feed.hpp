@@ -124,7 +124,6 @@ class EventFeed {
     std::string text;
   };
   void deliver(std::int64_t sequence, std::string_view order_json);
-  std::string order_json(const Order& order) const;
   std::string metrics_event();
   void run();  // the feed's thread: fan-out and metrics
   void fan_out(std::unique_lock<std::mutex>& lock);

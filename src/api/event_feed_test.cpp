@@ -102,9 +102,7 @@ class EventFeedTest : public ::testing::Test {
  protected:
   // As the order handler does it: the JSON it wrote for its response.
   void publish(EventFeed& feed, const Order& order) {
-    JsonWriter out;
-    write_order(out, order, calendar);
-    feed.publish(order, out.str());
+    feed.publish(order, order_json(order, calendar));
   }
 
   FakeStore store;

@@ -198,6 +198,12 @@ std::variant<Order, std::vector<FieldError>> decode_order(const JsonNode& body,
   return Decoder(calendar, received_at).decode(body);
 }
 
+std::string order_json(const Order& order, const BusinessCalendar& calendar) {
+  JsonWriter out;
+  write_order(out, order, calendar);
+  return out.take();
+}
+
 void write_order(JsonWriter& out, const Order& order, const BusinessCalendar& calendar) {
   out.begin_object();
   out.key("pedido_id").string(order.order_id);

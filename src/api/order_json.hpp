@@ -28,6 +28,9 @@ std::variant<Order, std::vector<FieldError>> decode_order(const JsonNode& body,
                                                           Timestamp received_at);
 
 void write_order(JsonWriter& out, const Order& order, const BusinessCalendar& calendar);
+// write_order's text on its own: a registration's 200 and its pedido event
+// embed the same text.
+std::string order_json(const Order& order, const BusinessCalendar& calendar);
 void write_metrics(JsonWriter& out, const DayMetrics& metrics, const BusinessCalendar& calendar);
 void write_field_errors(JsonWriter& out, const std::vector<FieldError>& errors);
 

@@ -14,12 +14,6 @@ namespace {
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
 
-std::string order_json(const Order& order, const BusinessCalendar& calendar) {
-  JsonWriter out;
-  write_order(out, order, calendar);
-  return out.take();
-}
-
 std::string registered_body(std::string_view order_json) {
   JsonWriter out;
   out.begin_object()
