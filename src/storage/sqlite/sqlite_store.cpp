@@ -24,42 +24,19 @@ constexpr const char* kOrderColumns =
     " lines";
 
 // An order's lines as stored in orders.lines (migration 002): a JSON array of
-// [product_id, product_name, unit_price_cents, quantity].
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      // Validation refuses control characters; the encoding stays total anyway.
-      constexpr std::string_view kHex = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[static_cast<unsigned char>(c) >> 4];
-      out += kHex[static_cast<unsigned char>(c) & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
+// [product_id, product_name, unit_price_cents, quantity], written and read
+// with Boost.JSON as SQLite's json_array() wrote them in the migration.
 std::string encode_lines(const std::vector<OrderLine>& lines) {
-  std::string out = "[";
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource memory(buffer);
+  boost::json::array out(&memory);
+  out.reserve(lines.size());
   for (const auto& line : lines) {
-    if (out.size() > 1) out += ',';
-    out += '[';
-    append_json_string(out, line.product_id);
-    out += ',';
-    append_json_string(out, line.product_name);
-    out += ',';
-    out += std::to_string(line.unit_price.cents());
-    out += ',';
-    out += std::to_string(line.quantity);
-    out += ']';
+    out.push_back(boost::json::array{boost::json::string_view(line.product_id),
+                                     boost::json::string_view(line.product_name),
+                                     line.unit_price.cents(), line.quantity});
   }
-  out += ']';
-  return out;
+  return boost::json::serialize(out);
 }
 
 std::vector<OrderLine> decode_lines(std::string_view text) {
