@@ -20,6 +20,7 @@
 #include <string_view>
 #include <variant>
 
+#include "api/bounded_executor.hpp"
 #include "api/cursor.hpp"
 #include "api/json.hpp"
 #include "api/router.hpp"
@@ -85,11 +86,6 @@ class FakeStore final : public OrderStore, public UserStore {
   std::size_t count_users() override { return 1; }
 };
 
-class InlineExecutor final : public api::BlockingExecutor {
- public:
-  void post(std::function<void()> work) override { work(); }
-};
-
 struct World {
   BusinessCalendar calendar{"America/Bogota"};
   FakeClock clock{kNow};
@@ -97,8 +93,9 @@ struct World {
   auth::TokenService tokens{"fuzzing-secret-0123456789abcdef0123456789abcdef",
                             std::chrono::seconds(1800), clock};
   auth::LoginThrottle throttle{clock};
-  InlineExecutor blocking;
-  api::Services services{calendar, clock, store, store, tokens, throttle, blocking, nullptr, {}};
+  api::InlineExecutor inline_work;
+  api::Services services{calendar, clock,       store,       store,   tokens,
+                         throttle, inline_work, inline_work, nullptr, {}};
   api::Router router{services};
   std::string authorization = "Bearer " + tokens.issue("viewer", Role::viewer);
 };

@@ -28,10 +28,8 @@ std::string_view permission_text(Permission permission) {
   return "do this";
 }
 
-}  // namespace
-
-std::variant<Principal, Response> authenticate(Services& services, const Request& request,
-                                               Permission permission) {
+// The username a valid bearer token names, or the 401 to send. CPU only.
+std::variant<std::string, Response> token_user(const Services& services, const Request& request) {
   std::string_view header = request.authorization;
   if (header.empty()) {
     return error_response(ApiError::unauthenticated, "Not authenticated");
@@ -47,7 +45,10 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
   if (!check.claims) {
     return error_response(ApiError::unauthenticated, std::string(auth::describe(check.error)));
   }
-  const auto user = services.users.find_user(check.claims->username);
+  return check.claims->username;
+}
+
+std::variant<Principal, Response> admit(const std::optional<User>& user, Permission permission) {
   if (!user || user->disabled) {
     return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
   }
@@ -57,6 +58,25 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
                                                    std::string(permission_text(permission)));
   }
   return Principal{user->username, user->role};
+}
+
+}  // namespace
+
+std::variant<Principal, Response> authenticate(Services& services, const Request& request,
+                                               Permission permission) {
+  auto named = token_user(services, request);
+  if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
+  return admit(services.users.find_user(std::get<std::string>(named)), permission);
+}
+
+std::optional<std::variant<Principal, Response>> authenticate_from_memory(Services& services,
+                                                                          const Request& request,
+                                                                          Permission permission) {
+  auto named = token_user(services, request);
+  if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
+  auto user = services.users.find_user_in_memory(std::get<std::string>(named));
+  if (!user) return std::nullopt;
+  return admit(*user, permission);
 }
 
 }  // namespace cargomon::api

@@ -1,6 +1,7 @@
 #pragma once
 // The bearer-token check every protected endpoint runs before its handler.
 
+#include <optional>
 #include <variant>
 
 #include "api/exchange.hpp"
@@ -11,7 +12,15 @@ namespace cargomon::api {
 
 // The user behind a valid token, whose current role (read from the store, not
 // trusted from the token) allows `permission`; otherwise the 401 or 403 to send.
+// May read the store: call it off the network threads.
 std::variant<Principal, Response> authenticate(Services& services, const Request& request,
                                                Permission permission);
+
+// The same answer when it needs no store read (the user was read a moment
+// ago, UserStore::find_user_in_memory); nullopt when it would need one. For
+// the network threads: registering an order then never leaves them.
+std::optional<std::variant<Principal, Response>> authenticate_from_memory(Services& services,
+                                                                          const Request& request,
+                                                                          Permission permission);
 
 }  // namespace cargomon::api

@@ -28,12 +28,16 @@ namespace {
 
 // A `pedido` event: {"pedido": order}.
 std::string order_event(std::int64_t sequence, std::string_view order_json) {
-  std::string data;
-  data.reserve(order_json.size() + 12);
-  data += R"({"pedido":)";
-  data += order_json;
-  data += '}';
-  return sse_event("pedido", sequence, data);
+  JsonWriter data;
+  data.begin_object().key("pedido").raw_json(order_json).end_object();
+  return sse_event("pedido", sequence, data.take());
+}
+
+// A `resync` event: the client must reload, for `reason`.
+std::string resync_event(std::string_view reason) {
+  JsonWriter data;
+  data.begin_object().key("reason").string(reason).end_object();
+  return sse_event("resync", 0, data.take());
 }
 
 }  // namespace
@@ -71,7 +75,7 @@ bool EventStream::append_locked(std::int64_t id, const std::string& text) {
   }
   if (pending_.size() + text.size() > max_bytes_) {
     // The client is not keeping up: tell it to reload, and let it go.
-    pending_ = sse_event("resync", 0, R"({"reason":"client too slow, events were dropped"})");
+    pending_ = resync_event("client too slow, events were dropped");
     closed_ = true;
     return false;
   }
@@ -210,7 +214,7 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
       resync = true;
     }
     if (resync) {
-      stream->push(0, sse_event("resync", 0, R"({"reason":"too many events missed"})"));
+      stream->push(0, resync_event("too many events missed"));
     } else {
       for (const auto& order : missed) {
         stream->push(order.sequence, order_event(order.sequence, order_json(order, calendar_)));
@@ -280,7 +284,7 @@ void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
     // any stream got them.
     lock.unlock();
     for (const auto& stream : streams) {
-      stream->close_with(sse_event("resync", 0, R"({"reason":"too many events at once"})"));
+      stream->close_with(resync_event("too many events at once"));
     }
     lock.lock();
     return;

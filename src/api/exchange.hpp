@@ -25,14 +25,15 @@ struct Request {
 class EventStream;  // live stream handed to the transport (event_feed.hpp)
 
 // A body produced piece by piece, for answers too large to hold in memory
-// (GET /pedidos.csv). The transport calls it for the next piece, one call at
-// a time, on the connection's I/O thread (it may read the store, as handlers
-// do), and writes each piece as it comes (HTTP/1.1 chunked transfer
-// encoding) until it returns an empty string: the end of the body. If it
-// throws, the body is incomplete: the transport closes the connection
-// without ending it, so the client sees a truncated answer, never a short one
-// that looks complete. A transport without streaming (a Lambda adapter) may
-// call it until the end and send the concatenation.
+// (GET /pedidos.csv). Each call returns the next piece; an empty string is
+// the end of the body. It may read the store, so the transport never calls
+// it itself: it asks Router::next_chunk, which runs it off the network
+// threads, one call at a time, and writes each piece as it comes (HTTP/1.1
+// chunked transfer encoding). If it throws, the body is incomplete: the
+// transport closes the connection without ending it, so the client sees a
+// truncated answer, never a short one that looks complete. A transport
+// without streaming (a Lambda adapter) may collect every piece and send the
+// concatenation.
 using BodyChunks = std::function<std::string()>;
 
 struct Response {
@@ -53,14 +54,34 @@ struct Response {
   }
 };
 
-// Handlers answer through this, exactly once, from any thread.
-using Respond = std::function<void(Response)>;
+// How a handler answers: exactly once, from any thread. Copies share one
+// answer. An answer can never be lost: when the last copy goes away without
+// having answered (a handler that forgot, a queue dropped at shutdown), it
+// logs the bug and answers 500, so the client is told and the transport's
+// count of requests in flight stays right. A second answer is logged and
+// dropped.
+class Respond {
+ public:
+  using Sink = std::function<void(Response)>;
 
-// Runs work that may block (password hashing) away from the I/O threads.
+  explicit Respond(Sink sink);
+  void operator()(Response response) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// Runs work that may block (the store, password hashing) away from the
+// network threads. Bounded in count and in bytes: `bytes` is what the work
+// holds (the request it carries); when the queue is full, try_post refuses
+// the work (returns false) and the caller answers 503, so nothing waits
+// without bound. Work runs at most once; work still queued when the
+// executor is destroyed runs before the destructor returns.
 class BlockingExecutor {
  public:
   virtual ~BlockingExecutor() = default;
-  virtual void post(std::function<void()> work) = 0;
+  [[nodiscard]] virtual bool try_post(std::function<void()> work, std::size_t bytes) = 0;
 };
 
 }  // namespace cargomon::api

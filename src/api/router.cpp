@@ -1,5 +1,7 @@
 #include "api/router.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -17,44 +19,60 @@ Response method_not_allowed(std::string allow) {
   return response;
 }
 
-void add_common_headers(Response& response, const Request& request, const HttpSettings& settings) {
+void add_common_headers(Response& response, const std::string& origin,
+                        const HttpSettings& settings) {
   response.header("X-Content-Type-Options", "nosniff");
   response.header("Referrer-Policy", "no-referrer");
   if (response.content_type.starts_with("application/json")) {
     response.header("Cache-Control", "no-store");
   }
-  if (!request.origin.empty() &&
-      std::find(settings.cors_origins.begin(), settings.cors_origins.end(), request.origin) !=
-          settings.cors_origins.end()) {
-    response.header("Access-Control-Allow-Origin", request.origin);
+  if (!origin.empty() && std::find(settings.cors_origins.begin(), settings.cors_origins.end(),
+                                   origin) != settings.cors_origins.end()) {
+    response.header("Access-Control-Allow-Origin", origin);
     response.header("Vary", "Origin");
   }
 }
 
 }  // namespace
 
-void Router::handle(Request request, Respond respond) const {
-  // Every answer gets the common headers, whichever path produced it.
-  const Request& req = request;
-  Respond finish = [respond = std::move(respond), origin = req.origin,
-                    &settings = services_.settings](Response response) {
-    Request headers_only;
-    headers_only.origin = origin;
-    add_common_headers(response, headers_only, settings);
-    respond(std::move(response));
-  };
-  try {
-    route(request, finish);
-  } catch (const StoreUnavailable&) {
-    // Thrown only before a handler took `finish` over, so it has not answered.
-    if (finish) {
-      finish(error_response(ApiError::store_unavailable,
-                            "The store is unavailable, try again shortly"));
+void Router::handle(Request request, Respond::Sink sink) const {
+  const Respond respond([sink = std::move(sink), origin = request.origin,
+                         &settings = services_.settings](Response response) {
+    add_common_headers(response, origin, settings);
+    sink(std::move(response));
+  });
+  auto shared = std::make_shared<const Request>(std::move(request));
+  answer_failures(respond, describe(*shared), [&] { route(shared, respond); });
+}
+
+void Router::off_network(const Request& request, const Respond& respond,
+                         std::function<void()> work) const {
+  // The request's own bytes are what the queued work holds.
+  const std::size_t bytes = request.body.size() + request.target.size() + 512;
+  post_answering(services_.store_work, respond, describe(request), bytes, std::move(work));
+}
+
+void Router::next_chunk(const BodyChunks& chunks,
+                        std::function<void(std::optional<std::string>)> done) const {
+  auto produce = [chunks, done] {
+    std::optional<std::string> piece;
+    try {
+      piece = chunks();
+    } catch (const std::exception& e) {
+      spdlog::warn("streamed answer cut short: {}", e.what());
+    } catch (...) {
+      spdlog::warn("streamed answer cut short");
     }
+    done(std::move(piece));
+  };
+  if (!services_.store_work.try_post(produce, 0)) {
+    spdlog::warn("streamed answer cut short: the store executor is full");
+    done(std::nullopt);
   }
 }
 
-void Router::route(Request& request, Respond& respond) const {
+void Router::route(const std::shared_ptr<const Request>& shared, const Respond& respond) const {
+  const Request& request = *shared;
   const auto parsed = boost::urls::parse_origin_form(request.target);
   if (!parsed) {
     respond(error_response(ApiError::bad_request, "Malformed request target"));
@@ -64,8 +82,8 @@ void Router::route(Request& request, Respond& respond) const {
   std::vector<std::string> segments;
   for (auto segment : url.segments()) segments.push_back(segment);
   if (!segments.empty() && segments.back().empty()) segments.pop_back();
-  QueryParams query;
-  for (auto param : url.params()) query.emplace(param.key, param.value);
+  auto query = std::make_shared<QueryParams>();
+  for (auto param : url.params()) query->emplace(param.key, param.value);
 
   const std::string& method = request.method;
   auto& s = services_;
@@ -82,14 +100,15 @@ void Router::route(Request& request, Respond& respond) const {
     return;
   }
 
-  // Runs `then` for an authenticated principal with `permission`, or answers 401/403.
+  // Off the network threads: authenticates (a store read, at most once a
+  // second per user) and runs `then` for a principal with `permission`, or
+  // answers 401/403.
   const auto guarded = [&](Permission permission, auto then) {
-    auto outcome = authenticate(s, request, permission);
-    if (auto* denied = std::get_if<Response>(&outcome)) {
-      respond(std::move(*denied));
-      return;
-    }
-    then();
+    off_network(request, respond, [&s, shared, respond, permission, then = std::move(then)] {
+      auto outcome = authenticate(s, *shared, permission);
+      if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
+      then();
+    });
   };
 
   const auto n = segments.size();
@@ -97,43 +116,61 @@ void Router::route(Request& request, Respond& respond) const {
 
   if (n == 1 && first == "token") {
     if (method != "POST") return respond(method_not_allowed("POST"));
-    return post_token(s, request, std::move(respond));
+    // Reads nothing here: the password check runs on the hashing executor.
+    return post_token(s, request, respond);
   }
   if (n == 1 && first == "registrar_pedido_entregado") {
     if (method != "POST") return respond(method_not_allowed("POST"));
-    return guarded(Permission::register_order, [&] { post_order(s, request, std::move(respond)); });
+    // The ingest path: with its user read a moment ago, nothing here waits
+    // (the store queues the order), so it stays on this thread and saves
+    // two thread hops per order.
+    if (auto known = authenticate_from_memory(s, request, Permission::register_order)) {
+      if (auto* denied = std::get_if<Response>(&*known)) return respond(std::move(*denied));
+      return post_order(s, request, respond);
+    }
+    return guarded(Permission::register_order,
+                   [&s, shared, respond] { post_order(s, *shared, respond); });
   }
   if (n == 1 && first == "pedidos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders, [&] { respond(get_orders(s, query)); });
+    return guarded(Permission::read_orders,
+                   [&s, query, respond] { respond(get_orders(s, *query)); });
   }
   if (n == 1 && first == "pedidos.csv") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders, [&] { respond(get_orders_csv(s, query)); });
+    return guarded(Permission::read_orders,
+                   [&s, query, respond] { respond(get_orders_csv(s, *query)); });
   }
   if (n == 2 && first == "pedidos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders, [&] { respond(get_order(s, segments[1])); });
+    return guarded(Permission::read_orders,
+                   [&s, id = segments[1], respond] { respond(get_order(s, id)); });
   }
   if (n == 1 && first == "metrics") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders, [&] { respond(get_metrics(s, query)); });
+    return guarded(Permission::read_orders,
+                   [&s, query, respond] { respond(get_metrics(s, *query)); });
   }
   if (n == 1 && first == "eventos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders, [&] { respond(get_events(s, request)); });
+    return guarded(Permission::read_orders,
+                   [&s, shared, respond] { respond(get_events(s, *shared)); });
   }
   if (n == 1 && first == "usuarios") {
-    if (method == "GET") return guarded(Permission::manage_users, [&] { respond(get_users(s)); });
+    if (method == "GET") {
+      return guarded(Permission::manage_users, [&s, respond] { respond(get_users(s)); });
+    }
     if (method == "POST") {
-      return guarded(Permission::manage_users, [&] { post_user(s, request, std::move(respond)); });
+      return guarded(Permission::manage_users,
+                     [&s, shared, respond] { post_user(s, *shared, respond); });
     }
     return respond(method_not_allowed("GET, POST"));
   }
   if (n == 2 && first == "usuarios") {
     if (method != "PATCH") return respond(method_not_allowed("PATCH"));
-    return guarded(Permission::manage_users,
-                   [&] { patch_user(s, segments[1], request, std::move(respond)); });
+    return guarded(Permission::manage_users, [&s, name = segments[1], shared, respond] {
+      patch_user(s, name, *shared, respond);
+    });
   }
   if (n == 1 && first == "healthz") {
     if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
@@ -141,7 +178,7 @@ void Router::route(Request& request, Respond& respond) const {
   }
   if (n == 1 && first == "readyz") {
     if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
-    return respond(get_ready(s));
+    return off_network(request, respond, [&s, respond] { respond(get_ready(s)); });
   }
   if (n == 1 && first == "openapi.json") {
     if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
@@ -150,7 +187,9 @@ void Router::route(Request& request, Respond& respond) const {
   if (method == "GET" || method == "HEAD") {
     std::string path;
     for (const auto& segment : segments) path += "/" + segment;
-    return respond(get_static(s, path));
+    // A file read: off the network threads too.
+    return off_network(request, respond,
+                       [&s, path = std::move(path), respond] { respond(get_static(s, path)); });
   }
   respond(error_response(ApiError::not_found, "Not Found"));
 }

@@ -1,6 +1,21 @@
 #pragma once
 // Maps a request to its handler: path, method, authentication, CORS and the
 // headers every answer carries. Pure: no sockets.
+//
+// Where work runs: the caller's thread (a network thread) only for what
+// cannot block: parsing, routing, answers from memory (health, the OpenAPI
+// document, static files), token checks, and registering an order whose
+// user was read a moment ago (the store queues it without waiting). Every
+// handler that reads the store runs on Services::store_work, and the
+// answer comes back through the Respond sink from that thread. A full
+// executor is a 503 with Retry-After.
+//
+// Failures: see the error policy in api/errors.hpp. Whatever escapes a
+// handler is answered here (503 for StoreUnavailable, 500 logged for the
+// rest); nothing escapes handle().
+
+#include <optional>
+#include <string>
 
 #include "api/exchange.hpp"
 #include "api/services.hpp"
@@ -11,12 +26,22 @@ class Router {
  public:
   explicit Router(Services& services) : services_(services) {}
 
-  // Answers through `respond` exactly once, possibly from another thread.
-  // Never throws: every failure becomes a response.
-  void handle(Request request, Respond respond) const;
+  // Answers through `sink` exactly once, possibly from another thread, with
+  // the headers every answer carries. Never throws.
+  void handle(Request request, Respond::Sink sink) const;
+
+  // The next piece of a streamed body (Response::chunks), produced off the
+  // network threads; `done` gets it (empty: the end), or nullopt when the
+  // body cannot go on (the producer threw, or the executor is full): the
+  // transport then cuts the connection.
+  void next_chunk(const BodyChunks& chunks,
+                  std::function<void(std::optional<std::string>)> done) const;
 
  private:
-  void route(Request& request, Respond& respond) const;
+  void route(const std::shared_ptr<const Request>& request, const Respond& respond) const;
+  // Runs `work` on the store executor under the catch-all; 503 when full.
+  void off_network(const Request& request, const Respond& respond,
+                   std::function<void()> work) const;
   Services& services_;
 };
 

@@ -29,7 +29,10 @@ struct Services {
   UserStore& users;
   const auth::TokenService& tokens;
   auth::LoginThrottle& throttle;
-  BlockingExecutor& blocking;
+  // Handlers that read the store run here, never on a network thread.
+  BlockingExecutor& store_work;
+  // Password hashing (Argon2id, tens of milliseconds by design).
+  BlockingExecutor& hashing;
   EventFeed* feed = nullptr;  // live stream; absent where nothing streams
   HttpSettings settings;
 };

@@ -1,18 +1,16 @@
-// `cargomon serve`: the composition root. Reads settings, wires the store,
-// auth, API and HTTP server together, and runs until SIGINT/SIGTERM.
+// `cargomon serve`: the composition root. One Application object holds
+// every part, declared in dependency order, so each is built after what it
+// uses and destroyed before it.
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <cstdlib>
 #include <iostream>
 #include <thread>
 
+#include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
@@ -31,22 +29,13 @@ namespace {
 
 namespace asio = boost::asio;
 
-class PoolExecutor final : public api::BlockingExecutor {
- public:
-  explicit PoolExecutor(asio::thread_pool& pool) : pool_(pool) {}
-  void post(std::function<void()> work) override { asio::post(pool_, std::move(work)); }
-
- private:
-  asio::thread_pool& pool_;
-};
-
-// With no user at all, the first start creates `admin`. Its password comes
-// from CARGOMON_ADMIN_PASSWORD or is generated and shown once.
-void ensure_admin(UserStore& users) {
+// With no user at all, the first start creates `admin`, with the password
+// given (--admin-password / CARGOMON_ADMIN_PASSWORD) or one generated and
+// shown once.
+void ensure_admin(UserStore& users, const std::string& given) {
   if (users.count_users() > 0) return;
-  const char* from_env = std::getenv("CARGOMON_ADMIN_PASSWORD");
-  const bool generated = from_env == nullptr || *from_env == '\0';
-  const std::string password = generated ? auth::generate_password() : std::string(from_env);
+  const bool generated = given.empty();
+  const std::string password = generated ? auth::generate_password() : given;
   if (users.create_user(User{"admin", auth::hash_password(password), Role::admin, false}) !=
       UserChange::done) {
     return;  // another instance sharing the store created it first
@@ -69,52 +58,19 @@ void raise_open_file_limit() {
   }
 }
 
-int run(const ServeSettings& settings) {
-  raise_open_file_limit();
-  const BusinessCalendar calendar(settings.timezone);
-  const SystemClock clock;
-  // A PostgreSQL store is shared by several instances: they must accept each
-  // other's tokens, so the secret must be given, not made per instance.
-  const bool shared_store = is_postgres_url(settings.store);
-  const char* env_secret = std::getenv("CARGOMON_JWT_SECRET");
-  if (shared_store && (env_secret == nullptr || *env_secret == '\0') &&
+// A store shared by several instances (PostgreSQL): they must accept each
+// other's tokens, so the secret must be given, not made per instance.
+const ServeSettings& checked(const ServeSettings& settings) {
+  if (is_postgres_url(settings.store) && settings.jwt_secret.empty() &&
       settings.jwt_secret_file.empty()) {
     throw std::runtime_error(
         "with a PostgreSQL store every instance must sign tokens with the same secret: set "
         "CARGOMON_JWT_SECRET or --jwt-secret-file");
   }
-  auto store = open_store(settings.store, settings.data_dir, calendar);
-  OrderStore& orders = store.orders();
-  CachedUserStore users(store.users(), clock);
-  ensure_admin(users);
+  return settings;
+}
 
-  const auth::TokenService tokens(
-      auth::load_or_create_secret(
-          settings.data_dir,
-          env_secret && *env_secret ? std::optional<std::string>(env_secret) : std::nullopt,
-          settings.jwt_secret_file.empty() ? std::nullopt
-                                           : std::optional(settings.jwt_secret_file)),
-      settings.token_ttl, clock);
-  auth::LoginThrottle throttle(clock);
-  asio::thread_pool hashing(2);
-  PoolExecutor blocking(hashing);
-  api::EventFeedOptions feed_options;
-  feed_options.relayed = shared_store;
-  api::EventFeed feed(orders, calendar, clock, feed_options);
-  // Every instance's orders reach this instance's streams through the relay.
-  std::unique_ptr<OrderRelay> relay;
-  if (store.postgres) {
-    relay = std::make_unique<OrderRelay>(*store.postgres,
-                                         [&feed](const Order& order) { feed.relay(order); });
-  }
-
-  api::Services services{
-      calendar, clock,  orders,
-      users,    tokens, throttle,
-      blocking, &feed,  api::HttpSettings{settings.cors_origins, settings.web_dir}};
-  const api::Router router(services);
-
-  asio::io_context io(static_cast<int>(settings.threads));
+http::ServerOptions server_options(const ServeSettings& settings) {
   http::ServerOptions options;
   options.address = settings.address;
   options.port = settings.port;
@@ -122,53 +78,111 @@ int run(const ServeSettings& settings) {
   options.max_connections = settings.max_connections;
   options.tls_certificate = settings.tls_certificate.string();
   options.tls_private_key = settings.tls_private_key.string();
-  http::Server server(io, router, options);
-  server.start();
-  const auto endpoint = server.local_endpoint();
-  // Tests and scripts wait for this exact line.
-  std::cout << "cargomon listening on " << (options.tls_certificate.empty() ? "http" : "https")
-            << "://" << endpoint.address().to_string() << ":" << endpoint.port() << std::endl;
-  spdlog::info("business timezone {}, data in {}, web from {}", calendar.zone_name(),
-               shared_store ? std::string("PostgreSQL") : settings.data_dir.string(),
-               settings.web_dir.empty() ? "(none)" : settings.web_dir.string());
-
-  // SIGTERM/SIGINT: stop accepting, end streams, let requests in flight
-  // finish (bounded), then stop. The store commits what it queued on exit.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  auto drain = std::make_shared<asio::steady_timer>(io);
-  auto deadline = std::chrono::steady_clock::now() + settings.shutdown_grace;
-  std::function<void()> wait_for_drain = [&] {
-    if (server.requests_in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      io.stop();
-      return;
-    }
-    drain->expires_after(std::chrono::milliseconds(20));
-    drain->async_wait([&](auto) { wait_for_drain(); });
-  };
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("signal {}: shutting down", signal);
-    server.stop_accepting();
-    feed.close_all();
-    deadline = std::chrono::steady_clock::now() + settings.shutdown_grace;
-    wait_for_drain();
-  });
-
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < settings.threads; ++i) threads.emplace_back([&] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
-  hashing.join();
-  // Orders still queued in the store are committed, and their callbacks run
-  // (publish to the feed, answer through the io_context), when the store
-  // closes: close it now, while both still exist (in declaration order they
-  // would be destroyed first). A stopped feed reads nothing more from it.
-  relay.reset();
-  feed.stop();
-  store = {};
-  spdlog::info("stopped");
-  return 0;
+  return options;
 }
+
+api::EventFeedOptions feed_options(const ServeSettings& settings) {
+  api::EventFeedOptions options;
+  options.relayed = is_postgres_url(settings.store);
+  return options;
+}
+
+class Application {
+ public:
+  explicit Application(const ServeSettings& settings)
+      : settings_(checked(settings)),
+        calendar_(settings.timezone),
+        store_(open_store(settings.store, settings.data_dir, calendar_)),
+        users_(store_.users(), clock_),
+        tokens_(auth::load_or_create_secret(
+                    settings.data_dir,
+                    settings.jwt_secret.empty() ? std::nullopt
+                                                : std::optional<std::string>(settings.jwt_secret),
+                    settings.jwt_secret_file.empty() ? std::nullopt
+                                                     : std::optional(settings.jwt_secret_file)),
+                settings.token_ttl, clock_),
+        throttle_(clock_),
+        hashing_("password hashing", {.threads = 2, .max_queued = 256}),
+        store_work_("store work",
+                    {.threads = settings.store_threads, .max_queued = settings.store_queue}),
+        feed_(store_.orders(), calendar_, clock_, feed_options(settings)),
+        services_{calendar_,       clock_,
+                  store_.orders(), users_,
+                  tokens_,         throttle_,
+                  store_work_,     hashing_,
+                  &feed_,          api::HttpSettings{settings.cors_origins, settings.web_dir}},
+        router_(services_),
+        io_(static_cast<int>(settings.threads)),
+        server_(io_, router_, server_options(settings)),
+        signals_(io_, SIGINT, SIGTERM) {
+    ensure_admin(users_, settings.admin_password);
+    // Every instance's orders reach this instance's streams through the relay.
+    if (store_.postgres) {
+      relay_ = std::make_unique<OrderRelay>(*store_.postgres,
+                                            [this](const Order& order) { feed_.relay(order); });
+    }
+  }
+
+  // Stops what runs work on its own threads, in the order work flows (the
+  // executors' queued work answers through the feed and the store; orders
+  // still queued in the store are committed and published when it closes),
+  // before any member is destroyed.
+  ~Application() {
+    store_work_.stop();
+    hashing_.stop();
+    relay_.reset();
+    feed_.stop();
+    store_ = {};
+  }
+
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+  Application(Application&&) = delete;
+  Application& operator=(Application&&) = delete;
+
+  // Serves until SIGINT/SIGTERM: then stops accepting, ends the streams,
+  // lets requests in flight finish (bounded by the grace period) and
+  // returns 0.
+  int run() {
+    server_.start();
+    const auto endpoint = server_.local_endpoint();
+    // Tests and scripts wait for this exact line.
+    std::cout << "cargomon listening on " << (settings_.tls_certificate.empty() ? "http" : "https")
+              << "://" << endpoint.address().to_string() << ":" << endpoint.port() << std::endl;
+    spdlog::info("business timezone {}, data in {}, web from {}", calendar_.zone_name(),
+                 store_.postgres ? std::string("PostgreSQL") : settings_.data_dir.string(),
+                 settings_.web_dir.empty() ? "(none)" : settings_.web_dir.string());
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      spdlog::info("signal {}: shutting down", signal);
+      feed_.close_all();
+      server_.shutdown(settings_.shutdown_grace, [this] { io_.stop(); });
+    });
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < settings_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& thread : threads) thread.join();
+    return 0;
+  }
+
+ private:
+  const ServeSettings& settings_;
+  const BusinessCalendar calendar_;
+  const SystemClock clock_;
+  OpenedStore store_;
+  CachedUserStore users_;
+  const auth::TokenService tokens_;
+  auth::LoginThrottle throttle_;
+  api::BoundedExecutor hashing_;
+  api::BoundedExecutor store_work_;
+  api::EventFeed feed_;
+  std::unique_ptr<OrderRelay> relay_;
+  api::Services services_;
+  const api::Router router_;
+  asio::io_context io_;
+  http::Server server_;
+  asio::signal_set signals_;
+};
 
 }  // namespace
 
@@ -179,7 +193,14 @@ void add_serve_command(CLI::App& app) {
   serve->callback([settings] {
     try {
       finish_serve_settings(*settings);
-      set_exit_code(run(*settings));
+      raise_open_file_limit();
+      int code = 0;
+      {
+        Application application(*settings);
+        code = application.run();
+      }
+      spdlog::info("stopped");
+      set_exit_code(code);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
       set_exit_code(1);

@@ -44,6 +44,29 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
                   "File holding the token signing secret (CARGOMON_JWT_SECRET may hold it "
                   "directly); default: <data-dir>/jwt-secret, created on first start")
       ->envname("CARGOMON_JWT_SECRET_FILE");
+  // Secrets belong in the environment: a flag's value shows in `ps`.
+  command
+      .add_option("--jwt-secret", s.jwt_secret,
+                  "The token signing secret itself, at least 32 bytes (prefer the variable: a "
+                  "flag shows in ps)")
+      ->envname("CARGOMON_JWT_SECRET");
+  command
+      .add_option("--admin-password", s.admin_password,
+                  "Password of the `admin` user created on the first start (prefer the variable; "
+                  "default: generated and printed once)")
+      ->envname("CARGOMON_ADMIN_PASSWORD");
+  command
+      .add_option("--store-threads", s.store_threads,
+                  "Threads that run the handlers reading the store (never the I/O threads)")
+      ->envname("CARGOMON_STORE_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  command
+      .add_option("--store-queue", s.store_queue,
+                  "Requests waiting for a store thread; beyond it they are answered 503")
+      ->envname("CARGOMON_STORE_QUEUE")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
   command.add_option("--threads", s.threads, "I/O threads (0: one per core)")
       ->envname("CARGOMON_THREADS")
       ->capture_default_str();

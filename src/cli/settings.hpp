@@ -21,10 +21,16 @@ struct ServeSettings {
   std::chrono::seconds token_ttl{1800};
   std::filesystem::path web_dir;
   std::filesystem::path jwt_secret_file;
-  std::size_t threads = 0;  // 0: one per core
+  std::string jwt_secret;      // the secret itself (CARGOMON_JWT_SECRET); wins over the file
+  std::string admin_password;  // for the `admin` user made on the first start; empty: generated
+  std::size_t threads = 0;     // 0: one per core
   std::size_t body_limit = std::size_t{256} * 1024;
   std::chrono::seconds shutdown_grace{10};
   std::size_t max_connections = 10'000;
+  // Handlers that read the store run on these threads, never on the I/O
+  // threads; work beyond the queue is answered 503 with Retry-After.
+  std::size_t store_threads = 8;
+  std::size_t store_queue = 1024;
   std::filesystem::path tls_certificate;  // PEM; with tls_private_key: serve HTTPS
   std::filesystem::path tls_private_key;
 };

@@ -3,13 +3,14 @@
 // connection, every read bounded in size and time. It knows nothing of
 // orders: each request is translated to api::Request and handed to the Router.
 //
-// Thread safety: start() and stop() may be called from any thread; the
-// server runs on the io_context threads its owner provides.
+// Thread safety: start(), stop_accepting() and shutdown() may be called from
+// any thread; the server runs on the io_context threads its owner provides.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,10 @@ class Server {
  public:
   Server(boost::asio::io_context& io, const api::Router& router, ServerOptions options);
   ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  Server(Server&&) = delete;
+  Server& operator=(Server&&) = delete;
 
   // Binds and listens; throws std::system_error when the address is taken.
   void start();
@@ -42,12 +47,14 @@ class Server {
   // Stops accepting new connections. In-flight requests finish, answered
   // with Connection: close; no connection reads another request.
   void stop_accepting();
-  std::size_t requests_in_flight() const { return in_flight_->load(); }
+  // stop_accepting(), then `drained` (on an io_context thread) once no
+  // request is in flight, or when `grace` has passed, whichever is first.
+  void shutdown(std::chrono::milliseconds grace, std::function<void()> drained);
+  std::size_t requests_in_flight() const;
 
  private:
   struct State;
   std::shared_ptr<State> state_;
-  std::shared_ptr<std::atomic<std::size_t>> in_flight_;
 };
 
 }  // namespace cargomon::http

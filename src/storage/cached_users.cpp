@@ -11,17 +11,30 @@ CachedUserStore::CachedUserStore(UserStore& users, const Clock& clock,
                                  std::chrono::microseconds fresh_for)
     : users_(users), clock_(clock), fresh_for_(fresh_for) {}
 
+std::optional<std::optional<User>> CachedUserStore::fresh_locked(const std::string& username,
+                                                                 Timestamp now) const {
+  if (const auto it = entries_.find(username); it != entries_.end()) {
+    // A clock stepped back makes the entry stale too.
+    if (it->second.read_at <= now && now - it->second.read_at < fresh_for_) {
+      return it->second.user;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::optional<User>> CachedUserStore::find_user_in_memory(
+    const std::string& username) {
+  const Timestamp now = clock_.now();
+  const std::lock_guard lock(mutex_);
+  return fresh_locked(username, now);
+}
+
 std::optional<User> CachedUserStore::find_user(const std::string& username) {
   const Timestamp now = clock_.now();
   std::uint64_t changes = 0;
   {
     const std::lock_guard lock(mutex_);
-    if (const auto it = entries_.find(username); it != entries_.end()) {
-      // A clock stepped back makes the entry stale too.
-      if (it->second.read_at <= now && now - it->second.read_at < fresh_for_) {
-        return it->second.user;
-      }
-    }
+    if (auto known = fresh_locked(username, now)) return *known;
     changes = changes_;
   }
   auto user = users_.find_user(username);

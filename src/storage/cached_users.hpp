@@ -30,6 +30,7 @@ class CachedUserStore final : public UserStore {
                   std::chrono::microseconds fresh_for = kDefaultFreshFor);
 
   std::optional<User> find_user(const std::string& username) override;
+  std::optional<std::optional<User>> find_user_in_memory(const std::string& username) override;
   std::vector<User> list_users() override;
   UserChange create_user(const User& user) override;
   UserChange update_user(const User& user) override;
@@ -41,6 +42,8 @@ class CachedUserStore final : public UserStore {
     Timestamp read_at;
   };
   void forget(const std::string& username);
+  // The remembered answer while it is fresh; under mutex_.
+  std::optional<std::optional<User>> fresh_locked(const std::string& username, Timestamp now) const;
 
   UserStore& users_;
   const Clock& clock_;

@@ -66,7 +66,9 @@ class OrderStore {
   using RegisterDone = std::function<void(RegisterResult)>;
 
   // Stores the order together with its day totals in one transaction, or
-  // finds it already there. `done` runs once, on a store thread, after the
+  // finds it already there. Never blocks: it queues the order (a full queue
+  // is `unavailable` at once), so it may be called from a network thread.
+  // `done` runs once, on a store thread, after the
   // transaction is durable (or failed); it must not block. Many concurrent
   // orders share one commit. `order.sequence` is assigned by the store.
   virtual void register_order(Order order, RegisterDone done) = 0;
@@ -87,6 +89,12 @@ class UserStore {
  public:
   virtual ~UserStore() = default;
   virtual std::optional<User> find_user(const std::string& username) = 0;
+  // What find_user would answer, when this object knows it without reading
+  // the store (a cache); nullopt when it would have to read. Never blocks.
+  virtual std::optional<std::optional<User>> find_user_in_memory(const std::string& username) {
+    (void)username;
+    return std::nullopt;
+  }
   virtual std::vector<User> list_users() = 0;
   virtual UserChange create_user(const User& user) = 0;
   // Replaces role, password hash and disabled flag of an existing user.

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/bounded_executor.hpp"
 #include "api/router.hpp"
 #include "api/services.hpp"
 #include "auth/login_throttle.hpp"
@@ -154,11 +155,6 @@ class SwitchableStore final : public OrderStore, public UserStore {
   }
 };
 
-class InlineExecutor final : public api::BlockingExecutor {
- public:
-  void post(std::function<void()> work) override { work(); }
-};
-
 class StoreReportsFailure : public ::testing::Test {
  protected:
   api::Response call(const std::string& method, const std::string& target,
@@ -192,9 +188,9 @@ class StoreReportsFailure : public ::testing::Test {
   auth::TokenService tokens_{"reliability-secret-0123456789abcdef0123456789",
                              std::chrono::seconds(1800), clock_};
   auth::LoginThrottle throttle_{clock_};
-  InlineExecutor blocking_;
-  api::Services services_{calendar_, clock_,    store_,  store_, tokens_,
-                          throttle_, blocking_, nullptr, {}};
+  api::InlineExecutor inline_;
+  api::Services services_{calendar_, clock_,  store_,  store_,  tokens_,
+                          throttle_, inline_, inline_, nullptr, {}};
   api::Router router_{services_};
   std::string token_ = tokens_.issue("admin", Role::admin);
 };

@@ -50,35 +50,32 @@ void post_token(Services& s, const Request& request, Respond respond) {
   }
 
   // Argon2id takes tens of milliseconds by design: off the I/O threads.
-  s.blocking.post([&s, username = std::move(username), password = std::move(password),
-                   client = request.client_address, respond = std::move(respond)] {
-    try {
-      const auto user = s.users.find_user(username);
-      const bool valid =
-          auth::verify_password(user ? user->password_hash : decoy_hash(), password) && user &&
-          !user->disabled;
-      if (!valid) {
-        s.throttle.record_failure(username, client);
-        return respond(error_response(ApiError::unauthenticated, "Incorrect username or password"));
-      }
-      s.throttle.record_success(username, client);
-      JsonWriter out;
-      out.begin_object()
-          .key("access_token")
-          .string(s.tokens.issue(user->username, user->role))
-          .key("token_type")
-          .string("bearer")
-          .key("expires_in")
-          .number(s.tokens.ttl().count())
-          .key("role")
-          .string(to_string(user->role))
-          .end_object();
-      respond(json_response(200, out.take()));
-    } catch (const StoreUnavailable&) {
-      respond(error_response(ApiError::store_unavailable,
-                             "The store is unavailable, try again shortly"));
-    }
-  });
+  post_answering(s.hashing, respond, "POST /token", username.size() + password.size(),
+                 [&s, username = std::move(username), password = std::move(password),
+                  client = request.client_address, respond] {
+                   const auto user = s.users.find_user(username);
+                   const bool valid =
+                       auth::verify_password(user ? user->password_hash : decoy_hash(), password) &&
+                       user && !user->disabled;
+                   if (!valid) {
+                     s.throttle.record_failure(username, client);
+                     return respond(error_response(ApiError::unauthenticated,
+                                                   "Incorrect username or password"));
+                   }
+                   s.throttle.record_success(username, client);
+                   JsonWriter out;
+                   out.begin_object()
+                       .key("access_token")
+                       .string(s.tokens.issue(user->username, user->role))
+                       .key("token_type")
+                       .string("bearer")
+                       .key("expires_in")
+                       .number(s.tokens.ttl().count())
+                       .key("role")
+                       .string(to_string(user->role))
+                       .end_object();
+                   respond(json_response(200, out.take()));
+                 });
 }
 
 }  // namespace cargomon::api

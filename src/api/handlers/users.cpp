@@ -51,11 +51,6 @@ bool removes_last_admin(UserStore& users, const User& before, const User& after)
   return admins <= 1;
 }
 
-void respond_unavailable(const Respond& respond) {
-  respond(
-      error_response(ApiError::store_unavailable, "The store is unavailable, try again shortly"));
-}
-
 }  // namespace
 
 Response get_users(Services& s) {
@@ -101,19 +96,16 @@ void post_user(Services& s, const Request& request, Respond respond) {
   }
   if (!problems.empty()) return respond(validation_response(problems));
 
-  s.blocking.post([&s, user = std::move(user), clear = std::move(clear),
-                   respond = std::move(respond)]() mutable {
-    try {
-      user.password_hash = auth::hash_password(clear);
-      if (s.users.create_user(user) == UserChange::already_exists) {
-        return respond(
-            error_response(ApiError::conflict, "User " + user.username + " already exists"));
-      }
-      respond(user_response(201, user));
-    } catch (const StoreUnavailable&) {
-      respond_unavailable(respond);
-    }
-  });
+  // Hashing takes tens of milliseconds by design: on its own executor.
+  post_answering(s.hashing, respond, "POST /usuarios", clear.size() + user.username.size(),
+                 [&s, user = std::move(user), clear = std::move(clear), respond]() mutable {
+                   user.password_hash = auth::hash_password(clear);
+                   if (s.users.create_user(user) == UserChange::already_exists) {
+                     return respond(error_response(ApiError::conflict,
+                                                   "User " + user.username + " already exists"));
+                   }
+                   respond(user_response(201, user));
+                 });
 }
 
 void patch_user(Services& s, const std::string& username, const Request& request, Respond respond) {
@@ -153,27 +145,25 @@ void patch_user(Services& s, const std::string& username, const Request& request
   }
   if (!problems.empty()) return respond(validation_response(problems));
 
-  s.blocking.post(
-      [&s, username, new_password, new_role, new_disabled, respond = std::move(respond)] {
-        try {
-          const auto before = s.users.find_user(username);
-          if (!before)
-            return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-          User after = *before;
-          if (new_password) after.password_hash = auth::hash_password(*new_password);
-          if (new_role) after.role = *new_role;
-          if (new_disabled) after.disabled = *new_disabled;
-          if (removes_last_admin(s.users, *before, after)) {
-            return respond(error_response(
-                ApiError::conflict, "This would leave no enabled admin; nothing was changed"));
-          }
-          if (s.users.update_user(after) == UserChange::not_found) {
-            return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-          }
-          respond(user_response(200, after));
-        } catch (const StoreUnavailable&) {
-          respond_unavailable(respond);
+  post_answering(
+      s.hashing, respond, "PATCH /usuarios/" + username.substr(0, 64),
+      username.size() + (new_password ? new_password->size() : 0),
+      [&s, username, new_password, new_role, new_disabled, respond] {
+        const auto before = s.users.find_user(username);
+        if (!before)
+          return respond(error_response(ApiError::not_found, "User " + username + " not found"));
+        User after = *before;
+        if (new_password) after.password_hash = auth::hash_password(*new_password);
+        if (new_role) after.role = *new_role;
+        if (new_disabled) after.disabled = *new_disabled;
+        if (removes_last_admin(s.users, *before, after)) {
+          return respond(error_response(ApiError::conflict,
+                                        "This would leave no enabled admin; nothing was changed"));
         }
+        if (s.users.update_user(after) == UserChange::not_found) {
+          return respond(error_response(ApiError::not_found, "User " + username + " not found"));
+        }
+        respond(user_response(200, after));
       });
 }
 

@@ -1,0 +1,269 @@
+#pragma once
+// The body of serve_plain/serve_tls (connection.hpp), as a template over
+// the stream; included only by plain_connection.cpp and tls_connection.cpp.
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+
+#include "api/errors.hpp"
+#include "api/event_feed.hpp"
+#include "http/connection.hpp"
+
+namespace cargomon::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Runs `start(deliver)` and resumes the coroutine with what `deliver` is
+// given, on the connection's strand, whichever thread delivered it.
+template <class Value, class Start>
+auto async_deliver(Start start) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Value)>(
+      [start = std::move(start)](auto handler) mutable {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start([shared, executor](Value value) {
+          asio::post(executor,
+                     [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
+        });
+      },
+      asio::use_awaitable);
+}
+
+inline api::Request to_api(const bhttp::request<bhttp::string_body>& req,
+                           const std::string& client) {
+  api::Request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.content_type = std::string(req[bhttp::field::content_type]);
+  out.authorization = std::string(req[bhttp::field::authorization]);
+  out.origin = std::string(req[bhttp::field::origin]);
+  out.last_event_id = std::string(req["Last-Event-ID"]);
+  out.body = req.body();
+  out.client_address = client;
+  return out;
+}
+
+template <class Message>
+void add_head_fields(Message& message, api::Response& response, const ConnectionContext& context) {
+  message.set(bhttp::field::server, "cargomon");
+  if (!response.content_type.empty()) {
+    message.set(bhttp::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) message.insert(name, value);
+  if (context.tls) message.set(bhttp::field::strict_transport_security, "max-age=31536000");
+}
+
+inline bhttp::response<bhttp::string_body> to_beast(api::Response&& response,
+                                                    const ConnectionContext& context,
+                                                    unsigned version, bool keep_alive, bool head) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+  add_head_fields(res, response, context);
+  res.body() = std::move(response.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  if (head) res.body().clear();
+  return res;
+}
+
+// Counts a request from when it is read until its answer is written, on
+// every path out (an exception included): SIGTERM's drain waits for it.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<std::size_t>& count) : count_(count) { ++count_; }
+  ~InFlight() { end(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  InFlight(InFlight&&) = delete;
+  InFlight& operator=(InFlight&&) = delete;
+  void end() {
+    if (counted_) --count_;
+    counted_ = false;
+  }
+
+ private:
+  std::atomic<std::size_t>& count_;
+  bool counted_ = true;
+};
+
+template <class Stream>
+class Connection {
+ public:
+  Connection(Stream& stream, const ConnectionContext& context, std::string client)
+      : stream_(stream), context_(context), client_(std::move(client)) {}
+
+  asio::awaitable<void> serve() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    const auto& options = context_.options;
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (buffer.size() == 0) {
+        // Idle between requests; once a request starts it has read_timeout
+        // to arrive whole, so slow senders cannot hold a connection for long.
+        lowest.expires_after(options.idle_timeout);
+        auto [idle_ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
+        if (idle_ec) break;
+        buffer.commit(n);
+      }
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(options.header_limit);
+      parser.body_limit(options.body_limit);
+      lowest.expires_after(options.read_timeout);
+      auto [read_ec, bytes] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple);
+      if (read_ec == bhttp::error::end_of_stream || read_ec == beast::error::timeout ||
+          read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
+        break;
+      }
+      if (read_ec) {
+        co_await write_early_error(read_ec);
+        break;
+      }
+
+      auto request = parser.release();
+      InFlight counted(context_.in_flight);
+      // Named, not a temporary inside the co_await: GCC 12 copies some
+      // temporaries of a co_await expression bitwise, and a short string's
+      // inline buffer then points into the coroutine frame.
+      auto routed = std::make_shared<api::Request>(to_api(request, client_));
+      auto response =
+          co_await async_deliver<api::Response>([this, routed](api::Respond::Sink deliver) {
+            context_.router.handle(std::move(*routed), std::move(deliver));
+          });
+      if (response.stream) {
+        counted.end();  // a stream lasts as long as the client wants
+        co_await stream_events(request.version(), std::move(response));
+        break;
+      }
+      const bool keep_alive = request.keep_alive() && !context_.stopping;
+      if (response.chunks) {
+        if (!co_await write_chunks(request.version(), keep_alive, std::move(response))) break;
+        continue;
+      }
+      auto res = to_beast(std::move(response), context_, request.version(), keep_alive,
+                          request.method() == bhttp::verb::head);
+      lowest.expires_after(options.read_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(stream_, res, use_tuple);
+      if (write_ec || !keep_alive) break;
+    }
+  }
+
+ private:
+  // A request that never reached the router (too large, unparseable).
+  asio::awaitable<void> write_early_error(beast::error_code read_ec) {
+    const auto& options = context_.options;
+    api::Response response;
+    if (read_ec == bhttp::error::body_limit) {
+      response =
+          api::error_response(api::ApiError::payload_too_large,
+                              "Body larger than " + std::to_string(options.body_limit) + " bytes");
+    } else if (read_ec == bhttp::error::header_limit) {
+      response = api::error_response(
+          api::ApiError::headers_too_large,
+          "Headers larger than " + std::to_string(options.header_limit) + " bytes");
+    } else {
+      response = api::error_response(api::ApiError::bad_request, "Malformed HTTP request");
+    }
+    auto res = to_beast(std::move(response), context_, 11, false, false);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    co_await bhttp::async_write(stream_, res, use_tuple);
+  }
+
+  // Writes a body produced piece by piece (api::BodyChunks) with chunked
+  // transfer encoding; each piece is produced off the network threads
+  // (Router::next_chunk). True when the connection may serve another
+  // request. When the producer fails (the store failed midway) the last
+  // chunk is never sent and the connection closes: the client sees a
+  // truncated body. HTTP/1.0 has no chunks: the body is written as is and
+  // ends with the connection.
+  asio::awaitable<bool> write_chunks(unsigned version, bool keep_alive, api::Response response) {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    const bool chunked = version >= 11;
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    add_head_fields(head, response, context_);
+    head.keep_alive(keep_alive && chunked);
+    head.chunked(chunked);
+    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    lowest.expires_after(context_.options.read_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+    if (ec) co_return false;
+    for (;;) {
+      auto piece = co_await async_deliver<std::optional<std::string>>(
+          [this, &response](std::function<void(std::optional<std::string>)> deliver) {
+            context_.router.next_chunk(response.chunks, std::move(deliver));
+          });
+      if (!piece) co_return false;
+      lowest.expires_after(context_.options.read_timeout);
+      if (piece->empty()) {
+        if (!chunked) co_return false;
+        auto [end_ec, m] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+        co_return !end_ec && keep_alive;
+      }
+      auto [write_ec, m] =
+          chunked ? co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*piece)),
+                                               use_tuple)
+                  : co_await asio::async_write(stream_, asio::buffer(*piece), use_tuple);
+      if (write_ec) co_return false;
+    }
+  }
+
+  // Writes a Server-Sent Events response until the stream closes or the
+  // client goes away. Quiet streams get a comment line every heartbeat.
+  asio::awaitable<void> stream_events(unsigned version, api::Response response) {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    auto events = response.stream;
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), version};
+    add_head_fields(head, response, context_);
+    head.keep_alive(false);  // the body ends when the connection closes
+    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    lowest.expires_after(context_.options.read_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+    if (ec) {
+      events->detach();
+      co_return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(lowest.get_executor());
+    auto notified = std::make_shared<bool>(false);
+    // Runs on the connection's strand, so it never races the loop below.
+    events->set_waker([timer, notified, executor = lowest.get_executor()] {
+      asio::post(executor, [timer, notified] {
+        *notified = true;
+        timer->cancel();
+      });
+    });
+    for (;;) {
+      std::string text = events->take();
+      if (text.empty()) {
+        if (events->closed()) break;
+        if (*notified) {
+          *notified = false;
+          continue;
+        }
+        timer->expires_after(context_.options.heartbeat);
+        auto [wait_ec] = co_await timer->async_wait(use_tuple);
+        if (!wait_ec) text = ": keep-alive\n\n";
+        *notified = false;
+        if (text.empty()) continue;
+      }
+      lowest.expires_after(context_.options.read_timeout);
+      auto [write_ec, written] = co_await asio::async_write(stream_, asio::buffer(text), use_tuple);
+      if (write_ec) break;
+    }
+    events->detach();
+  }
+
+  Stream& stream_;
+  const ConnectionContext& context_;
+  std::string client_;
+};
+
+}  // namespace cargomon::http::detail
