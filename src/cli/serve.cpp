@@ -24,7 +24,6 @@
 #include "http/server.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
-#include "storage/postgres/order_relay.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -73,9 +72,11 @@ int run(const ServeSettings& settings) {
   raise_open_file_limit();
   const BusinessCalendar calendar(settings.timezone);
   const SystemClock clock;
-  // A PostgreSQL store is shared by several instances: they must accept each
-  // other's tokens, so the secret must be given, not made per instance.
-  const bool shared_store = is_postgres_url(settings.store);
+  auto store = open_store(settings.store, settings.data_dir, calendar);
+  // A store with live orders is shared by several instances: they must
+  // accept each other's tokens, so the secret must be given, not made per
+  // instance.
+  const bool shared_store = store->live_orders() != nullptr;
   const char* env_secret = std::getenv("CARGOMON_JWT_SECRET");
   if (shared_store && (env_secret == nullptr || *env_secret == '\0') &&
       settings.jwt_secret_file.empty()) {
@@ -83,9 +84,8 @@ int run(const ServeSettings& settings) {
         "with a PostgreSQL store every instance must sign tokens with the same secret: set "
         "CARGOMON_JWT_SECRET or --jwt-secret-file");
   }
-  auto store = open_store(settings.store, settings.data_dir, calendar);
-  OrderStore& orders = store.orders();
-  CachedUserStore users(store.users(), clock);
+  OrderStore& orders = *store;
+  CachedUserStore users(*store, clock);
   ensure_admin(users);
 
   const auth::TokenService tokens(
@@ -102,10 +102,9 @@ int run(const ServeSettings& settings) {
   feed_options.relayed = shared_store;
   api::EventFeed feed(orders, calendar, clock, feed_options);
   // Every instance's orders reach this instance's streams through the relay.
-  std::unique_ptr<OrderRelay> relay;
-  if (store.postgres) {
-    relay = std::make_unique<OrderRelay>(*store.postgres,
-                                         [&feed](const Order& order) { feed.relay(order); });
+  std::unique_ptr<LiveSubscription> relay;
+  if (auto* live = store->live_orders()) {
+    relay = live->subscribe([&feed](const Order& order) { feed.relay(order); });
   }
 
   api::Services services{
@@ -165,7 +164,7 @@ int run(const ServeSettings& settings) {
   // would be destroyed first). A stopped feed reads nothing more from it.
   relay.reset();
   feed.stop();
-  store = {};
+  store.reset();
   spdlog::info("stopped");
   return 0;
 }
