@@ -1,5 +1,5 @@
 // Query strings and cursors: GET /pedidos?… (and any other target) through
-// api::Router::handle, authenticated as a viewer, over a fake store; and the
+// api::Router::handle, authenticated as a viewer, over the memory store; and the
 // parsers it relies on called directly.
 //
 // The first byte picks what the rest is:
@@ -29,7 +29,8 @@
 #include "auth/token.hpp"
 #include "domain/business_calendar.hpp"
 #include "fuzz_check.hpp"
-#include "storage/store.hpp"
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ using cargomon::fuzz::check;
 
 const Timestamp kNow{std::chrono::seconds{1'726'131'058}};
 
-Order sample_order(std::int64_t sequence) {
+Order sample_order() {
   Order order;
   order.order_id = "4205dd65-056f-462e-8e1f-c801a5e78536";
   order.courier = {{"102", true}, "Carlos García"};
@@ -46,50 +47,28 @@ Order sample_order(std::int64_t sequence) {
                  {"pk0007", "Tijeras pequeñas", Money::from_cents(1400), 2}};
   order.reported_at = kNow - std::chrono::hours(5);
   order.received_at = kNow;
-  order.sequence = sequence;
   return order;
 }
 
-// Answers every read with a small fixed result; records nothing.
-class FakeStore final : public OrderStore, public UserStore {
+// The memory store, checking what the router asks of it.
+class CheckedStore final : public ForwardingStore {
  public:
-  void register_order(Order order, RegisterDone done) override {
-    done({RegisterStatus::stored, std::move(order)});
-  }
+  using ForwardingStore::ForwardingStore;
   OrderPage list_orders(const OrderQuery& query) override {
     check(query.limit >= 1 && query.limit <= 1000, "the store sees a bounded page size");
-    OrderPage page;
-    page.orders.push_back(sample_order(7));
-    // Echo the cursor back so its encoding is exercised with what came in.
-    page.next = query.after ? query.after : OrderCursor{kNow, 7};
+    auto page = ForwardingStore::list_orders(query);
+    // Echo the cursor back (or make one) so that its encoding is exercised
+    // with what came in, although one order fills no second page.
+    if (!page.next) page.next = query.after ? query.after : OrderCursor{kNow, 7};
     return page;
   }
-  std::optional<Order> find_order(const std::string& order_id) override {
-    if (order_id == "4205dd65-056f-462e-8e1f-c801a5e78536") return sample_order(7);
-    return std::nullopt;
-  }
-  std::vector<Order> orders_after(std::int64_t, std::size_t) override { return {}; }
-  DayMetrics day_metrics(BusinessDay day) override {
-    DayMetrics metrics;
-    metrics.day = day;
-    return metrics;
-  }
-  bool ready() override { return true; }
-
-  std::optional<User> find_user(const std::string& username) override {
-    if (username != "viewer") return std::nullopt;
-    return User{"viewer", "unused", Role::viewer, false};
-  }
-  std::vector<User> list_users() override { return {}; }
-  UserChange create_user(const User&) override { return UserChange::already_exists; }
-  UserChange update_user(const User&) override { return UserChange::not_found; }
-  std::size_t count_users() override { return 1; }
 };
 
 struct World {
   BusinessCalendar calendar{"America/Bogota"};
   FakeClock clock{kNow};
-  FakeStore store;
+  MemoryStore memory{calendar};
+  CheckedStore store{memory};
   auth::TokenService tokens{"fuzzing-secret-0123456789abcdef0123456789abcdef",
                             std::chrono::seconds(1800), clock};
   auth::LoginThrottle throttle{clock};
@@ -98,6 +77,11 @@ struct World {
                          throttle, inline_work, inline_work, nullptr, {}};
   api::Router router{services};
   std::string authorization = "Bearer " + tokens.issue("viewer", Role::viewer);
+
+  World() {
+    memory.register_order(sample_order(), [](const RegisterResult&) {});
+    memory.create_user(User{"viewer", "unused", Role::viewer, false});
+  }
 };
 
 World& world() {

@@ -11,8 +11,8 @@
 // A slow client never slows ingestion or other clients: each stream has a
 // bounded queue, and one that overflows is sent `resync` and closed.
 //
-// With several instances on one PostgreSQL store, orders arrive through
-// relay() instead (storage/postgres/order_relay.hpp): every instance's
+// With several instances on one shared store, orders arrive through relay()
+// instead, from the store's live orders (LiveOrders, storage/store.hpp): every instance's
 // orders, in sequence order, none skipped, so ids stay increasing and a
 // Last-Event-ID from one instance resumes on another.
 //

@@ -1,7 +1,7 @@
 // `cargomon import` and `cargomon export`: orders (and users) from the
 // original system's DynamoDB tables or from an export, into the store; and
 // a day's or a range's orders out as CSV or JSON lines. Both work on the
-// store directly, also while the server runs.
+// store (--store, as the server's) directly, also while the server runs.
 
 #include <condition_variable>
 #include <fstream>
@@ -14,7 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/item_reader.hpp"
 #include "cli/settings.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/open_store.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -215,6 +215,7 @@ int import_users(UserStore& users, Input& input, Role default_role) {
 
 struct ImportOptions {
   std::filesystem::path data_dir = "data";
+  std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string timezone = "America/Bogota";
   std::string file;
   std::string users_file;
@@ -233,11 +234,10 @@ int run_import(const ImportOptions& o) {
 
   const BusinessCalendar calendar(o.timezone);
   const SystemClock clock;
-  std::filesystem::create_directories(o.data_dir);
-  SqliteStore store(o.data_dir / "cargomon.db", calendar);
+  const auto store = open_store(o.store, o.data_dir, calendar);
   int status = 0;
   if (orders) {
-    OrderImport import(store, calendar, clock);
+    OrderImport import(*store, calendar, clock);
     try {
       read_items(orders->stream(), "pedido_id",
                  [&](InputItem item) { import.add(std::move(item)); });
@@ -250,7 +250,7 @@ int run_import(const ImportOptions& o) {
   }
   if (users) {
     try {
-      status = std::max(status, import_users(store, *users, *role));
+      status = std::max(status, import_users(*store, *users, *role));
     } catch (const InputError& e) {
       throw std::runtime_error(users->name() + ": " + e.what());
     }
@@ -262,6 +262,7 @@ int run_import(const ImportOptions& o) {
 
 struct ExportOptions {
   std::filesystem::path data_dir = "data";
+  std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string timezone = "America/Bogota";
   std::string fecha;
   std::string desde;
@@ -272,10 +273,6 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& o) {
-  const auto db = o.data_dir / "cargomon.db";
-  if (!std::filesystem::exists(db)) {
-    throw std::runtime_error("no database at " + db.string() + " (see --data-dir)");
-  }
   const BusinessCalendar calendar(o.timezone);
   OrderQuery query;
   query.limit = 1000;
@@ -301,6 +298,9 @@ int run_export(const ExportOptions& o) {
   if (!o.repartidor.empty()) query.courier_id = o.repartidor;
   const bool csv = o.format == "csv";
 
+  // Opened before the output file, so that a wrong --store or --data-dir
+  // leaves no empty file behind.
+  const auto store = open_store(o.store, o.data_dir, calendar, IfMissing::fail);
   std::ofstream file;
   if (!o.output.empty()) {
     file.open(o.output, std::ios::binary | std::ios::trunc);
@@ -308,12 +308,11 @@ int run_export(const ExportOptions& o) {
   }
   std::ostream& out = file.is_open() ? file : std::cout;
 
-  SqliteStore store(db, calendar);
   std::string buffer;
   if (csv) buffer += api::kOrderCsvHead;
   std::size_t orders = 0, lines = 0;
   for (;;) {
-    const auto page = store.list_orders(query);
+    const auto page = store->list_orders(query);
     for (const auto& order : page.orders) {
       ++orders;
       lines += order.lines.size();
@@ -361,6 +360,7 @@ void add_import_command(CLI::App& app) {
       "idempotent. Exit status 2 when some items were rejected or conflicting.");
   cmd->add_option("file", o->file, "File of orders (- for stdin)");
   add_data_dir_option(*cmd, o->data_dir);
+  add_store_option(*cmd, o->store);
   add_timezone_option(*cmd, o->timezone);
   cmd->add_option("--users", o->users_file,
                   "The original Usuarios table (username, clear-text password): passwords are "
@@ -378,6 +378,7 @@ void add_export_command(CLI::App& app) {
       "Write orders as CSV (one row per product line, UTF-8 with BOM) or JSON lines (the API's "
       "order shape, which `cargomon import` reads back), newest first");
   add_data_dir_option(*cmd, o->data_dir);
+  add_store_option(*cmd, o->store);
   add_timezone_option(*cmd, o->timezone);
   auto* fecha = cmd->add_option("--fecha", o->fecha, "Only this business day, YYYY-MM-DD");
   auto* desde = cmd->add_option("--desde", o->desde,

@@ -22,7 +22,6 @@
 #include "http/server.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
-#include "storage/postgres/order_relay.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -58,16 +57,19 @@ void raise_open_file_limit() {
   }
 }
 
-// A store shared by several instances (PostgreSQL): they must accept each
-// other's tokens, so the secret must be given, not made per instance.
-const ServeSettings& checked(const ServeSettings& settings) {
-  if (is_postgres_url(settings.store) && settings.jwt_secret.empty() &&
+// Opens the store. A store with live orders is shared by several instances
+// (PostgreSQL): they must accept each other's tokens, so the secret must be
+// given, not made per instance.
+std::unique_ptr<Store> open_checked(const ServeSettings& settings,
+                                    const BusinessCalendar& calendar) {
+  auto store = open_store(settings.store, settings.data_dir, calendar);
+  if (store->live_orders() != nullptr && settings.jwt_secret.empty() &&
       settings.jwt_secret_file.empty()) {
     throw std::runtime_error(
         "with a PostgreSQL store every instance must sign tokens with the same secret: set "
         "CARGOMON_JWT_SECRET or --jwt-secret-file");
   }
-  return settings;
+  return store;
 }
 
 http::ServerOptions server_options(const ServeSettings& settings) {
@@ -81,19 +83,19 @@ http::ServerOptions server_options(const ServeSettings& settings) {
   return options;
 }
 
-api::EventFeedOptions feed_options(const ServeSettings& settings) {
+api::EventFeedOptions feed_options(Store& store) {
   api::EventFeedOptions options;
-  options.relayed = is_postgres_url(settings.store);
+  options.relayed = store.live_orders() != nullptr;
   return options;
 }
 
 class Application {
  public:
   explicit Application(const ServeSettings& settings)
-      : settings_(checked(settings)),
+      : settings_(settings),
         calendar_(settings.timezone),
-        store_(open_store(settings.store, settings.data_dir, calendar_)),
-        users_(store_.users(), clock_),
+        store_(open_checked(settings, calendar_)),
+        users_(*store_, clock_),
         tokens_(auth::load_or_create_secret(
                     settings.data_dir,
                     settings.jwt_secret.empty() ? std::nullopt
@@ -117,9 +119,8 @@ class Application {
         signals_(io_, SIGINT, SIGTERM) {
     ensure_admin(users_, settings.admin_password);
     // Every instance's orders reach this instance's streams through the relay.
-    if (store_.postgres) {
-      relay_ = std::make_unique<OrderRelay>(*store_.postgres,
-                                            [this](const Order& order) { feed_.relay(order); });
+    if (auto* live = store_->live_orders()) {
+      relay_ = live->subscribe([this](const Order& order) { feed_.relay(order); });
     }
   }
 
@@ -132,7 +133,7 @@ class Application {
     hashing_.stop();
     relay_.reset();
     feed_.stop();
-    store_ = {};
+    store_.reset();
   }
 
   Application(const Application&) = delete;
@@ -149,9 +150,10 @@ class Application {
     // Tests and scripts wait for this exact line.
     std::cout << "cargomon listening on " << (settings_.tls_certificate.empty() ? "http" : "https")
               << "://" << endpoint.address().to_string() << ":" << endpoint.port() << std::endl;
-    spdlog::info("business timezone {}, data in {}, web from {}", calendar_.zone_name(),
-                 store_.postgres ? std::string("PostgreSQL") : settings_.data_dir.string(),
-                 settings_.web_dir.empty() ? "(none)" : settings_.web_dir.string());
+    spdlog::info(
+        "business timezone {}, data in {}, web from {}", calendar_.zone_name(),
+        store_->live_orders() ? std::string("a shared store") : settings_.data_dir.string(),
+        settings_.web_dir.empty() ? "(none)" : settings_.web_dir.string());
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: shutting down", signal);
@@ -169,14 +171,14 @@ class Application {
   const ServeSettings& settings_;
   const BusinessCalendar calendar_;
   const SystemClock clock_;
-  OpenedStore store_;
+  std::unique_ptr<Store> store_;
   CachedUserStore users_;
   const auth::TokenService tokens_;
   auth::LoginThrottle throttle_;
   api::BoundedExecutor hashing_;
   api::BoundedExecutor store_work_;
   api::EventFeed feed_;
-  std::unique_ptr<OrderRelay> relay_;
+  std::unique_ptr<LiveSubscription> relay_;
   api::Services services_;
   const api::Router router_;
   asio::io_context io_;

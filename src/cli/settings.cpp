@@ -14,8 +14,9 @@ void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir) {
 void add_store_option(CLI::App& command, std::string& store) {
   command
       .add_option("--store", store,
-                  "PostgreSQL URL (postgres://user:password@host:5432/database) shared by "
-                  "several instances; default: the embedded SQLite database in --data-dir")
+                  "The store: sqlite: (the default: the embedded SQLite database in "
+                  "--data-dir), a PostgreSQL URL (postgres://user:password@host:5432/database) "
+                  "shared by several instances, or memory: (lost on exit)")
       ->envname("CARGOMON_STORE");
 }
 

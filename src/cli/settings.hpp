@@ -15,7 +15,7 @@ struct ServeSettings {
   std::string address;  // from listen
   unsigned short port = 0;
   std::filesystem::path data_dir = "data";
-  std::string store;  // empty: SQLite in data_dir; or a PostgreSQL URL
+  std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string timezone = "America/Bogota";
   std::vector<std::string> cors_origins;
   std::chrono::seconds token_ttl{1800};
@@ -42,7 +42,8 @@ void finish_serve_settings(ServeSettings& settings);
 
 // --data-dir for commands that work on the store directly.
 void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir);
-// --store (CARGOMON_STORE): a PostgreSQL URL, or empty for SQLite in --data-dir.
+// --store (CARGOMON_STORE): which store, by URL (storage/open_store.hpp);
+// empty for SQLite in --data-dir.
 void add_store_option(CLI::App& command, std::string& store);
 
 }  // namespace cargomon::cli

@@ -23,7 +23,7 @@ std::string read_new_password(const std::string& prompt) {
 
 struct UserOptions {
   std::filesystem::path data_dir = "data";
-  std::string store;  // empty: SQLite in data_dir; or a PostgreSQL URL
+  std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string username;
   std::string role = "viewer";
 };
@@ -33,7 +33,7 @@ void run(const UserOptions& options, Action action) {
   try {
     const BusinessCalendar calendar("UTC");  // users have no business days
     auto store = open_store(options.store, options.data_dir, calendar);
-    action(store.users());
+    action(*store);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     exit_status = 1;

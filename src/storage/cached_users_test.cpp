@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 
 namespace cargomon {
 namespace {
@@ -10,40 +11,24 @@ namespace {
 using namespace std::chrono_literals;
 
 // Counts the reads that reach the store behind the cache.
-class CountingUsers final : public UserStore {
+class CountingUsers final : public ForwardingStore {
  public:
+  using ForwardingStore::ForwardingStore;
   std::optional<User> find_user(const std::string& username) override {
     ++reads;
-    const auto it = users.find(username);
-    if (it == users.end()) return std::nullopt;
-    return it->second;
+    return ForwardingStore::find_user(username);
   }
-  std::vector<User> list_users() override {
-    std::vector<User> all;
-    for (const auto& [name, user] : users) all.push_back(user);
-    return all;
-  }
-  UserChange create_user(const User& user) override {
-    return users.emplace(user.username, user).second ? UserChange::done
-                                                     : UserChange::already_exists;
-  }
-  UserChange update_user(const User& user) override {
-    const auto it = users.find(user.username);
-    if (it == users.end()) return UserChange::not_found;
-    it->second = user;
-    return UserChange::done;
-  }
-  std::size_t count_users() override { return users.size(); }
 
-  std::map<std::string, User> users;
   int reads = 0;
 };
 
 class CachedUsersTest : public ::testing::Test {
  protected:
-  CachedUsersTest() { store.users["ana"] = User{"ana", "hash", Role::courier, false}; }
+  CachedUsersTest() { memory.create_user(User{"ana", "hash", Role::courier, false}); }
 
-  CountingUsers store;
+  BusinessCalendar calendar{"UTC"};
+  MemoryStore memory{calendar};
+  CountingUsers store{memory};
   FakeClock clock{Timestamp{} + 1'000'000'000s};
   CachedUserStore cache{store, clock, 1s};
 };
@@ -59,7 +44,8 @@ TEST_F(CachedUsersTest, ARepeatedLookupIsAnsweredFromMemoryWhileFresh) {
 
 TEST_F(CachedUsersTest, AChangeMadeElsewhereIsSeenOnceTheEntryIsStale) {
   ASSERT_TRUE(cache.find_user("ana"));
-  store.users["ana"].disabled = true;  // the CLI, or another instance
+  // The CLI, or another instance:
+  ASSERT_EQ(memory.update_user(User{"ana", "hash", Role::courier, true}), UserChange::done);
   EXPECT_FALSE(cache.find_user("ana")->disabled);
   clock.advance(1s);
   EXPECT_TRUE(cache.find_user("ana")->disabled);
@@ -91,7 +77,7 @@ TEST_F(CachedUsersTest, AClockSteppedBackMakesEntriesStale) {
 
 TEST_F(CachedUsersTest, ListAndCountAlwaysReadTheStore) {
   ASSERT_TRUE(cache.find_user("ana"));
-  store.users["carla"] = User{"carla", "hash", Role::admin, false};
+  memory.create_user(User{"carla", "hash", Role::admin, false});
   EXPECT_EQ(cache.count_users(), 2U);
   EXPECT_EQ(cache.list_users().size(), 2U);
 }

@@ -1,27 +1,66 @@
 #include "storage/open_store.hpp"
 
 #include <stdexcept>
+#include <string_view>
+
+#include "storage/memory/memory_store.hpp"
+#include "storage/postgres/postgres_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
 
 namespace cargomon {
+namespace {
 
-bool is_postgres_url(std::string_view store) {
-  return store.starts_with("postgres://") || store.starts_with("postgresql://");
+struct Where {
+  const std::string& url;
+  const std::filesystem::path& data_dir;
+  const BusinessCalendar& calendar;
+  IfMissing if_missing;
+};
+
+std::unique_ptr<Store> open_sqlite(const Where& where) {
+  const auto path = where.data_dir / "cargomon.db";
+  if (where.if_missing == IfMissing::fail && !std::filesystem::exists(path)) {
+    throw std::runtime_error("no database at " + path.string() + " (see --data-dir)");
+  }
+  std::filesystem::create_directories(where.data_dir);
+  return std::make_unique<SqliteStore>(path, where.calendar);
 }
 
-OpenedStore open_store(const std::string& store, const std::filesystem::path& data_dir,
-                       const BusinessCalendar& calendar) {
-  OpenedStore opened;
-  if (is_postgres_url(store)) {
-    opened.postgres = std::make_unique<PostgresStore>(store, calendar);
-  } else if (store.empty() || store == "sqlite") {
-    std::filesystem::create_directories(data_dir);
-    opened.sqlite = std::make_unique<SqliteStore>(data_dir / "cargomon.db", calendar);
-  } else {
-    throw std::runtime_error(
-        "--store must be a PostgreSQL URL (postgres://user:password@host:5432/database) or "
-        "empty for the embedded SQLite store in --data-dir");
+std::unique_ptr<Store> open_postgres(const Where& where) {
+  return std::make_unique<PostgresStore>(where.url, where.calendar);
+}
+
+std::unique_ptr<Store> open_memory(const Where& where) {
+  return std::make_unique<MemoryStore>(where.calendar);
+}
+
+struct Scheme {
+  std::string_view prefix;  // the URL starts with it
+  std::unique_ptr<Store> (*open)(const Where&);
+};
+
+// One line per implementation.
+constexpr Scheme kSchemes[] = {
+    {"sqlite:", open_sqlite},
+    {"postgres://", open_postgres},
+    {"postgresql://", open_postgres},
+    {"memory:", open_memory},
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem::path& data_dir,
+                                  const BusinessCalendar& calendar, IfMissing if_missing) {
+  const Where where{url, data_dir, calendar, if_missing};
+  if (url.empty() || url == "sqlite") return open_sqlite(where);
+  for (const auto& scheme : kSchemes) {
+    if (url.starts_with(scheme.prefix)) return scheme.open(where);
   }
-  return opened;
+  throw std::runtime_error(
+      "--store must be empty or sqlite: (the embedded SQLite database in --data-dir), a "
+      "PostgreSQL URL (postgres://user:password@host:5432/database or postgresql://…), or "
+      "memory: (kept in memory, lost on exit); got \"" +
+      url.substr(0, url.find(':') == std::string::npos ? 40 : url.find(':') + 1) + "\"");
 }
 
 }  // namespace cargomon

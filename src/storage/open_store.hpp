@@ -1,34 +1,32 @@
 #pragma once
-// Opens the store a deployment chose at start: PostgreSQL for a postgres://
-// or postgresql:// URL (several instances may share it), otherwise the
-// embedded SQLite database in the data directory.
+// Opens the store a deployment chose, by the scheme of its URL (--store,
+// CARGOMON_STORE):
+//   empty or sqlite:           the embedded SQLite database in the data directory
+//   postgres:// postgresql://  PostgreSQL, which several instances may share
+//   memory:                    the in-memory store (gone when the process ends)
+// Each implementation is a library of its own (storage/<name>/); this one
+// links them all, so that only the programs that choose at run time carry
+// every implementation.
 
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "domain/business_calendar.hpp"
-#include "storage/postgres/postgres_store.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/store.hpp"
 
 namespace cargomon {
 
-bool is_postgres_url(std::string_view store);
-
-// Exactly one of the two is set.
-struct OpenedStore {
-  std::unique_ptr<SqliteStore> sqlite;
-  std::unique_ptr<PostgresStore> postgres;
-
-  OrderStore& orders() { return sqlite ? static_cast<OrderStore&>(*sqlite) : *postgres; }
-  UserStore& users() { return sqlite ? static_cast<UserStore&>(*sqlite) : *postgres; }
+enum class IfMissing {
+  create,  // a new, empty store (and the data directory) if there is none
+  fail,    // std::runtime_error if the embedded database does not exist yet
 };
 
-// `store`: empty for SQLite in `data_dir` (created if missing), or a
-// PostgreSQL URL. Throws std::runtime_error for anything else, and
-// StoreUnavailable when the store cannot be opened.
-OpenedStore open_store(const std::string& store, const std::filesystem::path& data_dir,
-                       const BusinessCalendar& calendar);
+// `calendar` must outlive the store. Throws std::runtime_error naming the
+// accepted forms for any other URL, and StoreUnavailable when the store
+// cannot be opened.
+std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem::path& data_dir,
+                                  const BusinessCalendar& calendar,
+                                  IfMissing if_missing = IfMissing::create);
 
 }  // namespace cargomon

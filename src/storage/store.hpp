@@ -1,7 +1,11 @@
 #pragma once
-// The storage interface, in domain terms. SQLite (embedded, default) and
-// PostgreSQL (several instances) implement it; the contract tests in
-// store_contract_test.cpp run against every implementation.
+// The storage interface, in domain terms: one Store (orders, their day
+// totals, users, and for stores that several instances share, the orders
+// every instance commits). SQLite (storage/sqlite/, embedded, the default),
+// PostgreSQL (storage/postgres/, several instances) and the in-memory store
+// (storage/memory/, tests and trials) implement it, each in its own folder
+// and CMake target; storage/open_store.hpp picks one by URL, and the
+// contract tests in store_contract_test.cpp run against every one.
 //
 // Error policy: a store that cannot do its work (disk full, database locked
 // past its timeout, server unreachable) throws StoreUnavailable from reads and
@@ -11,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -83,7 +88,14 @@ class OrderStore {
   virtual bool ready() = 0;
 };
 
-enum class UserChange { done, not_found, already_exists };
+enum class UserChange {
+  done,
+  not_found,
+  already_exists,
+  // Refused: the update would leave no enabled admin (checked inside the
+  // store, atomically with the update).
+  last_enabled_admin,
+};
 
 class UserStore {
  public:
@@ -100,6 +112,34 @@ class UserStore {
   // Replaces role, password hash and disabled flag of an existing user.
   virtual UserChange update_user(const User& user) = 0;
   virtual std::size_t count_users() = 0;
+};
+
+// Keeps a stream of the orders committed from now on, until destroyed.
+class LiveSubscription {
+ public:
+  virtual ~LiveSubscription() = default;
+};
+
+// The orders that every instance sharing a store commits, for this
+// instance's live stream: in sequence order, each once, none skipped.
+class LiveOrders {
+ public:
+  using Publish = std::function<void(const Order&)>;
+  virtual ~LiveOrders() = default;
+  // Calls `publish` (on a thread of the store's) with every order committed
+  // from now on, by any instance, until the subscription is destroyed;
+  // earlier orders are history, for resuming clients to read with
+  // orders_after. Destroying the subscription is prompt, even while the
+  // store is slow.
+  virtual std::unique_ptr<LiveSubscription> subscribe(Publish publish) = 0;
+};
+
+// What a deployment opens (open_store.hpp): one object for all of the above.
+class Store : public OrderStore, public UserStore {
+ public:
+  // Null for a store only this process uses (SQLite, memory): then what this
+  // process registers is all there is, and it publishes its own orders.
+  virtual LiveOrders* live_orders() { return nullptr; }
 };
 
 }  // namespace cargomon

@@ -1,7 +1,8 @@
-// The storage contract: every OrderStore/UserStore implementation must pass
-// these unchanged. Each test gets a fresh store from the fixture's factory:
-// SQLite in a temporary directory, and PostgreSQL in a throwaway schema on
-// the server at CARGOMON_TEST_PG_URL (skipped, saying so, when it is unset).
+// The storage contract: every Store implementation must pass these
+// unchanged. Each test gets a fresh store from the fixture's factory: SQLite
+// in a temporary directory, PostgreSQL in a throwaway schema on the server at
+// CARGOMON_TEST_PG_URL (skipped, saying so, when it is unset), and the memory
+// store (where "reopening" is a new handle on the same memory).
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,8 @@
 #include <random>
 #include <set>
 
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/postgres/throwaway_schema.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -35,34 +38,6 @@ class TempDir {
   fs::path path_;
 };
 
-// Both interfaces behind one pointer, whatever the implementation.
-class Store : public OrderStore, public UserStore {};
-
-template <class Impl>
-class StoreAdapter final : public Store {
- public:
-  template <class... Args>
-  explicit StoreAdapter(Args&&... args) : impl_(std::forward<Args>(args)...) {}
-  void register_order(Order order, RegisterDone done) override {
-    impl_.register_order(std::move(order), std::move(done));
-  }
-  OrderPage list_orders(const OrderQuery& query) override { return impl_.list_orders(query); }
-  std::optional<Order> find_order(const std::string& id) override { return impl_.find_order(id); }
-  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
-    return impl_.orders_after(after, limit);
-  }
-  DayMetrics day_metrics(BusinessDay day) override { return impl_.day_metrics(day); }
-  bool ready() override { return impl_.ready(); }
-  std::optional<User> find_user(const std::string& name) override { return impl_.find_user(name); }
-  std::vector<User> list_users() override { return impl_.list_users(); }
-  UserChange create_user(const User& user) override { return impl_.create_user(user); }
-  UserChange update_user(const User& user) override { return impl_.update_user(user); }
-  std::size_t count_users() override { return impl_.count_users(); }
-
- private:
-  Impl impl_;
-};
-
 // Where a store keeps its data for one test; open() may be called again
 // (reopening) and finds what was stored.
 class Backend {
@@ -74,7 +49,7 @@ class Backend {
 class SqliteBackend final : public Backend {
  public:
   std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
-    return std::make_unique<StoreAdapter<SqliteStore>>(dir_.path() / "cargomon.db", calendar);
+    return std::make_unique<SqliteStore>(dir_.path() / "cargomon.db", calendar);
   }
 
  private:
@@ -85,11 +60,22 @@ class PostgresBackend final : public Backend {
  public:
   explicit PostgresBackend(std::string server_url) : schema_(std::move(server_url)) {}
   std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
-    return std::make_unique<StoreAdapter<PostgresStore>>(schema_.url(), calendar);
+    return std::make_unique<PostgresStore>(schema_.url(), calendar);
   }
 
  private:
   testing::ThrowawaySchema schema_;
+};
+
+class MemoryBackend final : public Backend {
+ public:
+  std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
+    if (!memory_) memory_ = std::make_unique<MemoryStore>(calendar);
+    return std::make_unique<ForwardingStore>(*memory_);
+  }
+
+ private:
+  std::unique_ptr<MemoryStore> memory_;
 };
 
 struct StoreKind {
@@ -156,6 +142,10 @@ INSTANTIATE_TEST_SUITE_P(
                                     return nullptr;
                                   }
                                   return std::make_unique<PostgresBackend>(*url);
+                                }},
+                      StoreKind{"Memory",
+                                [](std::string&) -> std::unique_ptr<Backend> {
+                                  return std::make_unique<MemoryBackend>();
                                 }}),
     [](const ::testing::TestParamInfo<StoreKind>& info) { return info.param.name; });
 

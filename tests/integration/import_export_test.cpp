@@ -1,5 +1,5 @@
-// `cargomon import` and `cargomon export` on a data directory, checked
-// through the real server afterwards.
+// `cargomon import` and `cargomon export` on a data directory, and on
+// PostgreSQL (--store), checked through the real server afterwards.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "storage/postgres/throwaway_schema.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
@@ -308,6 +309,74 @@ TEST_F(ImportExport, TheUsuariosTableIsImportedWithHashedPasswordsThatLogIn) {
       run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
   EXPECT_NE(again.output.find("0 imported, 2 already present, 2 rejected"), std::string::npos)
       << again.output;
+}
+
+// The same commands on a PostgreSQL store (--store, or CARGOMON_STORE), as on
+// the embedded one: the same orders come out, users log in, a second import
+// changes nothing, and no SQLite database appears in the data directory.
+TEST_F(ImportExport, APostgresStoreImportsAndExportsWhatTheEmbeddedStoreDoes) {
+  const auto server_url = test_postgres_url();
+  if (!server_url) GTEST_SKIP() << kNoPostgres;
+  const ThrowawaySchema schema(*server_url);
+  const std::vector<std::string> on_postgres{"--store", schema.url()};
+  const auto unused = dir.path() / "unused";
+  const auto users = write("usuarios.json", R"({"Items": [
+      {"username": {"S": "juan"}, "password": {"S": "clave-de-juan"}}], "Count": 1})");
+  const auto plain = write(
+      "plain.jsonl",
+      R"({"pedido_id":"p-1","repartidor":{"IdRepartidor":"R-1","Nombre":"Ana \"La Rápida\", Sur"},"productos":[{"IdProducto":"x","producto":"=1+1","precio":0.1,"cantidad":3},{"IdProducto":"y","producto":"Sobre, grande","precio":100000}],"timestamp":"2024-09-13T10:00:00Z"})"
+      "\n");
+
+  for (const auto& file : {std::filesystem::path(fixture("dynamodb-scan-pedidos.json")), plain}) {
+    const auto into_postgres = import(file, unused, on_postgres);
+    ASSERT_EQ(into_postgres.status, 0) << into_postgres.output;
+    EXPECT_NE(into_postgres.output.find(" imported, 0 already present, 0 conflicting"),
+              std::string::npos)
+        << into_postgres.output;
+    ASSERT_EQ(import(file, data).status, 0);
+  }
+  const auto users_import =
+      run_cargomon({"import", "--users", users.string(), "--store", schema.url()});
+  ASSERT_EQ(users_import.status, 0) << users_import.output;
+  EXPECT_NE(users_import.output.find("1 imported"), std::string::npos) << users_import.output;
+
+  const auto from_postgres = dir.path() / "postgres.jsonl";
+  const auto exported =
+      run_cargomon({"export", "--format", "jsonl", "--output", from_postgres.string()}, "",
+                   {{"CARGOMON_STORE", schema.url()}});
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  EXPECT_NE(exported.output.find("exported 4 orders (6 product lines)"), std::string::npos)
+      << exported.output;
+  const auto from_sqlite = dir.path() / "sqlite.jsonl";
+  ASSERT_EQ(export_orders(data, {"--format", "jsonl", "--output", from_sqlite.string()}).status, 0);
+  const auto postgres_orders = orders_of(read_file(from_postgres));
+  EXPECT_EQ(postgres_orders.size(), 4u);
+  EXPECT_EQ(postgres_orders, orders_of(read_file(from_sqlite)));
+  // The CSV of a day, too.
+  auto csv_args = on_postgres;
+  csv_args.insert(csv_args.end(), {"--fecha", "2024-09-12"});
+  const auto csv = export_orders(unused, csv_args);
+  ASSERT_EQ(csv.status, 0) << csv.output;
+  EXPECT_NE(csv.output.find("acd5357d-48a0-4e5c-9da0-217486471780"), std::string::npos)
+      << csv.output;
+
+  const auto again = import(fixture("dynamodb-scan-pedidos.json"), unused, on_postgres);
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("0 imported, 3 already present"), std::string::npos) << again.output;
+  EXPECT_FALSE(std::filesystem::exists(unused / "cargomon.db"));
+
+  // A server on that store sees the orders and the imported user.
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "server";
+  options.extra_args = on_postgres;
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword},
+                 {"CARGOMON_JWT_SECRET", "import-export-test-secret-0123456789abcdef"}};
+  const ServerProcess server(options);
+  HttpClient client(server.port());
+  const auto token = client.login("juan", "clave-de-juan");
+  const auto metrics = client.get("/metrics?fecha=2024-09-12", token);
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_EQ(metrics.json().at("total_pedidos"), 3);
 }
 
 }  // namespace

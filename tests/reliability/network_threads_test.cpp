@@ -27,9 +27,9 @@
 #include "auth/token.hpp"
 #include "domain/business_calendar.hpp"
 #include "http/server.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 #include "support/http_client.hpp"
-#include "support/server_process.hpp"
 
 namespace {
 
@@ -37,20 +37,19 @@ using namespace cargomon;
 using namespace std::chrono_literals;
 using cargomon::testing::EventReader;
 using cargomon::testing::HttpClient;
-using cargomon::testing::TempDir;
 
 // Neither std::exception nor StoreUnavailable: what a driver might throw.
 struct DriverFault {
   int code = 7;
 };
 
-// A real store (SQLite in a temporary directory) whose order listings can
-// be made to wait at a gate, or to throw.
-class GatedStore final : public OrderStore, public UserStore {
+// A memory store whose order listings can be made to wait at a gate, or
+// to throw.
+class GatedStore final : public ForwardingStore {
  public:
   enum class Fault { none, runtime_error, unknown_type };
 
-  explicit GatedStore(OrderStore& orders, UserStore& users) : orders_(orders), users_(users) {}
+  using ForwardingStore::ForwardingStore;
 
   void close_gate() {
     const std::lock_guard lock(mutex_);
@@ -69,9 +68,6 @@ class GatedStore final : public OrderStore, public UserStore {
   }
   std::atomic<Fault> fault{Fault::none};
 
-  void register_order(Order order, RegisterDone done) override {
-    orders_.register_order(std::move(order), std::move(done));
-  }
   OrderPage list_orders(const OrderQuery& query) override {
     switch (fault.load()) {
       case Fault::runtime_error:
@@ -86,26 +82,10 @@ class GatedStore final : public OrderStore, public UserStore {
     gate_.wait(lock, [this] { return !gate_closed_; });
     --waiting_;
     lock.unlock();
-    return orders_.list_orders(query);
+    return ForwardingStore::list_orders(query);
   }
-  std::optional<Order> find_order(const std::string& id) override { return orders_.find_order(id); }
-  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
-    return orders_.orders_after(after, limit);
-  }
-  DayMetrics day_metrics(BusinessDay day) override { return orders_.day_metrics(day); }
-  bool ready() override { return orders_.ready(); }
-
-  std::optional<User> find_user(const std::string& username) override {
-    return users_.find_user(username);
-  }
-  std::vector<User> list_users() override { return users_.list_users(); }
-  UserChange create_user(const User& user) override { return users_.create_user(user); }
-  UserChange update_user(const User& user) override { return users_.update_user(user); }
-  std::size_t count_users() override { return users_.count_users(); }
 
  private:
-  OrderStore& orders_;
-  UserStore& users_;
   mutable std::mutex mutex_;
   std::condition_variable gate_;
   bool gate_closed_ = false;
@@ -141,7 +121,7 @@ class NetworkThreads : public ::testing::Test {
   explicit NetworkThreads(api::ExecutorLimits store_limits = {.threads = 8, .max_queued = 64})
       : store_work_("store work", store_limits) {
     spdlog::default_logger()->sinks().push_back(log_);
-    sqlite_.create_user(User{"admin", "unused-hash", Role::admin, false});
+    memory_.create_user(User{"admin", "unused-hash", Role::admin, false});
     server_.start();
     port_ = server_.local_endpoint().port();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -181,11 +161,10 @@ class NetworkThreads : public ::testing::Test {
     return answers;
   }
 
-  TempDir dir_;
   BusinessCalendar calendar_{"America/Bogota"};
   SystemClock clock_;
-  SqliteStore sqlite_{dir_.path() / "cargomon.db", calendar_};
-  GatedStore store_{sqlite_, sqlite_};
+  MemoryStore memory_{calendar_};
+  GatedStore store_{memory_};
   auth::TokenService tokens_{"network-threads-secret-0123456789abcdef0123",
                              std::chrono::seconds(1800), clock_};
   auth::LoginThrottle throttle_{clock_};

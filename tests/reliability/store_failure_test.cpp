@@ -1,8 +1,8 @@
 // When the store cannot commit, POST /registrar_pedido_entregado answers 503
 // with Retry-After, nothing is acknowledged that was not stored, and the
 // server recovers by itself once the cause goes away. Three causes:
-// - the store reports it (a fake OrderStore behind the real Router): every
-//   read and write path;
+// - the store reports it (the memory store behind the real Router, failing
+//   on cue): every read and write path;
 // - the database is locked by another process past the busy timeout (the
 //   real binary; an sqlite3 connection of the test holds the write lock);
 // - the disk is full (the real binary with its data directory on a small
@@ -27,7 +27,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,7 +41,8 @@
 #include "auth/token.hpp"
 #include "domain/business_calendar.hpp"
 #include "http/server.hpp"
-#include "storage/store.hpp"
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
@@ -75,79 +75,45 @@ std::string order_body(const std::string& id, std::size_t lines = 1) {
 // ---------------------------------------------------------------------------
 // The store reports the failure: the Router's whole path, no process.
 
-class SwitchableStore final : public OrderStore, public UserStore {
+// The memory store, failing on cue: while `failing`, orders are refused
+// (unavailable) and reads throw StoreUnavailable. Users stay readable so
+// that requests get past authentication.
+class SwitchableStore final : public ForwardingStore {
  public:
+  using ForwardingStore::ForwardingStore;
+
   bool failing = false;
-  std::map<std::string, Order> stored;
+  // The listing numbered `fail_from_list` (1 is the first) and every later one fail.
   std::optional<int> fail_from_list;
   int list_calls = 0;
 
   void register_order(Order order, RegisterDone done) override {
     if (failing) return done({RegisterStatus::unavailable, {}});
-    if (const auto it = stored.find(order.order_id); it != stored.end()) {
-      return done({RegisterStatus::already_stored, it->second});
-    }
-    order.sequence = static_cast<std::int64_t>(stored.size()) + 1;
-    stored.emplace(order.order_id, order);
-    done({RegisterStatus::stored, std::move(order)});
+    ForwardingStore::register_order(std::move(order), std::move(done));
   }
-  // Pages as the real stores do: newest first, `limit` at a time (every
-  // order counts as on the day asked). The call numbered `fail_from_list`
-  // (1 is the first) and every later one fail.
   OrderPage list_orders(const OrderQuery& query) override {
     fail_if_failing();
     if (fail_from_list && ++list_calls >= *fail_from_list) {
       throw StoreUnavailable("disk I/O error");
     }
-    const auto newer = [](const Order& a, const Order& b) {
-      return std::pair(a.occurred_at(), a.sequence) > std::pair(b.occurred_at(), b.sequence);
-    };
-    std::vector<Order> all;
-    for (const auto& [id, order] : stored) {
-      if (!query.after || std::pair(order.occurred_at(), order.sequence) <
-                              std::pair(query.after->occurred_at, query.after->sequence)) {
-        all.push_back(order);
-      }
-    }
-    std::sort(all.begin(), all.end(), newer);
-    OrderPage page;
-    for (auto& order : all) {
-      if (page.orders.size() == query.limit) {
-        const auto& last = page.orders.back();
-        page.next = OrderCursor{last.occurred_at(), last.sequence};
-        break;
-      }
-      page.orders.push_back(std::move(order));
-    }
-    return page;
+    return ForwardingStore::list_orders(query);
   }
   std::optional<Order> find_order(const std::string& id) override {
     fail_if_failing();
-    const auto it = stored.find(id);
-    if (it == stored.end()) return std::nullopt;
-    return it->second;
+    return ForwardingStore::find_order(id);
   }
-  std::vector<Order> orders_after(std::int64_t, std::size_t) override {
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
     fail_if_failing();
-    return {};
+    return ForwardingStore::orders_after(after, limit);
   }
   DayMetrics day_metrics(BusinessDay day) override {
     fail_if_failing();
-    DayMetrics metrics;
-    metrics.day = day;
-    return metrics;
+    return ForwardingStore::day_metrics(day);
   }
-  bool ready() override { return !failing; }
+  bool ready() override { return !failing && ForwardingStore::ready(); }
 
-  // Users stay readable so that requests get past authentication.
-  std::optional<User> find_user(const std::string& name) override {
-    if (name != "admin") return std::nullopt;
-    return User{"admin", "unused", Role::admin, false};
-  }
-  std::vector<User> list_users() override { return {}; }
-  UserChange create_user(const User&) override { return UserChange::already_exists; }
-  UserChange update_user(const User&) override { return UserChange::not_found; }
-  std::size_t count_users() override { return 1; }
+  // Orders stored, read past the switch.
+  std::size_t stored() { return inner().orders_after(0, 1'000'000).size(); }
 
  private:
   void fail_if_failing() const {
@@ -157,6 +123,8 @@ class SwitchableStore final : public OrderStore, public UserStore {
 
 class StoreReportsFailure : public ::testing::Test {
  protected:
+  StoreReportsFailure() { memory_.create_user(User{"admin", "unused", Role::admin, false}); }
+
   api::Response call(const std::string& method, const std::string& target,
                      const std::string& body = "") {
     api::Request request;
@@ -184,7 +152,8 @@ class StoreReportsFailure : public ::testing::Test {
 
   BusinessCalendar calendar_{"America/Bogota"};
   FakeClock clock_{Timestamp{std::chrono::seconds{1'726'131'058}}};
-  SwitchableStore store_;
+  MemoryStore memory_{calendar_};
+  SwitchableStore store_{memory_};
   auth::TokenService tokens_{"reliability-secret-0123456789abcdef0123456789",
                              std::chrono::seconds(1800), clock_};
   auth::LoginThrottle throttle_{clock_};
@@ -202,13 +171,13 @@ TEST_F(StoreReportsFailure, AnOrderTheStoreCannotCommitIs503WithRetryAfterAndNot
   EXPECT_EQ(header(refused, "Retry-After"), "1");
   EXPECT_NE(refused.body.find("retry with the same pedido_id"), std::string::npos) << refused.body;
   EXPECT_EQ(refused.body.find("registrado"), std::string::npos) << refused.body;
-  EXPECT_TRUE(store_.stored.empty());
+  EXPECT_EQ(store_.stored(), 0U);
 
   store_.failing = false;  // the cause goes away: the same order goes through, once
   const auto accepted = call("POST", "/registrar_pedido_entregado", order_body("p-1"));
   EXPECT_EQ(accepted.status, 200) << accepted.body;
   EXPECT_EQ(call("POST", "/registrar_pedido_entregado", order_body("p-1")).status, 200);
-  EXPECT_EQ(store_.stored.size(), 1U);
+  EXPECT_EQ(store_.stored(), 1U);
 }
 
 TEST_F(StoreReportsFailure, ReadsAndReadinessAre503WithRetryAfterWhileTheStoreFails) {

@@ -19,6 +19,8 @@
 // Stopping (the destructor) is prompt: the thread stops between pages, and a
 // query in flight is cancelled (PostgresStore::cancel_reads).
 //
+// What PostgresStore::subscribe returns (LiveOrders, storage/store.hpp).
+//
 // Thread safety: one thread of its own; `publish` is called on it.
 
 #include <atomic>
@@ -32,14 +34,14 @@
 
 namespace cargomon {
 
-class OrderRelay {
+class OrderRelay final : public LiveSubscription {
  public:
-  using Publish = std::function<void(const Order&)>;
+  using Publish = LiveOrders::Publish;
 
   // Starts listening; orders committed from then on are published (earlier
   // ones are history, for resuming clients to read from the store).
   OrderRelay(PostgresStore& store, Publish publish);
-  ~OrderRelay();
+  ~OrderRelay() override;
   OrderRelay(const OrderRelay&) = delete;
   OrderRelay& operator=(const OrderRelay&) = delete;
 

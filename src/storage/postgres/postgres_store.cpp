@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <map>
 #include <random>
-#include <set>
 #include <unordered_map>
+
+#include "storage/migrations.hpp"
+#include "storage/postgres/order_relay.hpp"
 
 namespace cargomon {
 namespace {
@@ -14,10 +16,6 @@ namespace {
 using std::chrono::microseconds;
 using SteadyClock = std::chrono::steady_clock;
 
-struct Migration {
-  int version;
-  const char* sql;
-};
 const Migration kMigrations[] = {
 #include "postgres_migrations.inc"
 };
@@ -121,34 +119,51 @@ User read_user(const pg::Result& rows, std::size_t row) {
   return user;
 }
 
-void migrate(pg::Connection& db) {
-  db.exec("BEGIN");
-  try {
-    // Instances starting at once apply each migration exactly once: the
-    // others wait here, then find it recorded.
-    db.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
-    db.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
-        " applied_at timestamptz NOT NULL DEFAULT now())");
-    const auto rows = db.exec("SELECT version FROM schema_migrations");
-    std::set<std::int64_t> applied;
-    for (std::size_t i = 0; i < rows.rows(); ++i) applied.insert(rows.integer(i, 0));
-    for (const auto& migration : kMigrations) {
-      if (applied.count(migration.version) != 0) continue;
-      db.exec(migration.sql);
-      db.query("INSERT INTO schema_migrations (version) VALUES ($1::int)",
-               pg::Params().add(std::int64_t{migration.version}));
-    }
-    db.exec("COMMIT");
-  } catch (...) {
+class MigratedDatabase final : public MigrationDatabase {
+ public:
+  explicit MigratedDatabase(pg::Connection& db) : db_(db) {}
+  void create_schema_migrations() override {
+    // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS can
+    // both try to create it.
+    begin();
     try {
-      if (db.in_transaction()) db.exec("ROLLBACK");
-    } catch (const StoreUnavailable&) {
+      db_.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY,"
+          " applied_at timestamptz NOT NULL DEFAULT now())");
+      commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  // Instances starting at once apply each migration exactly once: the
+  // others wait here, then find it recorded.
+  void begin() override {
+    db_.exec("BEGIN");
+    db_.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+  }
+  bool is_applied(int version) override {
+    return db_.query("SELECT 1 FROM schema_migrations WHERE version = $1::int",
+                     pg::Params().add(std::int64_t{version}))
+               .rows() == 1;
+  }
+  void execute(std::string_view sql) override { db_.exec(std::string(sql)); }
+  void record(int version) override {
+    db_.query("INSERT INTO schema_migrations (version) VALUES ($1::int)",
+              pg::Params().add(std::int64_t{version}));
+  }
+  void commit() override { db_.exec("COMMIT"); }
+  void rollback() noexcept override {
+    try {
+      if (db_.in_transaction()) db_.exec("ROLLBACK");
+    } catch (const std::exception&) {
       // The connection is gone, and the transaction with it.
     }
-    throw;
   }
-}
+
+ private:
+  pg::Connection& db_;
+};
 
 }  // namespace
 
@@ -218,22 +233,19 @@ PostgresStore::PostgresStore(std::string url, const BusinessCalendar& calendar,
       options_(options),
       shard_hint_(static_cast<std::int32_t>(std::random_device{}() % kShards)) {
   auto db = std::make_unique<pg::Connection>(connect_options("cargomon writer"));
-  migrate(*db);
+  MigratedDatabase migrated(*db);
+  run_migrations(kMigrations, migrated);
   const auto schema = db->exec("SELECT coalesce(current_schema(), 'public')");
   // Per schema, so deployments (or tests) sharing a database do not wake
   // each other; channel names are at most 63 bytes.
   channel_ = ("cargomon:" + std::string(schema.text(0, 0))).substr(0, 63);
   writer_db_ = std::move(db);
-  writer_ = std::thread([this] { write_loop(); });
+  writer_ = std::make_unique<BatchWriter>(
+      options_.batches, [this](std::vector<PendingOrder>& batch) { commit_batch(batch); });
 }
 
 PostgresStore::~PostgresStore() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_ready_.notify_one();
-  writer_.join();
+  writer_->stop();  // commits what is queued
 }
 
 PostgresStore::Lease PostgresStore::lease() {
@@ -286,35 +298,11 @@ auto PostgresStore::read(Work&& work) {
 }
 
 void PostgresStore::register_order(Order order, RegisterDone done) {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (queue_.size() < options_.max_pending && !stopping_) {
-      queue_.push_back({std::move(order), std::move(done)});
-      if (queue_.size() == 1) queue_ready_.notify_one();
-      return;
-    }
-  }
-  done(RegisterResult{RegisterStatus::unavailable, {}});
+  writer_->submit(std::move(order), std::move(done));
 }
 
-void PostgresStore::write_loop() {
-  std::vector<Pending> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is answered
-      if (queue_.size() <= options_.max_batch) {
-        batch.swap(queue_);
-      } else {
-        const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-        queue_.erase(queue_.begin(), end);
-      }
-    }
-    commit_batch(batch);
-    batch.clear();
-  }
+std::unique_ptr<LiveSubscription> PostgresStore::subscribe(Publish publish) {
+  return std::make_unique<OrderRelay>(*this, std::move(publish));
 }
 
 pg::Connection* PostgresStore::writer_connection() {
@@ -334,7 +322,7 @@ pg::Connection* PostgresStore::writer_connection() {
   return writer_db_.get();
 }
 
-void PostgresStore::commit_batch(std::vector<Pending>& batch) {
+void PostgresStore::commit_batch(std::vector<PendingOrder>& batch) {
   const auto fail_all = [&] {
     for (auto& pending : batch) pending.done(RegisterResult{RegisterStatus::unavailable, {}});
   };
@@ -374,7 +362,7 @@ void PostgresStore::commit_batch(std::vector<Pending>& batch) {
         // One order the server refuses must not fail the others: store each
         // on its own.
         for (auto& pending : batch) {
-          std::vector<Pending> one;
+          std::vector<PendingOrder> one;
           one.push_back(std::move(pending));
           commit_batch(one);
         }
@@ -387,7 +375,7 @@ void PostgresStore::commit_batch(std::vector<Pending>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
 }
 
-void PostgresStore::store_batch(pg::Connection& db, std::vector<Pending>& batch,
+void PostgresStore::store_batch(pg::Connection& db, std::vector<PendingOrder>& batch,
                                 std::vector<RegisterResult>& results) {
   // Distinct order ids in sorted order: every instance inserts (and, on a
   // concurrent duplicate, waits for) rows in the same order, so two batches

@@ -1,7 +1,8 @@
 #pragma once
 // The scale-out store: PostgreSQL, shared by several cargomon instances.
 //
-// Writes: like the SQLite store, one writer thread per instance takes every
+// Writes: like the SQLite store, through the group-commit BatchWriter
+// (storage/batch_writer.hpp): one writer thread per instance takes every
 // order queued while the previous commit ran and stores them in one
 // transaction (multi-row statements over arrays), so a batch costs a handful
 // of round trips and one commit. Idempotency holds across instances through
@@ -9,7 +10,7 @@
 // stored (or is storing: the insert waits for that transaction) is compared
 // with Order::same_content. Day totals are sharded (see 001_initial.sql) so
 // instances do not queue on one row. Each commit notifies the channel that
-// OrderRelay listens on.
+// OrderRelay (live_orders()) listens on.
 //
 // Reads use a small pool of connections. A connection found broken is
 // replaced; when the server cannot be reached, reads throw StoreUnavailable
@@ -26,27 +27,24 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "domain/business_calendar.hpp"
+#include "storage/batch_writer.hpp"
 #include "storage/postgres/pg.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon {
 
 struct PostgresStoreOptions {
-  // Orders waiting beyond this are refused at once (unavailable) instead of
-  // queuing without bound.
-  std::size_t max_pending = 50'000;
-  std::size_t max_batch = 2'000;
+  BatchWriterOptions batches;
   std::size_t max_read_connections = 16;
   // After a failed connection attempt, the writer answers unavailable at once
   // for this long instead of trying again for every batch.
   std::chrono::milliseconds reconnect_interval{200};
 };
 
-class PostgresStore final : public OrderStore, public UserStore {
+class PostgresStore final : public Store, public LiveOrders {
  public:
   // `url`: a libpq URI (postgres://user:password@host:port/database?…).
   // Connects and applies pending migrations (serialized across instances by
@@ -70,6 +68,11 @@ class PostgresStore final : public OrderStore, public UserStore {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  // Several instances share the store: each one's live stream gets every
+  // instance's orders through an OrderRelay.
+  LiveOrders* live_orders() override { return this; }
+  std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;
+
   // The highest sequence S such that every order with a sequence <= S is
   // committed or will never exist. Waits (briefly) for write transactions in
   // flight. See the comment in postgres_store.cpp.
@@ -84,16 +87,11 @@ class PostgresStore final : public OrderStore, public UserStore {
   void cancel_reads();
 
  private:
-  struct Pending {
-    Order order;
-    RegisterDone done;
-  };
   class Lease;
 
-  void write_loop();
-  void commit_batch(std::vector<Pending>& batch);
+  void commit_batch(std::vector<PendingOrder>& batch);
   // One transaction for the batch; fills `results`. Throws on failure.
-  void store_batch(pg::Connection& db, std::vector<Pending>& batch,
+  void store_batch(pg::Connection& db, std::vector<PendingOrder>& batch,
                    std::vector<RegisterResult>& results);
   pg::Connection* writer_connection();
   Lease lease();
@@ -115,17 +113,15 @@ class PostgresStore final : public OrderStore, public UserStore {
   std::chrono::steady_clock::time_point writer_retry_at_{};
   // steady_clock ticks of the last failed connection attempt (0: none).
   std::atomic<std::chrono::steady_clock::rep> last_connect_failure_{0};
-  std::mutex queue_mutex_;  // guards queue_ and stopping_
-  std::condition_variable queue_ready_;
-  std::vector<Pending> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
 
   std::mutex pool_mutex_;  // guards idle_ and leased_
   std::condition_variable pool_returned_;
   std::vector<std::unique_ptr<pg::Connection>> idle_;
   std::size_t leased_ = 0;
   std::vector<pg::Connection*> in_use_;  // the leased connections (guarded by pool_mutex_)
+
+  // Started last, once everything its commits use exists; stopped first.
+  std::unique_ptr<BatchWriter> writer_;
 };
 
 }  // namespace cargomon

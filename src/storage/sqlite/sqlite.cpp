@@ -1,18 +1,55 @@
 #include "storage/sqlite/sqlite.hpp"
 
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "storage/migrations.hpp"
 
 namespace cargomon::sqlite {
 
 namespace {
-struct Migration {
-  int version;
-  const char* sql;
-};
+
 const Migration kMigrations[] = {
 #include "sqlite_migrations.inc"
 };
+
+class MigratedDatabase final : public MigrationDatabase {
+ public:
+  explicit MigratedDatabase(Connection& db) : db_(db) {}
+  void create_schema_migrations() override {
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))");
+  }
+  // The write lock at once: another process migrating waits (busy timeout).
+  void begin() override { db_.exec("BEGIN IMMEDIATE"); }
+  bool is_applied(int version) override {
+    auto applied = db_.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+    applied.bind(1, std::int64_t{version});
+    const bool found = applied.step();
+    applied.reset();
+    return found;
+  }
+  void execute(std::string_view sql) override { db_.exec(std::string(sql)); }
+  void record(int version) override {
+    db_.prepare("INSERT INTO schema_migrations(version) VALUES (?)")
+        .bind(1, std::int64_t{version})
+        .run();
+  }
+  void commit() override { db_.exec("COMMIT"); }
+  void rollback() noexcept override {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // No transaction open (BEGIN itself failed): nothing to undo.
+    }
+  }
+
+ private:
+  Connection& db_;
+};
+
 }  // namespace
 
 void fail(sqlite3* db, std::string_view what) {
@@ -144,29 +181,8 @@ Statement Connection::prepare(std::string_view sql) {
 }
 
 void migrate(Connection& db, int up_to) {
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))");
-  for (const auto& migration : kMigrations) {
-    if (migration.version > up_to) break;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      auto applied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
-      applied.bind(1, static_cast<std::int64_t>(migration.version));
-      const bool done = applied.step();
-      applied.reset();
-      if (!done) {
-        db.exec(migration.sql);
-        db.prepare("INSERT INTO schema_migrations(version) VALUES (?)")
-            .bind(1, static_cast<std::int64_t>(migration.version))
-            .run();
-      }
-      db.exec("COMMIT");
-    } catch (...) {
-      db.exec("ROLLBACK");
-      throw;
-    }
-  }
+  MigratedDatabase migrated(db);
+  run_migrations(kMigrations, migrated, up_to);
 }
 
 }  // namespace cargomon::sqlite

@@ -84,8 +84,9 @@ class Connection {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what);
 
-// Applies the numbered migrations not yet recorded in schema_migrations, each
-// in its own transaction; those up to `up_to` only (tests build old schemas).
+// Applies this store's numbered migrations (sqlite/migrations/) not yet
+// recorded in schema_migrations, with the shared runner (storage/
+// migrations.hpp); those up to `up_to` only (tests build old schemas).
 void migrate(Connection& db, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace cargomon::sqlite

@@ -140,16 +140,12 @@ SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& cal
   });
   checkpointer_ = std::thread([this] { checkpoint_loop(); });
   syncer_ = std::thread([this] { sync_loop(); });
-  writer_ = std::thread([this] { write_loop(); });
+  writer_ = std::make_unique<BatchWriter>(
+      options_.batches, [this](std::vector<PendingOrder>& batch) { commit_batch(batch); });
 }
 
 SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_ = true;
-  }
-  queue_ready_.notify_one();
-  writer_.join();
+  writer_->stop();  // commits what is queued, and hands it to the syncer
   {
     std::lock_guard lock(sync_mutex_);
     sync_stopping_ = true;
@@ -244,38 +240,10 @@ void SqliteStore::register_order(Order order, RegisterDone done) {
     failed = sync_failed_;
   }
   if (failed) return done(RegisterResult{RegisterStatus::unavailable, {}});
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (queue_.size() < options_.max_pending && !stopping_) {
-      queue_.push_back({std::move(order), std::move(done)});
-      if (queue_.size() == 1) queue_ready_.notify_one();
-      return;
-    }
-  }
-  done(RegisterResult{RegisterStatus::unavailable, {}});
+  writer_->submit(std::move(order), std::move(done));
 }
 
-void SqliteStore::write_loop() {
-  std::vector<Pending> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      if (queue_.size() <= options_.max_batch) {
-        batch.swap(queue_);
-      } else {
-        const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-        queue_.erase(queue_.begin(), end);
-      }
-    }
-    commit_batch(std::move(batch));
-    batch.clear();
-  }
-}
-
-void SqliteStore::commit_batch(std::vector<Pending> batch) {
+void SqliteStore::commit_batch(std::vector<PendingOrder>& batch) {
   auto& db = *writer_db_;
   std::vector<RegisterResult> results(batch.size());
   try {

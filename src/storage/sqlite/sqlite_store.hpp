@@ -1,17 +1,17 @@
 #pragma once
 // The embedded store: one SQLite database file in WAL mode.
 //
-// Writes go through a single writer thread that takes every order queued
-// while the previous commit ran and stores them in one transaction (group
-// commit): one fsync per batch, not per order. Reads use a small pool of
-// read connections and run beside the writer (WAL).
+// Writes go through the group-commit BatchWriter (storage/batch_writer.hpp):
+// its thread stores every order queued while the previous commit ran in one
+// transaction, and a syncer thread makes the log durable (one fdatasync per
+// batch, not per order) before the batch is answered. Reads use a small pool
+// of read connections and run beside the writer (WAL).
 //
 // Thread safety: every public method may be called from any thread.
 
 #include <unistd.h>
 
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -20,16 +20,14 @@
 #include <vector>
 
 #include "domain/business_calendar.hpp"
+#include "storage/batch_writer.hpp"
 #include "storage/sqlite/sqlite.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon {
 
 struct SqliteStoreOptions {
-  // Orders waiting beyond this are refused at once (unavailable) instead of
-  // queuing without bound.
-  std::size_t max_pending = 50'000;
-  std::size_t max_batch = 2'000;
+  BatchWriterOptions batches;
   // Write-ahead log frames (pages) after which the checkpointer copies them
   // into the database file; SQLite's own default.
   int checkpoint_frames = 1'000;
@@ -41,7 +39,7 @@ struct SqliteStoreOptions {
   std::function<int(int fd)> sync_log = ::fdatasync;
 };
 
-class SqliteStore final : public OrderStore, public UserStore {
+class SqliteStore final : public Store {
  public:
   // Opens or creates `path` and applies pending migrations. Throws
   // StoreUnavailable when it cannot.
@@ -63,21 +61,16 @@ class SqliteStore final : public OrderStore, public UserStore {
   std::size_t count_users() override;
 
  private:
-  struct Pending {
-    Order order;
-    RegisterDone done;
-  };
   // A committed batch waiting for its write-ahead log frames to be on disk.
   struct Committed {
-    std::vector<Pending> batch;
+    std::vector<PendingOrder> batch;
     std::vector<RegisterResult> results;
   };
   class ReadLease;
 
-  void write_loop();
   void checkpoint_loop();
   void sync_loop();
-  void commit_batch(std::vector<Pending> batch);
+  void commit_batch(std::vector<PendingOrder>& batch);
   ReadLease read();
 
   std::filesystem::path path_;
@@ -85,11 +78,6 @@ class SqliteStore final : public OrderStore, public UserStore {
   SqliteStoreOptions options_;
 
   std::unique_ptr<sqlite::Connection> writer_db_;  // used only by the writer thread
-  std::mutex queue_mutex_;                         // guards queue_ and stopping_
-  std::condition_variable queue_ready_;
-  std::vector<Pending> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
 
   // Commits do not wait for the disk: the syncer makes the log durable
   // (fdatasync) and only then answers the batches committed before it, while
@@ -113,6 +101,9 @@ class SqliteStore final : public OrderStore, public UserStore {
 
   std::mutex pool_mutex_;  // guards idle_readers_
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+
+  // Started last, once everything its commits use exists; stopped first.
+  std::unique_ptr<BatchWriter> writer_;
 };
 
 }  // namespace cargomon

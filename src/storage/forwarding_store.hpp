@@ -1,0 +1,46 @@
+#pragma once
+// A Store that passes every call on to another one: the base of decorators,
+// which override only what they change (tests' stores that fail on cue or
+// count calls, over a MemoryStore).
+//
+// Thread safety: that of the wrapped store.
+
+#include "storage/store.hpp"
+
+namespace cargomon {
+
+class ForwardingStore : public Store {
+ public:
+  explicit ForwardingStore(Store& inner) : inner_(inner) {}
+
+  void register_order(Order order, RegisterDone done) override {
+    inner_.register_order(std::move(order), std::move(done));
+  }
+  OrderPage list_orders(const OrderQuery& query) override { return inner_.list_orders(query); }
+  std::optional<Order> find_order(const std::string& order_id) override {
+    return inner_.find_order(order_id);
+  }
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
+    return inner_.orders_after(after, limit);
+  }
+  DayMetrics day_metrics(BusinessDay day) override { return inner_.day_metrics(day); }
+  bool ready() override { return inner_.ready(); }
+
+  std::optional<User> find_user(const std::string& username) override {
+    return inner_.find_user(username);
+  }
+  std::vector<User> list_users() override { return inner_.list_users(); }
+  UserChange create_user(const User& user) override { return inner_.create_user(user); }
+  UserChange update_user(const User& user) override { return inner_.update_user(user); }
+  std::size_t count_users() override { return inner_.count_users(); }
+
+  LiveOrders* live_orders() override { return inner_.live_orders(); }
+
+ protected:
+  Store& inner() { return inner_; }
+
+ private:
+  Store& inner_;
+};
+
+}  // namespace cargomon

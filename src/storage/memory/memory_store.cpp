@@ -1,0 +1,148 @@
+#include "storage/memory/memory_store.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace cargomon {
+namespace {
+
+bool enabled_admin(const User& user) { return user.role == Role::admin && !user.disabled; }
+
+// As the SQL stores filter and order: (occurred_at, sequence) descending.
+bool matches(const Order& order, const OrderQuery& query, const BusinessCalendar& calendar) {
+  const auto at = order.occurred_at();
+  if (query.day && calendar.day_of(at) != *query.day) return false;
+  if (query.courier_id && order.courier.id.text != *query.courier_id) return false;
+  if (query.from && at < *query.from) return false;
+  if (query.until && at >= *query.until) return false;
+  if (query.after &&
+      std::pair(at, order.sequence) >= std::pair(query.after->occurred_at, query.after->sequence)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+MemoryStore::MemoryStore(const BusinessCalendar& calendar) : calendar_(calendar) {}
+
+void MemoryStore::register_order(Order order, RegisterDone done) {
+  RegisterResult result;
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto found = index_of_.find(order.order_id); found != index_of_.end()) {
+      const Order& stored = orders_[found->second];
+      result = {
+          stored.same_content(order) ? RegisterStatus::already_stored : RegisterStatus::conflict,
+          stored};
+    } else {
+      order.sequence = static_cast<std::int64_t>(orders_.size()) + 1;
+      index_of_.emplace(order.order_id, orders_.size());
+      totals_.add(order, calendar_);
+      orders_.push_back(order);
+      result = {RegisterStatus::stored, std::move(order)};
+    }
+  }
+  done(std::move(result));
+}
+
+OrderPage MemoryStore::list_orders(const OrderQuery& query) {
+  std::vector<Order> found;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& order : orders_) {
+      if (matches(order, query, calendar_)) found.push_back(order);
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Order& a, const Order& b) {
+    return std::pair(a.occurred_at(), a.sequence) > std::pair(b.occurred_at(), b.sequence);
+  });
+  OrderPage page;
+  if (found.size() > query.limit) {
+    found.resize(query.limit);
+    if (!found.empty()) page.next = OrderCursor{found.back().occurred_at(), found.back().sequence};
+  }
+  page.orders = std::move(found);
+  return page;
+}
+
+std::optional<Order> MemoryStore::find_order(const std::string& order_id) {
+  const std::lock_guard lock(mutex_);
+  const auto found = index_of_.find(order_id);
+  if (found == index_of_.end()) return std::nullopt;
+  return orders_[found->second];
+}
+
+std::vector<Order> MemoryStore::orders_after(std::int64_t after, std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  const auto first = static_cast<std::size_t>(
+      std::clamp<std::int64_t>(after, 0, static_cast<std::int64_t>(orders_.size())));
+  const auto last = first + std::min(limit, orders_.size() - first);
+  return {orders_.begin() + static_cast<std::ptrdiff_t>(first),
+          orders_.begin() + static_cast<std::ptrdiff_t>(last)};
+}
+
+DayMetrics MemoryStore::day_metrics(BusinessDay day) {
+  DayMetrics metrics;
+  metrics.day = day;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = totals_.days().find(format_business_day(day));
+    if (found != totals_.days().end()) {
+      const auto& totals = found->second;
+      metrics.orders = totals.orders;
+      metrics.units = totals.units;
+      metrics.sales = totals.sales;
+      metrics.last_order = totals.last_order;
+      for (const auto& [name, product] : totals.products) metrics.products.push_back(product);
+      for (const auto& [hour, hour_totals] : totals.hours) {
+        metrics.hours[static_cast<std::size_t>(hour)] = hour_totals;
+      }
+      for (const auto& [id, courier] : totals.couriers) metrics.couriers.push_back(courier);
+    }
+  }
+  metrics.rank();
+  return metrics;
+}
+
+std::optional<User> MemoryStore::find_user(const std::string& username) {
+  const std::lock_guard lock(mutex_);
+  const auto found = users_.find(username);
+  if (found == users_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::vector<User> MemoryStore::list_users() {
+  const std::lock_guard lock(mutex_);
+  std::vector<User> users;
+  users.reserve(users_.size());
+  for (const auto& [name, user] : users_) users.push_back(user);
+  return users;
+}
+
+UserChange MemoryStore::create_user(const User& user) {
+  const std::lock_guard lock(mutex_);
+  return users_.emplace(user.username, user).second ? UserChange::done : UserChange::already_exists;
+}
+
+UserChange MemoryStore::update_user(const User& user) {
+  const std::lock_guard lock(mutex_);
+  const auto found = users_.find(user.username);
+  if (found == users_.end()) return UserChange::not_found;
+  // Counted under the same lock as the update: two concurrent demotions of
+  // the last two admins cannot both pass.
+  if (enabled_admin(found->second) && !enabled_admin(user) &&
+      std::count_if(users_.begin(), users_.end(),
+                    [](const auto& entry) { return enabled_admin(entry.second); }) == 1) {
+    return UserChange::last_enabled_admin;
+  }
+  found->second = user;
+  return UserChange::done;
+}
+
+std::size_t MemoryStore::count_users() {
+  const std::lock_guard lock(mutex_);
+  return users_.size();
+}
+
+}  // namespace cargomon

@@ -1,0 +1,53 @@
+#pragma once
+// The in-memory store: everything in this process's memory, gone when it
+// ends. For tests (a real store where one used to be faked, and the base of
+// decorators that fail on cue) and for trying cargomon out (`--store
+// memory:`). It keeps the contract of every store (store_contract_test.cpp),
+// except that nothing survives the object.
+//
+// register_order answers at once, on the caller's thread: there is no disk
+// to wait for. The day totals are kept up to date with every order, as the
+// other stores keep theirs, so day_metrics never scans orders.
+//
+// Thread safety: every public method may be called from any thread; one
+// mutex makes each call atomic.
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "domain/business_calendar.hpp"
+#include "domain/day_metrics.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon {
+
+class MemoryStore final : public Store {
+ public:
+  explicit MemoryStore(const BusinessCalendar& calendar);
+
+  void register_order(Order order, RegisterDone done) override;
+  OrderPage list_orders(const OrderQuery& query) override;
+  std::optional<Order> find_order(const std::string& order_id) override;
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
+  DayMetrics day_metrics(BusinessDay day) override;
+  bool ready() override { return true; }
+
+  std::optional<User> find_user(const std::string& username) override;
+  std::vector<User> list_users() override;
+  UserChange create_user(const User& user) override;
+  // Refuses (last_enabled_admin) an update that would leave no enabled admin.
+  UserChange update_user(const User& user) override;
+  std::size_t count_users() override;
+
+ private:
+  const BusinessCalendar& calendar_;
+  std::mutex mutex_;           // guards what follows
+  std::vector<Order> orders_;  // by sequence: orders_[i].sequence == i + 1
+  std::map<std::string, std::size_t, std::less<>> index_of_;  // order id → index in orders_
+  DayTotalsChange totals_;                                    // every day's running totals
+  std::map<std::string, User, std::less<>> users_;            // by username
+};
+
+}  // namespace cargomon

@@ -1,0 +1,37 @@
+#include "storage/migrations.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace cargomon {
+
+void run_migrations(std::span<const Migration> migrations, MigrationDatabase& db, int up_to) {
+  for (std::size_t i = 1; i < migrations.size(); ++i) {
+    if (migrations[i].version <= migrations[i - 1].version) {
+      // Two files with one number, or a list not sorted: applying them could
+      // skip one for good.
+      throw std::logic_error("migration " + std::to_string(migrations[i].version) +
+                             " does not follow migration " +
+                             std::to_string(migrations[i - 1].version));
+    }
+  }
+  db.create_schema_migrations();
+  for (const auto& migration : migrations) {
+    if (migration.version > up_to) break;
+    db.begin();
+    try {
+      // Asked inside the transaction: another process may have applied it
+      // while this one waited in begin().
+      if (!db.is_applied(migration.version)) {
+        db.execute(migration.sql);
+        db.record(migration.version);
+      }
+      db.commit();
+    } catch (...) {
+      db.rollback();
+      throw;
+    }
+  }
+}
+
+}  // namespace cargomon
