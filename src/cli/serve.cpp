@@ -172,17 +172,17 @@ int run(const ServeSettings& settings) {
 
 }  // namespace
 
-void add_serve_command(CLI::App& app) {
+void add_serve_command(CLI::App& app, ExitStatus& status) {
   auto settings = std::make_shared<ServeSettings>();
   auto* serve = app.add_subcommand("serve", "Serve the API and the dashboard");
   add_serve_options(*serve, *settings);
-  serve->callback([settings] {
+  serve->callback([settings, &status] {
     try {
       finish_serve_settings(*settings);
-      set_exit_code(run(*settings));
+      status.code = run(*settings);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
-      set_exit_code(1);
+      status.code = 1;
     }
   });
 }
