@@ -9,15 +9,13 @@
 //    claims.
 // verify must never throw, and may accept only what the secret signed.
 
-#include <sodium.h>
-
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "auth/testing/jws.hpp"
 #include "auth/token.hpp"
 #include "domain/clock.hpp"
 #include "domain/user.hpp"
@@ -42,24 +40,10 @@ const TokenService& service() {
   return tokens;
 }
 
-std::string base64url(std::string_view data) {
-  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                    data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.find('\0'));
-  return out;
-}
+using cargomon::auth::testing::base64url;
 
 std::string sign(std::string_view signing_input) {
-  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(kSecret.data()),
-                              kSecret.size());
-  crypto_auth_hmacsha256_update(
-      &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
-  crypto_auth_hmacsha256_final(&state, mac.data());
-  return base64url(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return cargomon::auth::testing::hs256_signature(kSecret, signing_input);
 }
 
 TokenCheck verify(std::string_view token) {

@@ -4,13 +4,11 @@
 // other commands (cargomon_bench.cpp).
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "net/run_to_completion.hpp"
 #include "sim/transport.hpp"
 
 namespace cargomon::bench {
@@ -43,19 +41,7 @@ boost::asio::awaitable<std::string> log_in(sim::Connection& connection,
                                            const std::string& username,
                                            const std::string& password);
 
-// Runs `task` on `io` (from the calling thread) until it completes; rethrows
-// its exception.
-template <class T>
-T run_to_completion(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-  auto result = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  io.restart();
-  io.run();
-  return result.get();
-}
-
-// Raises the soft limit on open files to the hard limit; returns the new
-// soft limit.
-std::uint64_t raise_open_file_limit();
+using net::run_to_completion;
 
 // "12.345": milliseconds with three decimals, from microseconds.
 std::string milliseconds(std::uint64_t micros);

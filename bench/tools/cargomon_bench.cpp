@@ -14,22 +14,12 @@
 
 #include <date/date.h>
 #include <date/tz.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <array>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <cerrno>
 #include <chrono>
@@ -42,6 +32,7 @@
 
 #include "api/json.hpp"
 #include "bench_tool.hpp"
+#include "net/http_client.hpp"
 #include "sim/catalog.hpp"
 #include "sim/http_connection.hpp"
 
@@ -49,11 +40,7 @@ namespace cargomon::bench {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // As early as static initialization allows: wait-ready reports the time since
 // the tool started, which the orchestrator takes for the server's start.
@@ -77,82 +64,33 @@ sim::ServerUrl server_url(const std::string& text) {
   return std::get<sim::ServerUrl>(std::move(parsed));
 }
 
-tcp::resolver::results_type resolve(const sim::ServerUrl& url) {
-  asio::io_context io;
-  tcp::resolver resolver(io);
-  beast::error_code ec;
-  auto endpoints = resolver.resolve(url.host, url.port, ec);
-  if (ec) throw std::runtime_error("cannot resolve " + url.host + ": " + ec.message());
-  return endpoints;
-}
-
-std::string host_header(const sim::ServerUrl& url) {
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
-}
-
 // One keep-alive connection for GET requests, reconnecting when the server
-// closed it. Failures come back as error codes (wait-ready expects many).
+// closed it. Failures come back as values (wait-ready expects many).
 class GetClient {
  public:
-  struct Reply {
-    beast::error_code error;  // set when there is no answer
-    int status = 0;
-    std::string body;
-  };
+  GetClient(asio::any_io_executor executor, const sim::ServerUrl& url)
+      : client_(std::move(executor), net::ServerAddress::resolve(url.host, url.port),
+                bench_client_options()) {}
 
-  GetClient(asio::any_io_executor executor, tcp::resolver::results_type endpoints, std::string host)
-      : stream_(std::move(executor)), endpoints_(std::move(endpoints)), host_(std::move(host)) {}
-
-  asio::awaitable<Reply> get(const std::string& target, const std::string& bearer,
-                             SteadyClock::time_point deadline) {
-    Reply reply;
-    stream_.expires_at(deadline);
-    if (!open_) {
-      auto [ec, endpoint] = co_await stream_.async_connect(endpoints_, use_tuple);
-      if (ec) co_return fail(ec);
-      stream_.socket().set_option(tcp::no_delay(true), ec);
-      buffer_.clear();
-      open_ = true;
-    }
-    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
-    request.set(bhttp::field::host, host_);
-    request.set(bhttp::field::user_agent, "cargomon-bench");
-    if (!bearer.empty()) request.set(bhttp::field::authorization, "Bearer " + bearer);
-    auto [write_ec, written] = co_await bhttp::async_write(stream_, request, use_tuple);
-    if (write_ec) co_return fail(write_ec);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(std::uint64_t{256} << 20);
-    auto [read_ec, read] = co_await bhttp::async_read(stream_, buffer_, parser, use_tuple);
-    if (read_ec) co_return fail(read_ec);
-    stream_.expires_never();
-    auto& response = parser.get();
-    reply.status = static_cast<int>(response.result_int());
-    reply.body = std::move(response.body());
-    if (!response.keep_alive()) close();
-    co_return reply;
+  asio::awaitable<net::Result> get(const std::string& target, const std::string& bearer,
+                                   SteadyClock::time_point deadline) {
+    net::Request request;
+    request.target = target;
+    const std::string authorization = "Bearer " + bearer;
+    if (!bearer.empty()) request.headers.emplace_back("Authorization", authorization);
+    co_return co_await client_.request(request, deadline);
   }
 
  private:
-  Reply fail(const beast::error_code& ec) {
-    close();
-    Reply reply;
-    reply.error = ec;
-    return reply;
+  static net::ClientOptions bench_client_options() {
+    net::ClientOptions options;
+    options.user_agent = "cargomon-bench";
+    options.body_limit = std::uint64_t{256} << 20;  // a page of 1,000 orders and more
+    options.kept_headers = std::vector<std::string>{};
+    return options;
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
-    open_ = false;
-  }
-
-  beast::tcp_stream stream_;
-  tcp::resolver::results_type endpoints_;
-  std::string host_;
-  beast::flat_buffer buffer_;
-  bool open_ = false;
+  net::HttpClient client_;
 };
 
 // ---------------------------------------------------------------------------
@@ -312,7 +250,7 @@ int run_wait_ready(const WaitReadyOptions& o) {
   const auto deadline = tool_start + std::chrono::duration_cast<SteadyClock::duration>(
                                          std::chrono::duration<double>(o.timeout));
   asio::io_context io;
-  GetClient client(io.get_executor(), resolve(url), host_header(url));
+  GetClient client(io.get_executor(), url);
   const auto ready_at =
       run_to_completion(io, [&]() -> asio::awaitable<std::optional<SteadyClock::time_point>> {
         asio::steady_timer tick(io);
@@ -325,9 +263,9 @@ int run_wait_ready(const WaitReadyOptions& o) {
             co_return std::nullopt;
           }
           const auto reply = co_await client.get(url.base_path + "/readyz", "", deadline);
-          if (!reply.error && reply.status == 200) co_return SteadyClock::now();
-          last_failure =
-              reply.error ? reply.error.message() : "status " + std::to_string(reply.status);
+          if (reply.response && reply.response->status == 200) co_return SteadyClock::now();
+          last_failure = reply.response ? "status " + std::to_string(reply.response->status)
+                                        : reply.error.message();
           tick.expires_at(attempt + std::chrono::milliseconds(1));
           co_await tick.async_wait(asio::use_awaitable);
         }
@@ -360,7 +298,7 @@ int run_deep_cursor(const DeepCursorOptions& o) {
   const auto factory = sim::make_http_connection_factory(url, std::chrono::seconds(30));
   const auto login = factory->make(io.get_executor());
   const auto token = run_to_completion(io, log_in(*login, url.base_path, o.username, password));
-  GetClient client(io.get_executor(), resolve(url), host_header(url));
+  GetClient client(io.get_executor(), url);
   struct Walk {
     std::string cursor;
     std::uint64_t skipped = 0;
@@ -375,12 +313,12 @@ int run_deep_cursor(const DeepCursorOptions& o) {
       if (!walk.cursor.empty()) target += "&cursor=" + walk.cursor;
       const auto reply =
           co_await client.get(target, token, SteadyClock::now() + std::chrono::seconds(60));
-      if (reply.error) throw std::runtime_error("GET /pedidos: " + reply.error.message());
-      if (reply.status != 200) {
-        throw std::runtime_error("GET /pedidos: status " + std::to_string(reply.status) + " " +
-                                 reply.body);
+      if (!reply.response) throw std::runtime_error("GET /pedidos: " + reply.error.message());
+      if (reply.response->status != 200) {
+        throw std::runtime_error("GET /pedidos: status " + std::to_string(reply.response->status) +
+                                 " " + reply.response->body);
       }
-      const auto page = boost::json::parse(reply.body).as_object();
+      const auto page = boost::json::parse(reply.response->body).as_object();
       walk.skipped += page.at("pedidos").as_array().size();
       const auto& next = page.at("next_cursor");
       if (!next.is_string()) break;  // the end of the orders
@@ -435,17 +373,6 @@ asio::awaitable<std::string> log_in(sim::Connection& connection, const std::stri
                              std::to_string(exchange.reply->status) + " " + exchange.reply->body);
   }
   co_return std::string(boost::json::parse(exchange.reply->body).at("access_token").as_string());
-}
-
-std::uint64_t raise_open_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-    getrlimit(RLIMIT_NOFILE, &limit);
-  }
-  return limit.rlim_cur;
 }
 
 std::string milliseconds(std::uint64_t micros) {

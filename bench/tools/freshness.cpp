@@ -30,12 +30,10 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -49,7 +47,9 @@
 #include "api/json.hpp"
 #include "bench_tool.hpp"
 #include "domain/clock.hpp"
-#include "event_stream_parser.hpp"
+#include "net/event_stream_parser.hpp"
+#include "net/http_client.hpp"
+#include "net/open_file_limit.hpp"
 #include "sim/catalog.hpp"
 #include "sim/http_connection.hpp"
 #include "sim/latency_histogram.hpp"
@@ -59,7 +59,9 @@ namespace cargomon::bench {
 namespace {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
+using net::ChunkedDecoder;
+using net::EventStreamParser;
+using net::StreamEvent;
 using SteadyClock = std::chrono::steady_clock;
 using Nanos = std::int64_t;  // steady_clock time since its epoch, in nanoseconds
 
@@ -116,7 +118,8 @@ struct Run {
   std::map<std::string, std::uint64_t> order_failures;  // by status or error
 };
 
-// One SSE stream: connect, ask for /eventos, then read and parse events for
+// One SSE stream: net::HttpClient connects, asks for /eventos and reads the
+// answer's head; then events are read and parsed straight off its socket for
 // as long as the run lasts. Handlers run one at a time (one operation is
 // outstanding at any moment), on whichever thread; the coordinator reads only
 // the atomics until the threads have stopped.
@@ -124,19 +127,17 @@ class StreamWatcher : public std::enable_shared_from_this<StreamWatcher> {
  public:
   enum class State { connecting, ready, closed };
 
-  StreamWatcher(asio::io_context& io, Run& run, std::string request)
-      : socket_(io), run_(run), request_(std::move(request)) {}
+  StreamWatcher(asio::io_context& io, Run& run, std::shared_ptr<const net::ServerAddress> server,
+                const net::Request& request)
+      : client_(io.get_executor(), std::move(server), stream_client_options()),
+        run_(run),
+        request_(request) {}
 
-  void start(const tcp::resolver::results_type& endpoints) {
-    asio::async_connect(socket_, endpoints,
-                        [self = shared_from_this()](const boost::system::error_code& ec,
-                                                    const tcp::endpoint&) { self->connected(ec); });
+  void start(SteadyClock::time_point deadline) {
+    asio::co_spawn(client_.socket().get_executor(), open(deadline), asio::detached);
   }
 
-  void close() {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-  }
+  void close() { client_.close(); }
 
   State state() const { return state_.load(std::memory_order_acquire); }
   // This run's `pedido` events received so far.
@@ -148,56 +149,28 @@ class StreamWatcher : public std::enable_shared_from_this<StreamWatcher> {
  private:
   static constexpr std::size_t read_size = std::size_t{16} * 1024;
 
-  void connected(const boost::system::error_code& ec) {
-    if (ec) return end("connect: " + ec.message());
-    boost::system::error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
-    asio::async_write(
-        socket_, asio::buffer(request_),
-        [self = shared_from_this()](const boost::system::error_code& write_ec, std::size_t) {
-          if (write_ec) return self->end("send: " + write_ec.message());
-          self->read_head();
-        });
+  static net::ClientOptions stream_client_options() {
+    net::ClientOptions options;
+    options.user_agent = "cargomon-bench";
+    options.kept_headers = std::vector<std::string>{"transfer-encoding"};
+    return options;
   }
 
-  void read_head() {
-    const std::size_t used = head_.size();
-    head_.resize(used + 4096);
-    socket_.async_read_some(
-        asio::buffer(head_.data() + used, 4096),
-        [self = shared_from_this(), used](const boost::system::error_code& ec, std::size_t n) {
-          self->head_.resize(used + n);
-          if (ec) return self->end("reading the answer: " + ec.message());
-          self->head_read();
-        });
-  }
-
-  void head_read() {
-    const auto end_of_head = head_.find("\r\n\r\n");
-    if (end_of_head == std::string::npos) {
-      if (head_.size() > std::size_t{64} * 1024) return end("answer head too long");
-      return read_head();
+  asio::awaitable<void> open(SteadyClock::time_point deadline) {
+    const auto self = shared_from_this();
+    auto opened = co_await client_.open_stream(request_, deadline);
+    if (!opened.head.response) co_return end(opened.head.describe());
+    const auto& head = *opened.head.response;
+    if (head.status != 200) {
+      co_return end("GET /eventos answered " + std::to_string(head.status) + ": " +
+                    opened.body_start.substr(0, 200));
     }
-    // "HTTP/1.1 200 OK"
-    int status = 0;
-    const auto space = head_.find(' ');
-    if (space != std::string::npos) {
-      std::from_chars(head_.data() + space + 1, head_.data() + head_.size(), status);
-    }
-    std::string lower = head_.substr(0, end_of_head);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const std::string rest = head_.substr(end_of_head + 4);
-    if (status != 200) {
-      return end("GET /eventos answered " + std::to_string(status) + ": " + rest.substr(0, 200));
-    }
-    if (lower.find("\r\ntransfer-encoding:") != std::string::npos &&
-        lower.find("chunked") != std::string::npos) {
+    if (const auto* coding = head.header("transfer-encoding");
+        coding != nullptr && coding->find("chunked") != std::string::npos) {
       chunked_.emplace();
       raw_.resize(read_size);
     }
-    head_.clear();
-    head_.shrink_to_fit();
-    if (!rest.empty() && !body_bytes(rest, steady_nanos())) return;
+    if (!opened.body_start.empty() && !body_bytes(opened.body_start, steady_nanos())) co_return;
     read_body();
   }
 
@@ -207,7 +180,7 @@ class StreamWatcher : public std::enable_shared_from_this<StreamWatcher> {
       const auto span = parser_.prepare(read_size);
       room = asio::buffer(span.data(), span.size());
     }
-    socket_.async_read_some(
+    client_.socket().async_read_some(
         room, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           // One clock read per read: every event in it arrived at this moment.
           const Nanos arrival = steady_nanos();
@@ -283,10 +256,9 @@ class StreamWatcher : public std::enable_shared_from_this<StreamWatcher> {
     close();
   }
 
-  tcp::socket socket_;
+  net::HttpClient client_;
   Run& run_;
-  std::string request_;
-  std::string head_;
+  const net::Request& request_;  // the same for every stream; outlives them
   EventStreamParser parser_;
   std::optional<ChunkedDecoder> chunked_;
   std::vector<char> raw_;  // chunked framing is read here, then decoded into parser_
@@ -378,7 +350,7 @@ std::size_t orders_due(double rate, double duration) {
 }  // namespace
 
 int run_freshness(const FreshnessOptions& o) {
-  const auto open_files = raise_open_file_limit();
+  const auto open_files = net::raise_open_file_limit();
   if (open_files > 0 && o.streams + o.connections + 64 > open_files) {
     throw std::runtime_error("--streams " + std::to_string(o.streams) + " needs more open files " +
                              "than the limit allows (" + std::to_string(open_files) + ")");
@@ -414,18 +386,18 @@ int run_freshness(const FreshnessOptions& o) {
   }
 
   // The streams.
-  asio::io_context resolve_io;
-  const auto endpoints = tcp::resolver(resolve_io).resolve(url.host, url.port);
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  const std::string request = "GET " + url.base_path + "/eventos HTTP/1.1\r\nHost: " +
-                              (ipv6 ? "[" + url.host + "]" : url.host) + ":" + url.port +
-                              "\r\nAuthorization: Bearer " + viewer_token +
-                              "\r\nAccept: text/event-stream\r\nUser-Agent: cargomon-bench\r\n\r\n";
+  const auto server = net::ServerAddress::resolve(url.host, url.port);
+  const std::string events_target = url.base_path + "/eventos";
+  const std::string authorization = "Bearer " + viewer_token;
+  net::Request request;
+  request.target = events_target;
+  request.headers = {{"Authorization", authorization}, {"Accept", "text/event-stream"}};
+  const auto opening_deadline = SteadyClock::now() + seconds(o.connect_timeout);
   std::vector<std::shared_ptr<StreamWatcher>> streams;
   streams.reserve(o.streams);
   for (std::size_t s = 0; s < o.streams; ++s) {
-    streams.push_back(std::make_shared<StreamWatcher>(io, run, request));
-    streams.back()->start(endpoints);
+    streams.push_back(std::make_shared<StreamWatcher>(io, run, server, request));
+    streams.back()->start(opening_deadline);
   }
   std::cerr << "cargomon-bench freshness: opening " << o.streams << " streams on " << o.url
             << std::endl;

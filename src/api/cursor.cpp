@@ -1,49 +1,35 @@
 #include "api/cursor.hpp"
 
+#include <sodium.h>
+
 #include <charconv>
 
 namespace cargomon::api {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// libsodium's codec (constant-time, strict: no padding, no stray characters,
+// no non-zero trailing bits). It needs no sodium_init(): it neither picks
+// CPU-specific code nor draws randomness.
+constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 
 std::string base64url(std::string_view in) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    if (i + 1 < in.size()) out += kAlphabet[(v >> 6) & 63];
-  }
+  std::string out(sodium_base64_ENCODED_LEN(in.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(in.data()),
+                    in.size(), kVariant);
+  out.resize(std::char_traits<char>::length(out.c_str()));
   return out;
 }
 
 std::optional<std::string> unbase64url(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (const char c : in) {
-    const char* pos = std::char_traits<char>::find(kAlphabet, 64, c);
-    if (!pos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(pos - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
+  std::string out(in.size() / 4 * 3 + 3, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(),
+                        in.size(), nullptr, &length, &end, kVariant) != 0 ||
+      end != in.data() + in.size()) {
+    return std::nullopt;
   }
+  out.resize(length);
   return out;
 }
 

@@ -4,134 +4,31 @@
 #include <charconv>
 #include <set>
 
+#include "api/json_tree_builder.hpp"
+
 namespace cargomon::api {
 namespace {
 
 namespace json = boost::json;
 
-// Builds a JsonNode tree from SAX events.
-// The first key that appears twice, or null. Objects of a few keys (every
-// order has several) are compared pairwise, without allocating.
-const std::string* find_duplicate(const std::vector<std::string>& keys) {
-  constexpr std::size_t kPairwise = 16;
-  if (keys.size() > kPairwise) {
-    std::set<std::string_view> unique(keys.begin(), keys.end());
-    if (unique.size() == keys.size()) return nullptr;
-  }
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    for (std::size_t j = i + 1; j < keys.size(); ++j) {
-      if (keys[i] == keys[j]) return &keys[i];
-    }
-  }
-  return nullptr;
-}
-
-class TreeBuilder {
+// parse_json's tree: a duplicate key makes the document invalid.
+class TreeBuilder : public JsonTreeBuilder<TreeBuilder> {
  public:
   static constexpr std::size_t max_object_size = 10'000;
   static constexpr std::size_t max_array_size = 100'000;
   static constexpr std::size_t max_key_size = 1'000;
   static constexpr std::size_t max_string_size = 1 << 20;
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
+  bool duplicate_key(const std::string& key) {
+    duplicate_ = key;  // reported as the reason of the parse error
+    return false;
+  }
+  bool hand_over(JsonNode&) { return false; }
 
-  bool on_array_begin(json::error_code&) { return open(JsonNode::Kind::array); }
-  bool on_array_end(std::size_t, json::error_code& ec) { return close(ec); }
-  bool on_object_begin(json::error_code&) { return open(JsonNode::Kind::object); }
-  bool on_object_end(std::size_t, json::error_code& ec) {
-    if (const auto* duplicate = find_duplicate(stack_.back().keys)) {
-      duplicate_ = *duplicate;
-      ec = json::error::syntax;  // reported with duplicate_ as the reason
-      return false;
-    }
-    return close(ec);
-  }
-
-  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
-    part_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_string(json::string_view s, std::size_t, json::error_code&) {
-    JsonNode node;
-    node.kind = JsonNode::Kind::string;
-    node.text = std::move(part_);
-    node.text.append(s.data(), s.size());
-    part_.clear();
-    return add(std::move(node));
-  }
-  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    part_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_key(json::string_view s, std::size_t, json::error_code&) {
-    key_ = std::move(part_);
-    key_.append(s.data(), s.size());
-    part_.clear();
-    return true;
-  }
-  bool on_number_part(json::string_view s, json::error_code&) {
-    part_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(std::int64_t, json::string_view s, json::error_code&) { return number(s); }
-  bool on_uint64(std::uint64_t, json::string_view s, json::error_code&) { return number(s); }
-  bool on_double(double, json::string_view s, json::error_code&) { return number(s); }
-  bool on_bool(bool b, json::error_code&) {
-    JsonNode node;
-    node.kind = JsonNode::Kind::boolean;
-    node.boolean = b;
-    return add(std::move(node));
-  }
-  bool on_null(json::error_code&) { return add(JsonNode{}); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
-
-  JsonNode take() { return std::move(root_); }
-  const std::string& duplicate_key() const { return duplicate_; }
+  const std::string& duplicate() const { return duplicate_; }
 
  private:
-  bool number(json::string_view s) {
-    JsonNode node;
-    node.kind = JsonNode::Kind::number;
-    node.text = std::move(part_);
-    node.text.append(s.data(), s.size());
-    part_.clear();
-    return add(std::move(node));
-  }
-  bool open(JsonNode::Kind kind) {
-    JsonNode node;
-    node.kind = kind;
-    stack_.push_back(std::move(node));
-    keys_.push_back(std::move(key_));
-    key_.clear();
-    return true;
-  }
-  bool close(json::error_code&) {
-    JsonNode node = std::move(stack_.back());
-    stack_.pop_back();
-    key_ = std::move(keys_.back());
-    keys_.pop_back();
-    return add(std::move(node));
-  }
-  bool add(JsonNode node) {
-    if (stack_.empty()) {
-      root_ = std::move(node);
-      return true;
-    }
-    auto& parent = stack_.back();
-    if (parent.kind == JsonNode::Kind::object) parent.keys.push_back(std::move(key_));
-    key_.clear();
-    parent.children.push_back(std::move(node));
-    return true;
-  }
-
-  std::vector<JsonNode> stack_;
-  std::vector<std::string> keys_;  // the key each open container will be stored under
-  std::string key_;
-  std::string part_;
   std::string duplicate_;
-  JsonNode root_;
 };
 
 // The length of the well-formed UTF-8 sequence `text` starts with (RFC 3629:
@@ -179,6 +76,22 @@ std::optional<std::int64_t> JsonNode::integer() const {
   return value;
 }
 
+const std::string* find_duplicate_key(const std::vector<std::string>& keys) {
+  // Objects of a few keys (every order has several) are compared pairwise,
+  // without allocating.
+  constexpr std::size_t kPairwise = 16;
+  if (keys.size() > kPairwise) {
+    std::set<std::string_view> unique(keys.begin(), keys.end());
+    if (unique.size() == keys.size()) return nullptr;
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    for (std::size_t j = i + 1; j < keys.size(); ++j) {
+      if (keys[i] == keys[j]) return &keys[i];
+    }
+  }
+  return nullptr;
+}
+
 std::variant<JsonNode, std::string> parse_json(std::string_view text, JsonLimits limits) {
   json::parse_options options;
   options.max_depth = limits.max_depth;
@@ -187,8 +100,8 @@ std::variant<JsonNode, std::string> parse_json(std::string_view text, JsonLimits
   const auto consumed = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && consumed < text.size()) ec = json::error::extra_data;
   if (ec) {
-    if (!parser.handler().duplicate_key().empty()) {
-      return "Body is not valid JSON: duplicate key \"" + parser.handler().duplicate_key() + "\"";
+    if (!parser.handler().duplicate().empty()) {
+      return "Body is not valid JSON: duplicate key \"" + parser.handler().duplicate() + "\"";
     }
     if (ec == json::error::too_deep) {
       return "Body is not valid JSON: nested deeper than " + std::to_string(limits.max_depth) +
@@ -196,7 +109,7 @@ std::variant<JsonNode, std::string> parse_json(std::string_view text, JsonLimits
     }
     return "Body is not valid JSON: " + ec.message() + " at byte " + std::to_string(consumed);
   }
-  return parser.handler().take();
+  return parser.handler().take_root();
 }
 
 std::string_view kind_name(JsonNode::Kind kind) {

@@ -3,8 +3,9 @@
 //
 // The algorithm is pinned: a token is accepted only if its header says
 // "alg":"HS256" and its signature checks under the secret. "none", other HMAC
-// sizes and public-key algorithms are rejected before any library sees the
-// token, so algorithm-confusion attacks have nothing to work with.
+// sizes and public-key algorithms are rejected before the signature is
+// checked (once, by hand; libjwt only issues), so algorithm-confusion attacks
+// have nothing to work with.
 //
 // Claims issued: sub (username), role, iat and exp (seconds since the epoch).
 // Verification requires all four; it honours nbf if present.

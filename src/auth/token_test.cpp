@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "auth/testing/jws.hpp"
+
 namespace cargomon::auth {
 
 // Readable failure messages: "expired" instead of "4".
@@ -25,44 +27,14 @@ using std::chrono::seconds;
 const std::string kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const Timestamp kStart{seconds{1'726'000'000}};  // 2024-09-10T20:26:40Z
 
-std::string base64url(std::string_view data) {
-  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                    data.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.find('\0'));
-  return out;
-}
-
-std::string unbase64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    throw std::runtime_error("bad base64url in test");
-  }
-  out.resize(length);
-  return out;
-}
-
-std::string hs256(std::string_view key, std::string_view message) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
-                                message.size());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_final(&state, mac);
-  return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
-}
+using auth::testing::base64url;
+using auth::testing::unbase64url;
 
 // A token with the given header and payload JSON, HMAC-SHA256-signed with
 // `key` whatever the header says: the forger's tool.
 std::string forge(std::string_view header_json, std::string_view payload_json,
                   std::string_view key = kSecret) {
-  const std::string signing_input = base64url(header_json) + "." + base64url(payload_json);
-  return signing_input + "." + base64url(hs256(key, signing_input));
+  return auth::testing::forge(header_json, payload_json, key);
 }
 
 std::string forge_hs256(std::string_view payload_json) {

@@ -338,26 +338,15 @@ int run_export(const ExportOptions& o) {
   return 0;
 }
 
-template <class Run>
-void guarded(Run run) {
-  try {
-    set_exit_code(run());
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "error: " << e.what() << "\n";
-    set_exit_code(1);
-  }
-}
-
 }  // namespace
 
-void add_import_command(CLI::App& app) {
-  auto o = std::make_shared<ImportOptions>();
-  auto* cmd = app.add_subcommand(
-      "import",
+void add_import_command(CLI::App& app, ExitStatus& status) {
+  const auto [cmd, o] = add_command<ImportOptions>(
+      app, status, "import",
       "Import orders from the original system's DynamoDB Pedidos table (a scan's JSON, or an "
       "export to S3 with one {\"Item\": …} per line) or from `cargomon export --format jsonl`; "
-      "idempotent. Exit status 2 when some items were rejected or conflicting.");
+      "idempotent. Exit status 2 when some items were rejected or conflicting.",
+      run_import);
   cmd->add_option("file", o->file, "File of orders (- for stdin)");
   add_data_dir_option(*cmd, o->data_dir);
   add_store_option(*cmd, o->store);
@@ -368,15 +357,14 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--users-role", o->users_role,
                   "Role of imported users without a role attribute: admin, viewer or courier")
       ->capture_default_str();
-  cmd->callback([o] { guarded([&] { return run_import(*o); }); });
 }
 
-void add_export_command(CLI::App& app) {
-  auto o = std::make_shared<ExportOptions>();
-  auto* cmd = app.add_subcommand(
-      "export",
+void add_export_command(CLI::App& app, ExitStatus& status) {
+  const auto [cmd, o] = add_command<ExportOptions>(
+      app, status, "export",
       "Write orders as CSV (one row per product line, UTF-8 with BOM) or JSON lines (the API's "
-      "order shape, which `cargomon import` reads back), newest first");
+      "order shape, which `cargomon import` reads back), newest first",
+      run_export);
   add_data_dir_option(*cmd, o->data_dir);
   add_store_option(*cmd, o->store);
   add_timezone_option(*cmd, o->timezone);
@@ -391,7 +379,6 @@ void add_export_command(CLI::App& app) {
       ->check(CLI::IsMember({"csv", "jsonl"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", o->output, "File to write (default: standard output)");
-  cmd->callback([o] { guarded([&] { return run_export(*o); }); });
 }
 
 }  // namespace cargomon::cli

@@ -2,7 +2,10 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <set>
+#include <utility>
 #include <vector>
+
+#include "api/json_tree_builder.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -179,10 +182,10 @@ class ItemSink {
   std::size_t count_ = 0;
 };
 
-// SAX handler building JsonNode trees that keep numbers' exact text, except
-// that the elements of a top-level "Items" array (or of a top-level array)
-// are handed over one by one as they complete and never kept.
-class StreamBuilder {
+// JsonNode trees, except that the elements of a top-level "Items" array (or
+// of a top-level array) are handed over one by one as they complete and never
+// kept.
+class StreamBuilder : public api::JsonTreeBuilder<StreamBuilder> {
  public:
   // A scan's "Items" may hold any number of elements: they are not kept. A
   // DynamoDB item is at most 400 KB, which bounds the rest.
@@ -193,67 +196,29 @@ class StreamBuilder {
 
   explicit StreamBuilder(ItemSink& items) : items_(items) {}
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
-  bool on_array_begin(json::error_code&) { return open(Kind::array); }
-  bool on_array_end(std::size_t, json::error_code&) { return close(); }
-  bool on_object_begin(json::error_code&) { return open(Kind::object); }
-  bool on_object_end(std::size_t, json::error_code&) {
-    const auto& keys = stack_.back().keys;
-    if (keys.size() > 1 && error_.empty()) {
-      std::set<std::string_view> seen;
-      for (const auto& key : keys) {
-        if (!seen.insert(key).second) {
-          error_ = "duplicate key \"" + shorten(key) + "\"";
-          error_depth_ = stack_.size();
-          break;
-        }
-      }
+  // Charged to the item that holds the object; reading goes on.
+  bool duplicate_key(const std::string& key) {
+    if (error_.empty()) {
+      error_ = "duplicate key \"" + shorten(key) + "\"";
+      error_depth_ = depth();
     }
-    return close();
-  }
-  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
-    part_.append(s.data(), s.size());
     return true;
   }
-  bool on_string(json::string_view s, std::size_t, json::error_code&) {
-    return scalar(Kind::string, s);
-  }
-  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    part_.append(s.data(), s.size());
+
+  bool hand_over(JsonNode& node) {
+    bool from_items = false;
+    if (!streaming_parent(from_items)) return false;
+    std::string error;
+    if (!error_.empty() && error_depth_ > depth()) {
+      error = std::exchange(error_, {});  // it was inside this element
+    }
+    items_.deliver(std::move(node), from_items, 0, std::move(error));
     return true;
   }
-  bool on_key(json::string_view s, std::size_t, json::error_code&) {
-    key_ = std::move(part_);
-    key_.append(s.data(), s.size());
-    part_.clear();
-    return true;
-  }
-  bool on_number_part(json::string_view s, json::error_code&) {
-    part_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(std::int64_t, json::string_view s, json::error_code&) {
-    return scalar(Kind::number, s);
-  }
-  bool on_uint64(std::uint64_t, json::string_view s, json::error_code&) {
-    return scalar(Kind::number, s);
-  }
-  bool on_double(double, json::string_view s, json::error_code&) { return scalar(Kind::number, s); }
-  bool on_bool(bool b, json::error_code&) {
-    JsonNode node;
-    node.kind = Kind::boolean;
-    node.boolean = b;
-    return add(std::move(node));
-  }
-  bool on_null(json::error_code&) { return add(JsonNode{}); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
   // After the parser is done with a top-level value.
   void finish_document() {
-    JsonNode root = std::move(root_);
-    root_ = JsonNode{};
+    JsonNode root = take_root();
     std::string error = std::exchange(error_, {});
     if (root.kind == Kind::array) return;  // its elements went out one by one
     if (root.kind == Kind::object) {
@@ -263,71 +228,21 @@ class StreamBuilder {
   }
 
  private:
-  // Where a completed value goes out on its own instead of into its parent.
+  // Whether a completed value goes out on its own instead of into its parent.
   bool streaming_parent(bool& from_items) const {
-    if (stack_.size() == 1 && stack_[0].kind == Kind::array) {
+    if (depth() == 1 && open_kind(0) == Kind::array) {
       from_items = false;
       return true;
     }
-    if (stack_.size() == 2 && stack_[0].kind == Kind::object && stack_[1].kind == Kind::array &&
-        keys_[1] == "Items") {
+    if (depth() == 2 && open_kind(0) == Kind::object && open_kind(1) == Kind::array &&
+        open_key(1) == "Items") {
       from_items = true;
       return true;
     }
     return false;
   }
 
-  bool scalar(Kind kind, json::string_view s) {
-    JsonNode node;
-    node.kind = kind;
-    node.text = std::move(part_);
-    node.text.append(s.data(), s.size());
-    part_.clear();
-    return add(std::move(node));
-  }
-  bool open(Kind kind) {
-    JsonNode node;
-    node.kind = kind;
-    stack_.push_back(std::move(node));
-    keys_.push_back(std::move(key_));
-    key_.clear();
-    return true;
-  }
-  bool close() {
-    JsonNode node = std::move(stack_.back());
-    stack_.pop_back();
-    key_ = std::move(keys_.back());
-    keys_.pop_back();
-    return add(std::move(node));
-  }
-  bool add(JsonNode node) {
-    if (stack_.empty()) {
-      root_ = std::move(node);
-      return true;
-    }
-    bool from_items = false;
-    if (streaming_parent(from_items)) {
-      key_.clear();
-      std::string error;
-      if (!error_.empty() && error_depth_ > stack_.size()) {
-        error = std::exchange(error_, {});  // it was inside this element
-      }
-      items_.deliver(std::move(node), from_items, 0, std::move(error));
-      return true;
-    }
-    auto& parent = stack_.back();
-    if (parent.kind == Kind::object) parent.keys.push_back(std::move(key_));
-    key_.clear();
-    parent.children.push_back(std::move(node));
-    return true;
-  }
-
   ItemSink& items_;
-  std::vector<JsonNode> stack_;
-  std::vector<std::string> keys_;  // the key each open container will be stored under
-  std::string key_;
-  std::string part_;
-  JsonNode root_;
   std::string error_;  // a duplicate key, attributed to the item that holds it
   std::size_t error_depth_ = 0;
 };

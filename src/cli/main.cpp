@@ -14,11 +14,12 @@ int main(int argc, char** argv) {
   CLI::App app{"cargomon: live monitoring of delivered orders for Cargo Express"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "cargomon 0.1.0");
-  cargomon::cli::add_serve_command(app);
-  cargomon::cli::add_user_command(app);
-  cargomon::cli::add_simulate_command(app);
-  cargomon::cli::add_import_command(app);
-  cargomon::cli::add_export_command(app);
+  cargomon::cli::ExitStatus status;
+  cargomon::cli::add_serve_command(app, status);
+  cargomon::cli::add_user_command(app, status);
+  cargomon::cli::add_simulate_command(app, status);
+  cargomon::cli::add_import_command(app, status);
+  cargomon::cli::add_export_command(app, status);
   CLI11_PARSE(app, argc, argv);
-  return cargomon::cli::exit_code();
+  return status.code;
 }

@@ -3,7 +3,6 @@
 // uses and destroyed before it.
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
+#include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
 
@@ -45,15 +45,6 @@ void ensure_admin(UserStore& users, const std::string& given) {
               << std::endl;
   } else {
     std::cout << "Created user 'admin' with the password from CARGOMON_ADMIN_PASSWORD" << std::endl;
-  }
-}
-
-// Each connection is a file descriptor: allow as many as the system lets us.
-void raise_open_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
   }
 }
 
@@ -188,24 +179,22 @@ class Application {
 
 }  // namespace
 
-void add_serve_command(CLI::App& app) {
+void add_serve_command(CLI::App& app, ExitStatus& status) {
   auto settings = std::make_shared<ServeSettings>();
   auto* serve = app.add_subcommand("serve", "Serve the API and the dashboard");
   add_serve_options(*serve, *settings);
-  serve->callback([settings] {
+  serve->callback([settings, &status] {
     try {
       finish_serve_settings(*settings);
-      raise_open_file_limit();
-      int code = 0;
+      net::raise_open_file_limit();  // each connection is a file descriptor
       {
         Application application(*settings);
-        code = application.run();
+        status.code = application.run();
       }
       spdlog::info("stopped");
-      set_exit_code(code);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
-      set_exit_code(1);
+      status.code = 1;
     }
   });
 }

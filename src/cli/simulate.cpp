@@ -211,7 +211,7 @@ int run(SimulateOptions o, bool rate_mode) {
 
 }  // namespace
 
-void add_simulate_command(CLI::App& app) {
+void add_simulate_command(CLI::App& app, ExitStatus& status) {
   auto o = std::make_shared<SimulateOptions>();
   auto* cmd = app.add_subcommand(
       "simulate",
@@ -257,14 +257,8 @@ void add_simulate_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", o->quiet, "Print only the summary");
-  cmd->callback([o, rate] {
-    try {
-      set_exit_code(run(*o, rate->count() > 0));
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      set_exit_code(1);
-    }
-  });
+  cmd->callback(
+      [o, rate, &status] { run_command(status, [&] { return run(*o, rate->count() > 0); }); });
 }
 
 }  // namespace cargomon::cli

@@ -12,8 +12,6 @@
 namespace cargomon::cli {
 namespace {
 
-int exit_status = 0;
-
 // A new password: from stdin, at least 8 characters.
 std::string read_new_password(const std::string& prompt) {
   std::string password = read_password(prompt);
@@ -29,15 +27,13 @@ struct UserOptions {
 };
 
 template <class Action>
-void run(const UserOptions& options, Action action) {
-  try {
+void run(const UserOptions& options, ExitStatus& status, Action action) {
+  run_command(status, [&] {
     const BusinessCalendar calendar("UTC");  // users have no business days
     auto store = open_store(options.store, options.data_dir, calendar);
     action(*store);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    exit_status = 1;
-  }
+    return 0;
+  });
 }
 
 User existing(UserStore& store, const std::string& name) {
@@ -54,10 +50,7 @@ Role role_from(const std::string& text) {
 
 }  // namespace
 
-int exit_code() { return exit_status; }
-void set_exit_code(int code) { exit_status = code; }
-
-void add_user_command(CLI::App& app) {
+void add_user_command(CLI::App& app, ExitStatus& status) {
   auto options = std::make_shared<UserOptions>();
   auto* user = app.add_subcommand("user", "Manage users (passwords are read from stdin)");
   user->require_subcommand(1);
@@ -68,8 +61,8 @@ void add_user_command(CLI::App& app) {
   add->fallthrough();  // --data-dir may follow the subcommand's own arguments
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
-  add->callback([options] {
-    run(*options, [&](UserStore& store) {
+  add->callback([options, &status] {
+    run(*options, status, [&](UserStore& store) {
       if (!is_valid_username(options->username)) {
         throw std::runtime_error("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
       }
@@ -84,8 +77,8 @@ void add_user_command(CLI::App& app) {
 
   auto* list = user->add_subcommand("list", "List users");
   list->fallthrough();
-  list->callback([options] {
-    run(*options, [](UserStore& store) {
+  list->callback([options, &status] {
+    run(*options, status, [](UserStore& store) {
       for (const auto& u : store.list_users()) {
         std::cout << u.username << "\t" << to_string(u.role) << (u.disabled ? "\tdisabled" : "")
                   << "\n";
@@ -96,8 +89,8 @@ void add_user_command(CLI::App& app) {
   auto* passwd = user->add_subcommand("passwd", "Set a user's password");
   passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
-  passwd->callback([options] {
-    run(*options, [&](UserStore& store) {
+  passwd->callback([options, &status] {
+    run(*options, status, [&](UserStore& store) {
       auto u = existing(store, options->username);
       u.password_hash = auth::hash_password(read_new_password("New password: "));
       store.update_user(u);
@@ -109,8 +102,8 @@ void add_user_command(CLI::App& app) {
   role->fallthrough();
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
-  role->callback([options] {
-    run(*options, [&](UserStore& store) {
+  role->callback([options, &status] {
+    run(*options, status, [&](UserStore& store) {
       auto u = existing(store, options->username);
       u.role = role_from(options->role);
       store.update_user(u);
@@ -124,8 +117,8 @@ void add_user_command(CLI::App& app) {
         disable ? "Disable a user: their tokens stop working" : "Enable a disabled user");
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
-    toggle->callback([options, disable] {
-      run(*options, [&](UserStore& store) {
+    toggle->callback([options, disable, &status] {
+      run(*options, status, [&](UserStore& store) {
         auto u = existing(store, options->username);
         u.disabled = disable;
         store.update_user(u);

@@ -1,7 +1,6 @@
 #pragma once
-// The real transport: HTTP/1.1 over TCP with Boost.Beast, one keep-alive
-// connection per Connection, requests written from a pre-rendered header and
-// the body in one gather write. Plain http only.
+// The real transport: net::HttpClient (HTTP/1.1 over TCP, one keep-alive
+// connection per Connection). Plain http only.
 
 #include <chrono>
 #include <memory>

@@ -18,25 +18,14 @@
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/postgres/throwaway_schema.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace cargomon {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("cargomon-store-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // Where a store keeps its data for one test; open() may be called again
 // (reopening) and finds what was stored.

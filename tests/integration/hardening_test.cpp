@@ -2,8 +2,6 @@
 // slow senders that cannot starve normal clients, and a connection limit
 // that refuses the excess cleanly.
 
-#include <sys/resource.h>
-
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -11,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "fixture.hpp"
+#include "net/open_file_limit.hpp"
 
 namespace cargomon::testing {
 namespace {
@@ -19,13 +18,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-void raise_file_limit() {
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
 
 class Tls : public ::testing::Test {
  protected:
@@ -92,7 +84,7 @@ TEST_F(Tls, PlainHttpIsNotAnswered) {
 class SlowClients : public ServerTest {};
 
 TEST_F(SlowClients, AThousandDribblingConnectionsDoNotStopANormalClient) {
-  raise_file_limit();
+  net::raise_open_file_limit();
   asio::io_context io;
   std::vector<tcp::socket> dribblers;
   dribblers.reserve(1000);

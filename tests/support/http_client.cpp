@@ -2,19 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/system/system_error.hpp>
+#include <deque>
+
+#include "net/event_stream_parser.hpp"
+#include "net/http_client.hpp"
+#include "net/run_to_completion.hpp"
 
 namespace cargomon::testing {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
@@ -40,60 +42,64 @@ std::string HttpResponse::detail() const {
   }
 }
 
+namespace {
+
+using net::run_to_completion;
+
+std::shared_ptr<const net::ServerAddress> loopback(unsigned short port) {
+  return net::ServerAddress::resolve("127.0.0.1", std::to_string(port));
+}
+
+net::ClientOptions test_client_options() {
+  net::ClientOptions options;
+  options.body_limit = std::uint64_t{64} * 1024 * 1024;
+  return options;
+}
+
+net::Request to_request(const std::string& method, const std::string& target,
+                        const std::string& body,
+                        const std::vector<std::pair<std::string, std::string>>& headers) {
+  net::Request request;
+  request.method = method;
+  request.target = target;
+  request.body = body;
+  for (const auto& [name, value] : headers) request.headers.emplace_back(name, value);
+  return request;
+}
+
+}  // namespace
+
 struct HttpClient::Connection {
+  explicit Connection(unsigned short port)
+      : client(io.get_executor(), loopback(port), test_client_options()) {}
   asio::io_context io;
-  std::optional<beast::tcp_stream> stream;
-  beast::flat_buffer buffer;
-  bool open = false;
+  net::HttpClient client;
 };
 
 HttpClient::HttpClient(unsigned short port)
-    : port_(port), connection_(std::make_unique<Connection>()) {}
+    : port_(port), connection_(std::make_unique<Connection>(port)) {}
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,
                                  const std::string& body,
                                  const std::vector<std::pair<std::string, std::string>>& headers) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto& c = *connection_;
-    if (!c.open) {
-      c.stream.emplace(c.io);
-      c.buffer.clear();
-      c.stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-      c.open = true;
-    }
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.method_string(method);
-    req.set(http::field::host, "127.0.0.1");
-    for (const auto& [name, value] : headers) req.set(name, value);
-    req.body() = body;
-    if (!body.empty() || method == "POST" || method == "PATCH") req.prepare_payload();
-    req.keep_alive(true);
-    c.stream->expires_after(std::chrono::seconds(30));
-    beast::error_code ec;
-    http::write(*c.stream, req, ec);
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
-    if (!ec) http::read(*c.stream, c.buffer, parser, ec);
-    if (ec) {
+  const auto request = to_request(method, target, body, headers);
+  auto& c = *connection_;
+  for (int attempt = 0;; ++attempt) {
+    auto result = run_to_completion(
+        c.io,
+        c.client.request(request, std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+    if (!result.response) {
       // The server may have closed a kept-alive connection: retry once fresh.
-      c.open = false;
       if (attempt == 0) continue;
-      throw beast::system_error(ec);
+      throw boost::system::system_error(result.error, result.describe());
     }
-    auto res = parser.release();
     HttpResponse out;
-    out.status = static_cast<int>(res.result_int());
-    for (const auto& field : res) {
-      std::string name(field.name_string());
-      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      out.headers[name] = std::string(field.value());
-    }
-    out.body = std::move(res.body());
-    if (!res.keep_alive()) c.open = false;
+    out.status = result.response->status;
+    for (auto& [name, value] : result.response->headers) out.headers[name] = std::move(value);
+    out.body = std::move(result.response->body);
     return out;
   }
-  return {};
 }
 
 HttpResponse HttpClient::get(const std::string& target, const std::string& token) {
@@ -119,7 +125,7 @@ bool read_for(asio::io_context& io, tcp::socket& socket, std::string& into,
   char chunk[8192];
   bool open = true;
   bool got = false;
-  socket.async_read_some(asio::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+  socket.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
     into.append(chunk, n);
     got = true;
     if (ec) open = false;
@@ -160,32 +166,33 @@ std::string HttpClient::login(const std::string& username, const std::string& pa
 }
 
 struct EventReader::Impl {
+  explicit Impl(unsigned short port) : client(io.get_executor(), loopback(port), {}) {}
   asio::io_context io;
-  tcp::socket socket{io};
-  std::string pending;  // body bytes not yet split into events
+  net::HttpClient client;
+  net::EventStreamParser parser;
+  std::deque<Event> events;  // parsed, not yet returned
   bool ended = false;
+
+  bool feed(std::string_view bytes) {
+    return parser.append(bytes, [this](const net::StreamEvent& e) {
+      events.push_back({std::string(e.name), std::string(e.id), std::string(e.data)});
+    });
+  }
 };
 
 EventReader::EventReader(unsigned short port, const std::string& token,
                          const std::string& last_event_id)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(port)) {
   auto& s = *impl_;
-  s.socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  std::string request = "GET /eventos HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
-  if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
-  request += "\r\n";
-  asio::write(s.socket, asio::buffer(request));
-  std::string head;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (head.find("\r\n\r\n") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    if (!read_for(s.io, s.socket, head, std::chrono::seconds(1))) break;
-  }
-  const auto end = head.find("\r\n\r\n");
-  if (head.size() > 12) status_ = std::stoi(head.substr(9, 3));
-  if (end != std::string::npos) s.pending = head.substr(end + 4);
-  if (status_ != 200) s.ended = true;
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  if (!last_event_id.empty()) headers.emplace_back("Last-Event-ID", last_event_id);
+  const auto request = to_request("GET", "/eventos", "", headers);
+  auto opened = run_to_completion(
+      s.io,
+      s.client.open_stream(request, std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  if (opened.head.response) status_ = opened.head.response->status;
+  if (status_ != 200 || !s.feed(opened.body_start)) s.ended = true;
 }
 
 EventReader::~EventReader() = default;
@@ -193,34 +200,16 @@ EventReader::~EventReader() = default;
 std::optional<EventReader::Event> EventReader::next(std::chrono::milliseconds deadline) {
   auto& s = *impl_;
   for (;;) {
-    const auto end = s.pending.find("\n\n");
-    if (end != std::string::npos) {
-      const std::string block = s.pending.substr(0, end);
-      s.pending.erase(0, end + 2);
-      Event event;
-      bool any = false;
-      std::size_t pos = 0;
-      while (pos <= block.size()) {
-        auto nl = block.find('\n', pos);
-        if (nl == std::string::npos) nl = block.size();
-        const std::string line = block.substr(pos, nl - pos);
-        pos = nl + 1;
-        if (line.empty() || line[0] == ':') continue;
-        const auto colon = line.find(':');
-        const std::string field = line.substr(0, colon);
-        std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
-        if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-        if (field == "event") event.name = value, any = true;
-        if (field == "id") event.id = value, any = true;
-        if (field == "data") event.data += value, any = true;
-      }
-      if (any) return event;
-      continue;
+    if (!s.events.empty()) {
+      Event event = std::move(s.events.front());
+      s.events.pop_front();
+      return event;
     }
     if (s.ended) return std::nullopt;
-    const auto before = s.pending.size();
-    if (!read_for(s.io, s.socket, s.pending, deadline)) s.ended = true;
-    if (s.pending.size() == before && !s.ended) return std::nullopt;  // nothing in time
+    std::string received;
+    if (!read_for(s.io, s.client.socket(), received, deadline)) s.ended = true;
+    if (!s.feed(received)) s.ended = true;
+    if (received.empty() && !s.ended) return std::nullopt;  // nothing in time
   }
 }
 

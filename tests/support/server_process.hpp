@@ -10,19 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace cargomon::testing {
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Path of the cargomon binary under test (set by CMake).
 std::filesystem::path cargomon_binary();

@@ -1,4 +1,7 @@
 #pragma once
+// The one parser of Server-Sent Events in cargomon's C++ (the bench's
+// freshness client and the integration tests' EventReader).
+//
 // Incremental parsing of a Server-Sent Events body (text/event-stream, as the
 // HTML standard defines it), built for a client that follows a thousand
 // streams at thousands of events per second each: bytes are read straight
@@ -27,7 +30,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cargomon::bench {
+namespace cargomon::net {
 
 struct StreamEvent {
   std::string_view name;  // "message" when the event has no `event` field
@@ -221,4 +224,4 @@ class ChunkedDecoder {
   std::string line_;
 };
 
-}  // namespace cargomon::bench
+}  // namespace cargomon::net

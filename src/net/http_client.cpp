@@ -1,0 +1,209 @@
+// The only translation unit of src/net that includes Beast.
+
+#include "net/http_client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cctype>
+#include <stdexcept>
+
+namespace cargomon::net {
+namespace {
+
+using boost::asio::ip::tcp;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+// Expected failures (refused, reset, timed out) are values, not exceptions.
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// A stream's head must fit in this; its body is the caller's business.
+constexpr std::uint32_t kMaxHeadBytes = 64 * 1024;
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool has_body_semantics(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+Result failure(const char* stage, const beast::error_code& ec) {
+  Result result;
+  result.error = ec;
+  result.stage = stage;
+  return result;
+}
+
+}  // namespace
+
+std::shared_ptr<const ServerAddress> ServerAddress::resolve(const std::string& host,
+                                                            const std::string& port) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::error_code ec;
+  auto address = std::make_shared<ServerAddress>();
+  address->endpoints = resolver.resolve(host, port, ec);
+  if (ec) throw std::runtime_error("cannot resolve " + host + ":" + port + ": " + ec.message());
+  const bool ipv6 = host.find(':') != std::string::npos;
+  address->host_header = (ipv6 ? "[" + host + "]" : host) + ":" + port;
+  return address;
+}
+
+const std::string* Response::header(std::string_view lower_name) const {
+  const std::string* found = nullptr;
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) found = &value;
+  }
+  return found;
+}
+
+std::string Result::describe() const {
+  if (response) return "";
+  return std::string(stage) + ": " + error.message();
+}
+
+struct HttpClient::Impl {
+  Impl(asio::any_io_executor executor, std::shared_ptr<const ServerAddress> server,
+       ClientOptions options)
+      : stream(std::move(executor)), server(std::move(server)), options(std::move(options)) {}
+
+  // Connects if needed and writes the request; empty when that went well.
+  asio::awaitable<std::optional<Result>> send(const Request& request,
+                                              std::chrono::steady_clock::time_point deadline) {
+    stream.expires_at(deadline);
+    if (!open) {
+      auto [ec, endpoint] = co_await stream.async_connect(server->endpoints, use_tuple);
+      if (ec) co_return fail("connect", ec);
+      stream.socket().set_option(tcp::no_delay(true), ec);
+      buffer.clear();
+      open = true;
+    }
+    header.clear();
+    header += request.method;
+    header += ' ';
+    header += request.target;
+    header += " HTTP/1.1\r\nHost: ";
+    header += server->host_header;
+    header += "\r\n";
+    if (!options.user_agent.empty()) {
+      header += "User-Agent: ";
+      header += options.user_agent;
+      header += "\r\n";
+    }
+    for (const auto& [name, value] : request.headers) {
+      header += name;
+      header += ": ";
+      header += value;
+      header += "\r\n";
+    }
+    if (!request.body.empty() || has_body_semantics(request.method)) {
+      header += "Content-Length: ";
+      header += std::to_string(request.body.size());
+      header += "\r\n";
+    }
+    header += "\r\n";
+    const std::array<asio::const_buffer, 2> bytes{
+        asio::buffer(header), asio::buffer(request.body.data(), request.body.size())};
+    auto [ec, written] = co_await asio::async_write(stream, bytes, use_tuple);
+    if (ec) co_return fail("send", ec);
+    co_return std::nullopt;
+  }
+
+  template <class Message>
+  Response head_of(const Message& message) const {
+    Response response;
+    response.status = static_cast<int>(message.result_int());
+    for (const auto& field : message) {
+      std::string name = lower(field.name_string());
+      if (options.kept_headers &&
+          std::find(options.kept_headers->begin(), options.kept_headers->end(), name) ==
+              options.kept_headers->end()) {
+        continue;
+      }
+      response.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    return response;
+  }
+
+  Result fail(const char* stage, const beast::error_code& ec) {
+    close();
+    return failure(stage, ec);
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.close();
+    open = false;
+  }
+
+  beast::tcp_stream stream;
+  std::shared_ptr<const ServerAddress> server;
+  ClientOptions options;
+  beast::flat_buffer buffer;
+  std::string header;
+  bool open = false;
+};
+
+HttpClient::HttpClient(asio::any_io_executor executor, std::shared_ptr<const ServerAddress> server,
+                       ClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(server), std::move(options))) {}
+
+HttpClient::~HttpClient() = default;
+
+asio::awaitable<Result> HttpClient::request(const Request& request,
+                                            std::chrono::steady_clock::time_point deadline) {
+  auto& s = *impl_;
+  if (auto failed = co_await s.send(request, deadline)) co_return std::move(*failed);
+  beast::http::response_parser<beast::http::string_body> parser;
+  parser.body_limit(s.options.body_limit);
+  auto [ec, read] = co_await beast::http::async_read(s.stream, s.buffer, parser, use_tuple);
+  if (ec) co_return s.fail("receive", ec);
+  s.stream.expires_never();
+  auto& message = parser.get();
+  Result result;
+  result.response = s.head_of(message);
+  result.response->body = std::move(message.body());
+  if (!message.keep_alive()) s.close();
+  co_return result;
+}
+
+asio::awaitable<StreamHead> HttpClient::open_stream(
+    const Request& request, std::chrono::steady_clock::time_point deadline) {
+  auto& s = *impl_;
+  StreamHead out;
+  if (auto failed = co_await s.send(request, deadline)) {
+    out.head = std::move(*failed);
+    co_return out;
+  }
+  beast::http::response_parser<beast::http::empty_body> parser;
+  parser.header_limit(kMaxHeadBytes);
+  auto [ec, read] = co_await beast::http::async_read_header(s.stream, s.buffer, parser, use_tuple);
+  if (ec) {
+    out.head = s.fail("receive", ec);
+    co_return out;
+  }
+  s.stream.expires_never();
+  out.head.response = s.head_of(parser.get());
+  const auto surplus = s.buffer.data();
+  out.body_start.assign(static_cast<const char*>(surplus.data()), surplus.size());
+  s.buffer.consume(s.buffer.size());
+  co_return out;
+}
+
+tcp::socket& HttpClient::socket() { return impl_->stream.socket(); }
+
+void HttpClient::close() { impl_->close(); }
+
+}  // namespace cargomon::net

@@ -1,0 +1,109 @@
+#pragma once
+// The one HTTP/1.1 client of cargomon's own tools and tests (simulator,
+// cargomon-bench, the integration tests): plain TCP, one keep-alive
+// connection per HttpClient, one request at a time, (re)connecting when
+// needed. A request is rendered by hand into one header text and written with
+// its body in one gather write; the answer is read with Boost.Beast. Beast
+// stays inside http_client.cpp.
+//
+// Failures are values, never exceptions: a Result without a response says at
+// which stage (connect, send, receive) and why, and the connection is closed
+// so the next request starts afresh. Nothing waits past the request's
+// deadline.
+//
+// Not thread-safe: one HttpClient per coroutine chain (strand or thread).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cargomon::net {
+
+using Header = std::pair<std::string_view, std::string_view>;
+
+// A server's addresses, resolved once, and the Host header naming it.
+// Immutable once made: share it between clients and threads.
+struct ServerAddress {
+  boost::asio::ip::tcp::resolver::results_type endpoints;
+  std::string host_header;  // "host:port", an IPv6 address in brackets
+
+  // Resolves now; throws std::runtime_error when it cannot.
+  static std::shared_ptr<const ServerAddress> resolve(const std::string& host,
+                                                      const std::string& port);
+};
+
+struct ClientOptions {
+  std::string user_agent;  // no User-Agent header when empty
+  std::uint64_t body_limit = std::uint64_t{1} << 20;
+  // The response headers to keep (lower-case names); nullopt keeps them all.
+  std::optional<std::vector<std::string>> kept_headers;
+};
+
+struct Request {
+  std::string_view method = "GET";
+  std::string_view target = "/";
+  std::vector<Header> headers;  // written as given, after Host and User-Agent
+  std::string_view body;        // Content-Length is sent with a body, and for POST/PUT/PATCH
+};
+
+struct Response {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names, in order
+  std::string body;
+
+  // The last value of the header `lower_name`, or nullptr.
+  const std::string* header(std::string_view lower_name) const;
+};
+
+struct Result {
+  std::optional<Response> response;
+  boost::system::error_code error;  // set when there is no response
+  const char* stage = "";           // "connect", "send" or "receive" when there is none
+
+  // "receive: end of stream"; empty with a response.
+  std::string describe() const;
+};
+
+// The head of a response whose body the caller reads itself from socket()
+// (an event stream), starting with `body_start`: the body bytes read along
+// with the head.
+struct StreamHead {
+  Result head;  // its response has no body
+  std::string body_start;
+};
+
+class HttpClient {
+ public:
+  HttpClient(boost::asio::any_io_executor executor, std::shared_ptr<const ServerAddress> server,
+             ClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // The request's views must stay valid until the awaitable completes.
+  boost::asio::awaitable<Result> request(const Request& request,
+                                         std::chrono::steady_clock::time_point deadline);
+
+  // Sends the request and reads only the response's head (by `deadline`);
+  // the connection then belongs to the body's reader: read it from socket(),
+  // with no deadline, and make no other request before close().
+  boost::asio::awaitable<StreamHead> open_stream(const Request& request,
+                                                 std::chrono::steady_clock::time_point deadline);
+  boost::asio::ip::tcp::socket& socket();
+
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cargomon::net
