@@ -81,7 +81,7 @@ class OrderStore {
   virtual bool ready() = 0;
 };
 
-enum class UserChange { done, not_found, already_exists };
+enum class UserChange { done, not_found, already_exists, last_enabled_admin };
 
 class UserStore {
  public:
@@ -90,6 +90,10 @@ class UserStore {
   virtual std::vector<User> list_users() = 0;
   virtual UserChange create_user(const User& user) = 0;
   // Replaces role, password hash and disabled flag of an existing user.
+  // last_enabled_admin (and nothing changed) when the user is an enabled
+  // admin, would no longer be one, and no other enabled admin exists: decided
+  // in the write's own transaction, so concurrent changes (other threads,
+  // instances, the CLI) cannot together leave no admin.
   virtual UserChange update_user(const User& user) = 0;
   virtual std::size_t count_users() = 0;
 };
