@@ -7,19 +7,14 @@
 #include "cli/commands.hpp"
 #include "cli/password_prompt.hpp"
 #include "cli/settings.hpp"
+#include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
+#include "storage/user_directory.hpp"
 
 namespace cargomon::cli {
 namespace {
 
 int exit_status = 0;
-
-// A new password: from stdin, at least 8 characters.
-std::string read_new_password(const std::string& prompt) {
-  std::string password = read_password(prompt);
-  if (password.size() < 8) throw std::runtime_error("password must be at least 8 characters");
-  return password;
-}
 
 struct UserOptions {
   std::filesystem::path data_dir = "data";
@@ -33,22 +28,25 @@ void run(const UserOptions& options, Action action) {
   try {
     const BusinessCalendar calendar("UTC");  // users have no business days
     auto store = open_store(options.store, options.data_dir, calendar);
-    action(store.users());
+    StoredUserDirectory directory(store.users());
+    UserService service(directory, auth::hash_password);
+    action(service);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     exit_status = 1;
   }
 }
 
-User existing(UserStore& store, const std::string& name) {
-  auto user = store.find_user(name);
-  if (!user) throw std::runtime_error("no user named " + name);
-  return *user;
+// The user as changed, or what the service refused (the last enabled admin,
+// say) as an error.
+User changed(const UserOutcome& outcome) {
+  if (!outcome.ok()) throw std::runtime_error(outcome.detail);
+  return outcome.user;
 }
 
 Role role_from(const std::string& text) {
   auto role = parse_role(text);
-  if (!role) throw std::runtime_error("role must be admin, viewer or courier");
+  if (!role) throw std::runtime_error("role " + std::string(kRoleProblem));
   return *role;
 }
 
@@ -69,24 +67,22 @@ void add_user_command(CLI::App& app) {
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
   add->callback([options] {
-    run(*options, [&](UserStore& store) {
-      if (!is_valid_username(options->username)) {
-        throw std::runtime_error("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+    run(*options, [&](UserService& users) {
+      // Checked before the password is asked for.
+      if (auto problem = username_problem(options->username)) {
+        throw std::runtime_error("username " + *problem);
       }
       const Role role = role_from(options->role);
-      const auto hash = auth::hash_password(read_new_password("Password: "));
-      if (store.create_user(User{options->username, hash, role, false}) != UserChange::done) {
-        throw std::runtime_error("user " + options->username + " already exists");
-      }
-      std::cout << "created " << options->username << " (" << to_string(role) << ")\n";
+      const auto u = changed(users.create({options->username, read_password("Password: "), role}));
+      std::cout << "created " << u.username << " (" << to_string(u.role) << ")\n";
     });
   });
 
   auto* list = user->add_subcommand("list", "List users");
   list->fallthrough();
   list->callback([options] {
-    run(*options, [](UserStore& store) {
-      for (const auto& u : store.list_users()) {
+    run(*options, [](UserService& users) {
+      for (const auto& u : users.list()) {
         std::cout << u.username << "\t" << to_string(u.role) << (u.disabled ? "\tdisabled" : "")
                   << "\n";
       }
@@ -97,10 +93,9 @@ void add_user_command(CLI::App& app) {
   passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
   passwd->callback([options] {
-    run(*options, [&](UserStore& store) {
-      auto u = existing(store, options->username);
-      u.password_hash = auth::hash_password(read_new_password("New password: "));
-      store.update_user(u);
+    run(*options, [&](UserService& users) {
+      const auto u =
+          changed(users.update(options->username, {.password = read_password("New password: ")}));
       std::cout << "password changed for " << u.username << "\n";
     });
   });
@@ -110,10 +105,8 @@ void add_user_command(CLI::App& app) {
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
   role->callback([options] {
-    run(*options, [&](UserStore& store) {
-      auto u = existing(store, options->username);
-      u.role = role_from(options->role);
-      store.update_user(u);
+    run(*options, [&](UserService& users) {
+      const auto u = changed(users.update(options->username, {.role = role_from(options->role)}));
       std::cout << u.username << " is now " << to_string(u.role) << "\n";
     });
   });
@@ -125,10 +118,8 @@ void add_user_command(CLI::App& app) {
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable] {
-      run(*options, [&](UserStore& store) {
-        auto u = existing(store, options->username);
-        u.disabled = disable;
-        store.update_user(u);
+      run(*options, [&](UserService& users) {
+        const auto u = changed(users.update(options->username, {.disabled = disable}));
         std::cout << u.username << (disable ? " disabled\n" : " enabled\n");
       });
     });
