@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ranges>
 
 namespace cargomon {
 namespace {
@@ -12,14 +13,12 @@ namespace {
 class FakeDirectory final : public UserDirectory {
  public:
   std::optional<User> find(const std::string& username) override {
-    const auto it = users.find(username);
-    if (it == users.end()) return std::nullopt;
-    return it->second;
+    if (!users.contains(username)) return std::nullopt;
+    return users.at(username);
   }
   std::vector<User> all() override {
-    std::vector<User> out;
-    for (const auto& [name, user] : users) out.push_back(user);
-    return out;
+    const auto by_name = std::views::values(users);
+    return {by_name.begin(), by_name.end()};
   }
   std::optional<UserError> add(const User& user) override {
     if (!users.emplace(user.username, user).second) return UserError::already_exists;

@@ -12,19 +12,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Answers each day's metrics as empty figures for that day.
-class DayEchoingOrders final : public OrderStore {
+// Remembers which day's figures were asked for, and answers them empty.
+class RecordingOrders final : public OrderStore {
  public:
   void register_order(Order, RegisterDone done) override { done({}); }
   OrderPage list_orders(const OrderQuery&) override { return {}; }
   std::optional<Order> find_order(const std::string&) override { return std::nullopt; }
   std::vector<Order> orders_after(std::int64_t, std::size_t) override { return {}; }
   DayMetrics day_metrics(BusinessDay day) override {
+    asked = day;
     DayMetrics metrics;
     metrics.day = day;
     return metrics;
   }
   bool ready() override { return true; }
+
+  std::optional<BusinessDay> asked;
 };
 
 class NoUsers final : public UserStore {
@@ -45,9 +48,12 @@ class MetricsHandler : public ::testing::Test {
  protected:
   std::string default_day_at(Timestamp now) {
     clock.set(now);
+    orders.asked.reset();
     const auto response = get_metrics(services, {});
     EXPECT_EQ(response.status, 200);
-    return std::string(boost::json::parse(response.body).at("fecha").as_string());
+    const std::string fecha(boost::json::parse(response.body).at("fecha").as_string());
+    EXPECT_TRUE(orders.asked && format_business_day(*orders.asked) == fecha) << fecha;
+    return fecha;
   }
 
   static Timestamp utc(std::chrono::sys_days day, std::chrono::microseconds time_of_day) {
@@ -56,7 +62,7 @@ class MetricsHandler : public ::testing::Test {
 
   BusinessCalendar calendar{"America/Bogota"};
   FakeClock clock{Timestamp{}};
-  DayEchoingOrders orders;
+  RecordingOrders orders;
   NoUsers users;
   auth::TokenService tokens{std::string(32, 's'), std::chrono::minutes(30), clock};
   auth::LoginThrottle throttle{clock};
