@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
-#include <ranges>
 
 namespace cargomon {
 namespace {
@@ -17,8 +18,10 @@ class FakeDirectory final : public UserDirectory {
     return users.at(username);
   }
   std::vector<User> all() override {
-    const auto by_name = std::views::values(users);
-    return {by_name.begin(), by_name.end()};
+    std::vector<User> by_name;
+    std::transform(users.begin(), users.end(), std::back_inserter(by_name),
+                   [](const auto& entry) { return entry.second; });
+    return by_name;
   }
   std::optional<UserError> add(const User& user) override {
     if (!users.emplace(user.username, user).second) return UserError::already_exists;

@@ -51,7 +51,7 @@ class MetricsHandler : public ::testing::Test {
     orders.asked.reset();
     const auto response = get_metrics(services, {});
     EXPECT_EQ(response.status, 200);
-    const std::string fecha(boost::json::parse(response.body).at("fecha").as_string());
+    std::string fecha(boost::json::parse(response.body).at("fecha").as_string());
     EXPECT_TRUE(orders.asked && format_business_day(*orders.asked) == fecha) << fecha;
     return fecha;
   }
