@@ -253,21 +253,23 @@ std::size_t EventFeed::subscribers() const {
 }
 
 void EventFeed::run() {
-  using std::chrono::steady_clock;
+  const SteadyMonotonicClock steady;
+  const MonotonicClock& ticks = options_.ticks ? *options_.ticks : steady;
   std::unique_lock lock(mutex_);
-  auto next_metrics = steady_clock::now() + options_.metrics_interval;
+  auto next_metrics = ticks.now() + options_.metrics_interval;
   while (!stopping_) {
-    wake_ticker_.wait_until(lock, next_metrics,
-                            [&] { return stopping_ || published_ != fanned_out_; });
+    ticks.wait_until(wake_ticker_, lock, next_metrics,
+                     [&] { return stopping_ || published_ != fanned_out_; });
     if (stopping_) break;
     if (published_ != fanned_out_) {
       fan_out(lock);
       // Events published meanwhile wait for the next fan-out: under load each
       // stream is written once per interval instead of once per order.
-      wake_ticker_.wait_for(lock, options_.fanout_interval, [&] { return stopping_; });
+      ticks.wait_until(wake_ticker_, lock, ticks.now() + options_.fanout_interval,
+                       [&] { return stopping_; });
     }
-    if (steady_clock::now() >= next_metrics) {
-      next_metrics = steady_clock::now() + options_.metrics_interval;
+    if (ticks.now() >= next_metrics) {
+      next_metrics = ticks.now() + options_.metrics_interval;
       // Forget streams whose clients went away or that were closed.
       std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
       send_metrics(lock);

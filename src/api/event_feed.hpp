@@ -40,6 +40,7 @@
 #include "api/exchange.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/clock.hpp"
+#include "domain/monotonic_clock.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon::api {
@@ -93,6 +94,9 @@ struct EventFeedOptions {
   // publish() calls for this instance's own orders are ignored, since one
   // could overtake an order of another instance still committing.
   bool relayed = false;
+  // Times the fan-out and metrics intervals; null: the steady clock. Tests
+  // hand in a FakeMonotonicClock; it must outlive the feed.
+  const MonotonicClock* ticks = nullptr;
 };
 
 class EventFeed {

@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "api/order_json.hpp"
@@ -66,23 +70,70 @@ std::vector<Parsed> events_in(const std::string& text) {
   return out;
 }
 
-// What `stream` yields until `enough` holds for the events so far (pedido
-// events reach streams from the feed's own thread), or a deadline passes.
-std::vector<Parsed> take_until(EventStream& stream,
-                               const std::function<bool(const std::vector<Parsed>&)>& enough) {
-  std::string text;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    text += stream.take();
-    if (enough(events_in(text))) break;
-    std::this_thread::yield();
+// Reads a stream as the transport does: woken by the stream's waker, never
+// spinning. The wake-ups live in a shared state, since the feed's thread may
+// call a waker it copied after the reader is gone.
+class StreamReader {
+ public:
+  explicit StreamReader(EventStream& stream)
+      : stream_(stream), wakeups_(std::make_shared<Wakeups>()) {
+    stream_.set_waker([wakeups = wakeups_] {
+      {
+        const std::lock_guard lock(wakeups->mutex);
+        ++wakeups->count;
+      }
+      wakeups->woken.notify_all();
+    });
   }
-  return events_in(text);
-}
 
-std::vector<Parsed> take_at_least(EventStream& stream, std::size_t count) {
-  return take_until(stream, [&](const auto& events) { return events.size() >= count; });
-}
+  // What the stream yields until `enough` holds for the events so far
+  // (pedido events reach streams from the feed's own thread), or a deadline
+  // passes: then the caller's assertions fail on what came.
+  std::vector<Parsed> take_until(const std::function<bool(const std::vector<Parsed>&)>& enough) {
+    std::string text;
+    wait_for([&] {
+      text += stream_.take();
+      return enough(events_in(text));
+    });
+    return events_in(text);
+  }
+
+  std::vector<Parsed> take_at_least(std::size_t count) {
+    return take_until([&](const auto& events) { return events.size() >= count; });
+  }
+
+  // True once the stream is closed (false if that takes longer than the deadline).
+  bool wait_until_closed() {
+    return wait_for([&] { return stream_.closed(); });
+  }
+
+ private:
+  struct Wakeups {
+    std::mutex mutex;
+    std::condition_variable woken;
+    std::uint64_t count = 0;
+  };
+
+  // Checks `done` after every wake-up; false when the deadline passes first.
+  bool wait_for(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::unique_lock lock(wakeups_->mutex);
+    for (;;) {
+      // A wake-up after this point is counted, so none is missed while
+      // `done` runs unlocked.
+      const auto seen = wakeups_->count;
+      lock.unlock();
+      if (done()) return true;
+      lock.lock();
+      if (!wakeups_->woken.wait_until(lock, deadline, [&] { return wakeups_->count != seen; })) {
+        return false;
+      }
+    }
+  }
+
+  EventStream& stream_;
+  std::shared_ptr<Wakeups> wakeups_;
+};
 
 class EventFeedTest : public ::testing::Test {
  protected:
@@ -100,8 +151,9 @@ class EventFeedTest : public ::testing::Test {
 TEST_F(EventFeedTest, NewStreamGetsMetricsThenLiveOrders) {
   EventFeed feed(store, calendar, clock);
   auto stream = feed.subscribe(std::nullopt);
+  StreamReader reader(*stream);
   publish(feed, store.add("a"));
-  const auto events = take_at_least(*stream, 2);
+  const auto events = reader.take_at_least(2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].name, "metrics");
   EXPECT_EQ(events[1].name, "pedido");
@@ -150,6 +202,8 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   EventFeed feed(store, calendar, clock, options);
   auto slow = feed.subscribe(std::nullopt);
   auto fast = feed.subscribe(std::nullopt);
+  StreamReader slow_reader(*slow);  // only told; it never reads until the end
+  StreamReader fast_reader(*fast);
   fast->take();
   // Counting only orders: a metrics tick may come in between.
   const auto orders_in = [](const std::vector<Parsed>& events) {
@@ -159,37 +213,43 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   int delivered = 0;
   for (int i = 0; i < 20; ++i) {
     publish(feed, store.add("o" + std::to_string(i)));
+    // (Metrics ticks may come in between: only the orders are counted.)
+    const auto events = fast_reader.take_until([](const auto& so_far) {
+      return std::ranges::any_of(so_far, [](const Parsed& e) { return e.name == "pedido"; });
+    });
     delivered += static_cast<int>(
-        orders_in(take_until(*fast, [&](const auto& events) { return orders_in(events) > 0; })));
+        std::ranges::count_if(events, [](const Parsed& e) { return e.name == "pedido"; }));
   }
   EXPECT_EQ(delivered, 20);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!slow->closed() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  EXPECT_TRUE(slow->closed());
+  EXPECT_TRUE(slow_reader.wait_until_closed());
   const auto events = events_in(slow->take());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "resync");
 }
 
 TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether) {
+  FakeMonotonicClock ticks;
   EventFeedOptions options;
   options.fanout_interval = std::chrono::milliseconds(500);
+  options.metrics_interval = std::chrono::hours(1);  // no metrics tick flushes them early
+  options.ticks = &ticks;
   EventFeed feed(store, calendar, clock, options);
   auto stream = feed.subscribe(std::nullopt);
-  take_at_least(*stream, 1);  // metrics
+  StreamReader reader(*stream);
+  reader.take_at_least(1);  // metrics
   // The first order after a quiet spell goes out at once...
   publish(feed, store.add("first"));
-  ASSERT_EQ(take_at_least(*stream, 1).size(), 1u);
-  // ...the ones right after it wait for the interval and arrive in one piece.
+  ASSERT_EQ(reader.take_at_least(1).size(), 1u);
+  // ...the ones right after it wait for the interval, however long
+  // publishing them takes, and arrive in one piece.
+  ASSERT_TRUE(ticks.await_waiter());  // the feed has started the interval
   for (int i = 0; i < 50; ++i) publish(feed, store.add("o" + std::to_string(i)));
-  // (A metrics tick may flush them early, and follow them: in the same piece.)
-  std::vector<Parsed> batch;
-  for (const auto& event : take_at_least(*stream, 1)) {
-    if (event.name == "pedido") batch.push_back(event);
-  }
+  ticks.advance(std::chrono::milliseconds(499));
+  EXPECT_EQ(stream->take(), "");  // nothing can go out before the interval ends
+  ticks.advance(std::chrono::milliseconds(1));
+  const auto batch = reader.take_at_least(1);
   ASSERT_EQ(batch.size(), 50u);
+  EXPECT_EQ(batch.front().name, "pedido");
   EXPECT_EQ(batch.front().id, 2);
   EXPECT_EQ(batch.back().id, 51);
 }

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/item_reader.hpp"
 #include "cli/settings.hpp"
+#include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
 
 namespace cargomon::cli {
@@ -183,14 +184,12 @@ int import_users(UserStore& users, Input& input, Role default_role) {
     const auto* username = text("username");
     const auto* password = text("password");
     if (!username) return reject(item, "username: must be a string");
-    if (!is_valid_username(*username)) {
-      return reject(item, "username: must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
-    }
+    if (auto problem = username_problem(*username)) return reject(item, "username: " + *problem);
     if (!password || password->empty()) return reject(item, "password: must be a non-empty string");
     Role role = default_role;
     if (const auto* named = text("role")) {
       const auto parsed = parse_role(*named);
-      if (!parsed) return reject(item, "role: must be admin, viewer or courier");
+      if (!parsed) return reject(item, "role: " + std::string(kRoleProblem));
       role = *parsed;
     }
     if (users.find_user(*username)) {
@@ -227,7 +226,7 @@ int run_import(const ImportOptions& o) {
     throw std::runtime_error("nothing to import: give a FILE of orders, --users FILE, or both");
   }
   const auto role = parse_role(o.users_role);
-  if (!role) throw std::runtime_error("--users-role must be admin, viewer or courier");
+  if (!role) throw std::runtime_error("--users-role " + std::string(kRoleProblem));
   std::optional<Input> orders, users;  // opened before the store: a typo creates nothing
   if (!o.file.empty()) orders.emplace(o.file);
   if (!o.users_file.empty()) users.emplace(o.users_file);

@@ -7,17 +7,12 @@
 #include "cli/commands.hpp"
 #include "cli/password_prompt.hpp"
 #include "cli/settings.hpp"
+#include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
+#include "storage/user_directory.hpp"
 
 namespace cargomon::cli {
 namespace {
-
-// A new password: from stdin, at least 8 characters.
-std::string read_new_password(const std::string& prompt) {
-  std::string password = read_password(prompt);
-  if (password.size() < 8) throw std::runtime_error("password must be at least 8 characters");
-  return password;
-}
 
 struct UserOptions {
   std::filesystem::path data_dir = "data";
@@ -31,20 +26,23 @@ void run(const UserOptions& options, ExitStatus& status, Action action) {
   run_command(status, [&] {
     const BusinessCalendar calendar("UTC");  // users have no business days
     auto store = open_store(options.store, options.data_dir, calendar);
-    action(*store);
+    StoredUserDirectory directory(*store);
+    UserService service(directory, auth::hash_password);
+    action(service);
     return 0;
   });
 }
 
-User existing(UserStore& store, const std::string& name) {
-  auto user = store.find_user(name);
-  if (!user) throw std::runtime_error("no user named " + name);
-  return *user;
+// The user as changed, or what the service refused (the last enabled admin,
+// say) as an error.
+User changed(const UserOutcome& outcome) {
+  if (!outcome.ok()) throw std::runtime_error(outcome.detail);
+  return outcome.user;
 }
 
 Role role_from(const std::string& text) {
   auto role = parse_role(text);
-  if (!role) throw std::runtime_error("role must be admin, viewer or courier");
+  if (!role) throw std::runtime_error("role " + std::string(kRoleProblem));
   return *role;
 }
 
@@ -62,24 +60,22 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
   add->callback([options, &status] {
-    run(*options, status, [&](UserStore& store) {
-      if (!is_valid_username(options->username)) {
-        throw std::runtime_error("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+    run(*options, status, [&](UserService& users) {
+      // Checked before the password is asked for.
+      if (auto problem = username_problem(options->username)) {
+        throw std::runtime_error("username " + *problem);
       }
       const Role role = role_from(options->role);
-      const auto hash = auth::hash_password(read_new_password("Password: "));
-      if (store.create_user(User{options->username, hash, role, false}) != UserChange::done) {
-        throw std::runtime_error("user " + options->username + " already exists");
-      }
-      std::cout << "created " << options->username << " (" << to_string(role) << ")\n";
+      const auto u = changed(users.create({options->username, read_password("Password: "), role}));
+      std::cout << "created " << u.username << " (" << to_string(u.role) << ")\n";
     });
   });
 
   auto* list = user->add_subcommand("list", "List users");
   list->fallthrough();
   list->callback([options, &status] {
-    run(*options, status, [](UserStore& store) {
-      for (const auto& u : store.list_users()) {
+    run(*options, status, [](UserService& users) {
+      for (const auto& u : users.list()) {
         std::cout << u.username << "\t" << to_string(u.role) << (u.disabled ? "\tdisabled" : "")
                   << "\n";
       }
@@ -90,10 +86,9 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
   passwd->callback([options, &status] {
-    run(*options, status, [&](UserStore& store) {
-      auto u = existing(store, options->username);
-      u.password_hash = auth::hash_password(read_new_password("New password: "));
-      store.update_user(u);
+    run(*options, status, [&](UserService& users) {
+      const auto u =
+          changed(users.update(options->username, {.password = read_password("New password: ")}));
       std::cout << "password changed for " << u.username << "\n";
     });
   });
@@ -103,10 +98,8 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
   role->callback([options, &status] {
-    run(*options, status, [&](UserStore& store) {
-      auto u = existing(store, options->username);
-      u.role = role_from(options->role);
-      store.update_user(u);
+    run(*options, status, [&](UserService& users) {
+      const auto u = changed(users.update(options->username, {.role = role_from(options->role)}));
       std::cout << u.username << " is now " << to_string(u.role) << "\n";
     });
   });
@@ -118,10 +111,8 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable, &status] {
-      run(*options, status, [&](UserStore& store) {
-        auto u = existing(store, options->username);
-        u.disabled = disable;
-        store.update_user(u);
+      run(*options, status, [&](UserService& users) {
+        const auto u = changed(users.update(options->username, {.disabled = disable}));
         std::cout << u.username << (disable ? " disabled\n" : " enabled\n");
       });
     });

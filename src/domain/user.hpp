@@ -25,6 +25,11 @@ struct User {
   bool disabled = false;
 };
 
+// Enabled admins manage users; a store always keeps at least one.
+inline bool is_enabled_admin(const User& user) {
+  return user.role == Role::admin && !user.disabled;
+}
+
 // Usernames: 1..64 characters of [A-Za-z0-9._@-]; keeps them safe in logs and URLs.
 bool is_valid_username(std::string_view name);
 

@@ -148,7 +148,12 @@ class FakeFactory final : public ConnectionFactory {
 
 class SimulationTest : public ::testing::Test {
  protected:
-  SystemClock clock;
+  // The orders' timestamps and the fake server's receipt times: a fixed
+  // instant (2024-09-12 15:00 UTC), so no run straddles a day or depends on
+  // the date. Only read once the run starts, so shared by its threads.
+  FakeClock clock{
+      Timestamp{std::chrono::sys_days{std::chrono::year{2024} / 9 / 12}.time_since_epoch() +
+                std::chrono::hours(15)}};
   FakeServer server{clock};
   FakeFactory factory{server};
   Catalog catalog = default_catalog();

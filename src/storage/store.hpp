@@ -110,6 +110,10 @@ class UserStore {
   virtual std::vector<User> list_users() = 0;
   virtual UserChange create_user(const User& user) = 0;
   // Replaces role, password hash and disabled flag of an existing user.
+  // last_enabled_admin (and nothing changed) when the user is an enabled
+  // admin, would no longer be one, and no other enabled admin exists: decided
+  // in the write's own transaction, so concurrent changes (other threads,
+  // instances, the CLI) cannot together leave no admin.
   virtual UserChange update_user(const User& user) = 0;
   virtual std::size_t count_users() = 0;
 };

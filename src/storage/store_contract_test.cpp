@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <latch>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "storage/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
@@ -332,6 +334,59 @@ TEST_P(StoreContract, UsersCanBeCreatedFoundUpdatedAndListed) {
   const auto users = store_->list_users();
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[0].username, "ana");
+}
+
+TEST_P(StoreContract, TheLastEnabledAdminCanBeNeitherDemotedNorDisabled) {
+  store_->create_user(User{"root", "h", Role::admin, false});
+  store_->create_user(User{"old", "h", Role::admin, true});  // disabled admins do not count
+  store_->create_user(User{"ana", "h", Role::viewer, false});
+  EXPECT_EQ(store_->update_user(User{"root", "h", Role::viewer, false}),
+            UserChange::last_enabled_admin);
+  EXPECT_EQ(store_->update_user(User{"root", "h", Role::admin, true}),
+            UserChange::last_enabled_admin);
+  const auto root = store_->find_user("root");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->role, Role::admin);
+  EXPECT_FALSE(root->disabled);
+  // Everything else still goes: its own new password, other users' changes.
+  EXPECT_EQ(store_->update_user(User{"root", "h2", Role::admin, false}), UserChange::done);
+  EXPECT_EQ(store_->update_user(User{"ana", "h", Role::courier, true}), UserChange::done);
+  EXPECT_EQ(store_->update_user(User{"old", "h", Role::admin, false}), UserChange::done);
+  EXPECT_EQ(store_->update_user(User{"root", "h2", Role::viewer, false}), UserChange::done);
+  EXPECT_EQ(store_->update_user(User{"nobody", "h", Role::viewer, false}), UserChange::not_found);
+}
+
+TEST_P(StoreContract, ConcurrentRemovalsOfTheLastTwoAdminsLeaveExactlyOne) {
+  // A check made before the write would let both pass; the store decides in
+  // the write's transaction. One thread demotes, the other disables, each
+  // time from the same starting line, through two stores on the same data
+  // (two instances, or the server and `cargomon user`).
+  const auto other = backend_->open(calendar_);
+  const User a{"admin-a", "h", Role::admin, false};
+  const User b{"admin-b", "h", Role::admin, false};
+  store_->create_user(a);
+  store_->create_user(b);
+  for (int round = 0; round < 30; ++round) {
+    std::latch start(2);
+    const auto change = [&](UserStore& users, User user) {
+      return std::async(std::launch::async, [&users, &start, user] {
+        start.arrive_and_wait();
+        return users.update_user(user);
+      });
+    };
+    auto demoted = change(*store_, User{"admin-a", "h", Role::viewer, false});
+    auto disabled = change(*other, User{"admin-b", "h", Role::admin, true});
+    const std::multiset<UserChange> changes{demoted.get(), disabled.get()};
+    EXPECT_EQ(changes,
+              (std::multiset<UserChange>{UserChange::done, UserChange::last_enabled_admin}))
+        << "round " << round;
+    std::size_t enabled_admins = 0;
+    for (const auto& user : store_->list_users()) enabled_admins += is_enabled_admin(user);
+    ASSERT_EQ(enabled_admins, 1u) << "round " << round;
+    // Both admins again for the next round (adding one is always allowed).
+    ASSERT_EQ(store_->update_user(a), UserChange::done);
+    ASSERT_EQ(store_->update_user(b), UserChange::done);
+  }
 }
 
 }  // namespace

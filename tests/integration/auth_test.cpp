@@ -131,6 +131,22 @@ TEST_F(Auth, TheLastAdminCannotBeDemoted) {
   EXPECT_EQ(client().get("/usuarios", admin_token()).status, 200);
 }
 
+TEST_F(Auth, TheUserCommandCannotDemoteOrDisableTheLastAdminEither) {
+  // The store refuses, so the command obeys the same rule as the API while
+  // the server runs beside it.
+  const auto data = (dir_->path() / "data").string();
+  for (const std::vector<std::string>& change :
+       {std::vector<std::string>{"user", "role", "admin", "viewer", "--data-dir", data},
+        std::vector<std::string>{"user", "disable", "admin", "--data-dir", data}}) {
+    const auto refused = run_cargomon(change);
+    EXPECT_NE(refused.status, 0) << refused.output;
+    EXPECT_NE(refused.output.find("no enabled admin"), std::string::npos) << refused.output;
+  }
+  const auto listed = run_cargomon({"user", "list", "--data-dir", data});
+  EXPECT_NE(listed.output.find("admin\tadmin\n"), std::string::npos) << listed.output;
+  EXPECT_EQ(client().get("/usuarios", admin_token()).status, 200);
+}
+
 TEST_F(Auth, LoginAnswersTokenShapeAndRejectsWrongCredentials) {
   const auto ok = client().post_json(
       "/token", std::string(R"({"username":"admin","password":")") + kAdminPassword + R"("})");

@@ -3,12 +3,24 @@
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
 #include "auth/password.hpp"
+#include "domain/user_service.hpp"
+#include "storage/user_directory.hpp"
 
 namespace cargomon::api {
 namespace {
 
-constexpr std::size_t kMinPassword = 8;
-constexpr std::size_t kMaxPassword = 1024;
+// The user service over this server's store: two references, made where it
+// is used (on the hashing executor: it hashes passwords).
+class Users {
+ public:
+  explicit Users(Services& s) : directory_(s.users) {}
+  UserService& operator*() { return service_; }
+  UserService* operator->() { return &service_; }
+
+ private:
+  StoredUserDirectory directory_;
+  UserService service_{directory_, auth::hash_password};
+};
 
 void write_user(JsonWriter& out, const User& user) {
   out.begin_object()
@@ -27,28 +39,32 @@ Response user_response(int status, const User& user) {
   return json_response(status, out.take());
 }
 
-FieldError field_error(const char* field, std::string msg, const char* type = "value_error") {
-  return {{std::string("body"), std::string(field)}, std::move(msg), type};
+FieldError field_error(std::string field, std::string msg, const char* type = "value_error") {
+  return {{std::string("body"), std::move(field)}, std::move(msg), type};
 }
 
-std::optional<std::string> password_problem(const std::string& password) {
-  if (password.size() < kMinPassword) {
-    return "must be at least " + std::to_string(kMinPassword) + " characters";
+// What the service refused, as HTTP: a broken policy is a 422 naming the
+// fields, a taken name or the last enabled admin a 409.
+Response refusal_response(const UserOutcome& outcome) {
+  switch (*outcome.error) {
+    case UserError::invalid: {
+      std::vector<FieldError> errors;
+      for (const auto& problem : outcome.problems) {
+        errors.push_back(field_error(problem.field, problem.message));
+      }
+      return validation_response(errors);
+    }
+    case UserError::not_found:
+      return error_response(ApiError::not_found, outcome.detail);
+    case UserError::already_exists:
+    case UserError::last_enabled_admin:
+      return error_response(ApiError::conflict, outcome.detail);
   }
-  if (password.size() > kMaxPassword) {
-    return "must be at most " + std::to_string(kMaxPassword) + " bytes";
-  }
-  return std::nullopt;
+  return error_response(ApiError::conflict, outcome.detail);
 }
 
-// True when `after` would leave no enabled admin.
-bool removes_last_admin(UserStore& users, const User& before, const User& after) {
-  const bool was_admin = before.role == Role::admin && !before.disabled;
-  const bool is_admin = after.role == Role::admin && !after.disabled;
-  if (!was_admin || is_admin) return false;
-  std::size_t admins = 0;
-  for (const auto& user : users.list_users()) admins += user.role == Role::admin && !user.disabled;
-  return admins <= 1;
+Response outcome_response(int status, const UserOutcome& outcome) {
+  return outcome.ok() ? user_response(status, outcome.user) : refusal_response(outcome);
 }
 
 }  // namespace
@@ -56,7 +72,7 @@ bool removes_last_admin(UserStore& users, const User& before, const User& after)
 Response get_users(Services& s) {
   JsonWriter out;
   out.begin_object().key("usuarios").begin_array();
-  for (const auto& user : s.users.list_users()) write_user(out, user);
+  for (const auto& user : Users(s)->list()) write_user(out, user);
   out.end_array().end_object();
   return json_response(200, out.take());
 }
@@ -69,42 +85,38 @@ void post_user(Services& s, const Request& request, Respond respond) {
     return respond(
         validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
   }
+  // Every bad field is listed at once: JSON types here, the policies' words
+  // from the domain.
   std::vector<FieldError> problems;
-  User user;
+  NewUser user;
   const auto* username = body->find("username");
   if (!username || username->kind != JsonNode::Kind::string) {
     problems.push_back(field_error("username", "a string is required"));
-  } else if (!is_valid_username(username->text)) {
-    problems.push_back(field_error("username", "must be 1 to 64 of A-Z a-z 0-9 . _ @ -"));
+  } else if (auto problem = username_problem(username->text)) {
+    problems.push_back(field_error("username", *problem));
   } else {
     user.username = username->text;
   }
   const auto* password = body->find("password");
-  std::string clear;
   if (!password || password->kind != JsonNode::Kind::string) {
     problems.push_back(field_error("password", "a string is required"));
   } else if (auto problem = password_problem(password->text)) {
     problems.push_back(field_error("password", *problem));
   } else {
-    clear = password->text;
+    user.password = password->text;
   }
   const auto* role = body->find("role");
   if (!role || role->kind != JsonNode::Kind::string || !parse_role(role->text)) {
-    problems.push_back(field_error("role", "must be one of admin, viewer, courier"));
+    problems.push_back(field_error("role", std::string(kRoleProblem)));
   } else {
     user.role = *parse_role(role->text);
   }
   if (!problems.empty()) return respond(validation_response(problems));
 
   // Hashing takes tens of milliseconds by design: on its own executor.
-  post_answering(s.hashing, respond, "POST /usuarios", clear.size() + user.username.size(),
-                 [&s, user = std::move(user), clear = std::move(clear), respond]() mutable {
-                   user.password_hash = auth::hash_password(clear);
-                   if (s.users.create_user(user) == UserChange::already_exists) {
-                     return respond(error_response(ApiError::conflict,
-                                                   "User " + user.username + " already exists"));
-                   }
-                   respond(user_response(201, user));
+  post_answering(s.hashing, respond, "POST /usuarios", user.username.size() + user.password.size(),
+                 [&s, user = std::move(user), respond] {
+                   respond(outcome_response(201, Users(s)->create(user)));
                  });
 }
 
@@ -117,54 +129,38 @@ void patch_user(Services& s, const std::string& username, const Request& request
         validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}}));
   }
   std::vector<FieldError> problems;
-  std::optional<std::string> new_password;
-  std::optional<Role> new_role;
-  std::optional<bool> new_disabled;
+  UserUpdate update;
   if (const auto* password = body->find("password")) {
     if (password->kind != JsonNode::Kind::string) {
       problems.push_back(field_error("password", "must be a string", "type_error"));
     } else if (auto problem = password_problem(password->text)) {
       problems.push_back(field_error("password", *problem));
     } else {
-      new_password = password->text;
+      update.password = password->text;
     }
   }
   if (const auto* role = body->find("role")) {
     if (role->kind != JsonNode::Kind::string || !parse_role(role->text)) {
-      problems.push_back(field_error("role", "must be one of admin, viewer, courier"));
+      problems.push_back(field_error("role", std::string(kRoleProblem)));
     } else {
-      new_role = parse_role(role->text);
+      update.role = parse_role(role->text);
     }
   }
   if (const auto* disabled = body->find("disabled")) {
     if (disabled->kind != JsonNode::Kind::boolean) {
       problems.push_back(field_error("disabled", "must be true or false", "type_error"));
     } else {
-      new_disabled = disabled->boolean;
+      update.disabled = disabled->boolean;
     }
   }
   if (!problems.empty()) return respond(validation_response(problems));
 
-  post_answering(
-      s.hashing, respond, "PATCH /usuarios/" + username.substr(0, 64),
-      username.size() + (new_password ? new_password->size() : 0),
-      [&s, username, new_password, new_role, new_disabled, respond] {
-        const auto before = s.users.find_user(username);
-        if (!before)
-          return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-        User after = *before;
-        if (new_password) after.password_hash = auth::hash_password(*new_password);
-        if (new_role) after.role = *new_role;
-        if (new_disabled) after.disabled = *new_disabled;
-        if (removes_last_admin(s.users, *before, after)) {
-          return respond(error_response(ApiError::conflict,
-                                        "This would leave no enabled admin; nothing was changed"));
-        }
-        if (s.users.update_user(after) == UserChange::not_found) {
-          return respond(error_response(ApiError::not_found, "User " + username + " not found"));
-        }
-        respond(user_response(200, after));
-      });
+  post_answering(s.hashing, respond, "PATCH /usuarios/" + username.substr(0, 64),
+                 username.size() + 1024, [&s, username, update = std::move(update), respond] {
+                   // The last-admin rule is decided by the store, in the
+                   // write's transaction.
+                   respond(outcome_response(200, Users(s)->update(username, update)));
+                 });
 }
 
 }  // namespace cargomon::api

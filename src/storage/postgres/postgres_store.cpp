@@ -815,15 +815,45 @@ UserChange PostgresStore::create_user(const User& user) {
 
 UserChange PostgresStore::update_user(const User& user) {
   auto db = lease();
-  const auto rows = (*db).query(
-      "UPDATE users SET password_hash = $1, role = $2, disabled = $3::bool WHERE username = $4"
-      " RETURNING 1",
-      pg::Params()
-          .add(user.password_hash)
-          .add(std::string(to_string(user.role)))
-          .add(std::string(user.disabled ? "t" : "f"))
-          .add(user.username));
-  return rows.rows() == 1 ? UserChange::done : UserChange::not_found;
+  (*db).exec("BEGIN");
+  try {
+    if (!is_enabled_admin(user)) {
+      // Locks every enabled admin's row, in one order (no deadlock between
+      // two of these), until this transaction ends. A concurrent change
+      // that would remove an admin waits here, then sees this one's result:
+      // under READ COMMITTED a row changed meanwhile is checked again
+      // against the WHERE clause, so of two demotions of the last two admins
+      // (on any instances) the second finds one admin, itself, and refuses.
+      const auto admins = (*db).query(
+          "SELECT username FROM users WHERE role = 'admin' AND NOT disabled"
+          " ORDER BY username FOR UPDATE");
+      bool is_one = false;
+      for (std::size_t row = 0; row < admins.rows(); ++row) {
+        is_one = is_one || admins.text(row, 0) == user.username;
+      }
+      if (is_one && admins.rows() == 1) {
+        (*db).exec("ROLLBACK");
+        return UserChange::last_enabled_admin;
+      }
+    }
+    const auto rows = (*db).query(
+        "UPDATE users SET password_hash = $1, role = $2, disabled = $3::bool WHERE username = $4"
+        " RETURNING 1",
+        pg::Params()
+            .add(user.password_hash)
+            .add(std::string(to_string(user.role)))
+            .add(std::string(user.disabled ? "t" : "f"))
+            .add(user.username));
+    (*db).exec("COMMIT");
+    return rows.rows() == 1 ? UserChange::done : UserChange::not_found;
+  } catch (...) {
+    try {
+      if ((*db).in_transaction()) (*db).exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
 }
 
 std::size_t PostgresStore::count_users() {

@@ -89,6 +89,30 @@ User read_user(const sqlite::Statement& row) {
   return user;
 }
 
+UserChange update_user_in_transaction(sqlite::Connection& db, const User& user) {
+  auto current = db.prepare("SELECT role = 'admin' AND disabled = 0 FROM users WHERE username = ?");
+  current.bind(1, user.username);
+  if (!current.step()) return UserChange::not_found;
+  const bool was_enabled_admin = current.integer(0) != 0;
+  current.reset();
+  if (was_enabled_admin && !is_enabled_admin(user)) {
+    auto others = db.prepare(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND username <> ?");
+    others.bind(1, user.username);
+    others.step();
+    const auto count = others.integer(0);
+    others.reset();
+    if (count == 0) return UserChange::last_enabled_admin;
+  }
+  db.prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?")
+      .bind(1, user.password_hash)
+      .bind(2, to_string(user.role))
+      .bind(3, std::int64_t{user.disabled})
+      .bind(4, user.username)
+      .run();
+  return UserChange::done;
+}
+
 }  // namespace
 
 // A read connection borrowed from the pool for one call.
@@ -520,13 +544,22 @@ UserChange SqliteStore::create_user(const User& user) {
 
 UserChange SqliteStore::update_user(const User& user) {
   auto db = read();
-  db->prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?")
-      .bind(1, user.password_hash)
-      .bind(2, to_string(user.role))
-      .bind(3, std::int64_t{user.disabled})
-      .bind(4, user.username)
-      .run();
-  return db->changes() == 1 ? UserChange::done : UserChange::not_found;
+  // IMMEDIATE takes the database's write lock before the first read, so no
+  // other connection (another request, the CLI, the order writer) writes
+  // between the admin count and the update.
+  db->exec("BEGIN IMMEDIATE");
+  try {
+    const auto change = update_user_in_transaction(*db, user);
+    db->exec(change == UserChange::done ? "COMMIT" : "ROLLBACK");
+    return change;
+  } catch (const StoreUnavailable&) {
+    try {
+      db->exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // No transaction open (BEGIN itself failed): nothing to undo.
+    }
+    throw;
+  }
 }
 
 std::size_t SqliteStore::count_users() {
