@@ -5,43 +5,26 @@
 
 #include <boost/json.hpp>
 
+#include "api/bounded_executor.hpp"
 #include "api/handlers/handlers.hpp"
+#include "storage/forwarding_store.hpp"
+#include "storage/memory/memory_store.hpp"
 
 namespace cargomon::api {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Remembers which day's figures were asked for, and answers them empty.
-class RecordingOrders final : public OrderStore {
+// Remembers which day's figures were asked for (a memory store below).
+class RecordingStore final : public ForwardingStore {
  public:
-  void register_order(Order, RegisterDone done) override { done({}); }
-  OrderPage list_orders(const OrderQuery&) override { return {}; }
-  std::optional<Order> find_order(const std::string&) override { return std::nullopt; }
-  std::vector<Order> orders_after(std::int64_t, std::size_t) override { return {}; }
+  using ForwardingStore::ForwardingStore;
   DayMetrics day_metrics(BusinessDay day) override {
     asked = day;
-    DayMetrics metrics;
-    metrics.day = day;
-    return metrics;
+    return ForwardingStore::day_metrics(day);
   }
-  bool ready() override { return true; }
 
   std::optional<BusinessDay> asked;
-};
-
-class NoUsers final : public UserStore {
- public:
-  std::optional<User> find_user(const std::string&) override { return std::nullopt; }
-  std::vector<User> list_users() override { return {}; }
-  UserChange create_user(const User&) override { return UserChange::already_exists; }
-  UserChange update_user(const User&) override { return UserChange::not_found; }
-  std::size_t count_users() override { return 0; }
-};
-
-class InlineExecutor final : public BlockingExecutor {
- public:
-  void post(std::function<void()> work) override { work(); }
 };
 
 class MetricsHandler : public ::testing::Test {
@@ -62,12 +45,13 @@ class MetricsHandler : public ::testing::Test {
 
   BusinessCalendar calendar{"America/Bogota"};
   FakeClock clock{Timestamp{}};
-  RecordingOrders orders;
-  NoUsers users;
+  MemoryStore memory{calendar};
+  RecordingStore orders{memory};
   auth::TokenService tokens{std::string(32, 's'), std::chrono::minutes(30), clock};
   auth::LoginThrottle throttle{clock};
-  InlineExecutor blocking;
-  Services services{calendar, clock, orders, users, tokens, throttle, blocking, nullptr, {}};
+  InlineExecutor inline_work;
+  Services services{calendar, clock,       orders,      orders,  tokens,
+                    throttle, inline_work, inline_work, nullptr, {}};
 };
 
 TEST_F(MetricsHandler, TodayIsTheDayInBogotaNotInUtc) {
