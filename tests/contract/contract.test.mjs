@@ -255,6 +255,45 @@ describe('the OpenAPI document describes the real traffic', () => {
     return { response, text, json };
   }
 
+  /**
+   * The answers every operation with a JSON body gives to a body that is
+   * empty (400), not JSON (415) or too large (413: `body` padded past the
+   * 256 KiB limit with a field the server ignores).
+   */
+  async function refusesBadBodies(method, pathname, { token, body }) {
+    const json = 'application/json';
+    await exchange(method, pathname, {
+      token,
+      rawBody: '',
+      contentType: json,
+      status: 400,
+      docRefuses: true,
+    });
+    await exchange(method, pathname, {
+      token,
+      rawBody: 'x',
+      contentType: 'text/plain',
+      status: 415,
+      docRefuses: true,
+    });
+    await exchange(method, pathname, {
+      token,
+      body: { ...body, padding: 'x'.repeat(300 * 1024) },
+      status: 413,
+    });
+  }
+
+  /**
+   * 401 without a token (which the document's security requirement also
+   * refuses) and with one this server did not sign; 403 for a `role` that may
+   * not call the operation.
+   */
+  async function refusesWrongCallers(method, pathname, { body, role }) {
+    await exchange(method, pathname, { body, status: 401, docRefuses: true });
+    await exchange(method, pathname, { token: 'not.a.jwt', body, status: 401 });
+    await exchange(method, pathname, { token: tokens[role], body, status: 403 });
+  }
+
   async function login(username, password) {
     const { json } = await exchange('POST', '/token', {
       body: { username, password },
@@ -285,22 +324,7 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 422,
       docRefuses: true,
     });
-    await exchange('POST', '/token', {
-      rawBody: '',
-      contentType: 'application/json',
-      status: 400,
-      docRefuses: true,
-    });
-    await exchange('POST', '/token', {
-      rawBody: 'admin',
-      contentType: 'text/plain',
-      status: 415,
-      docRefuses: true,
-    });
-    await exchange('POST', '/token', {
-      body: { username: 'admin', password: 'x', padding: 'x'.repeat(300 * 1024) },
-      status: 413,
-    });
+    await refusesBadBodies('POST', '/token', { body: { username: 'admin', password: 'x' } });
     // Ten failures for one account from one address, then 429 until the window passes.
     for (let attempt = 1; attempt <= 10; attempt++) {
       await exchange('POST', '/token', {
@@ -341,30 +365,13 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 422,
       docRefuses: true,
     });
-    await exchange('POST', '/usuarios', {
+    await refusesBadBodies('POST', '/usuarios', {
       token: admin,
-      rawBody: '',
-      contentType: 'application/json',
-      status: 400,
-      docRefuses: true,
+      body: { ...user, username: 'big' },
     });
-    await exchange('POST', '/usuarios', {
-      token: admin,
-      rawBody: 'ana',
-      contentType: 'text/plain',
-      status: 415,
-      docRefuses: true,
-    });
-    await exchange('POST', '/usuarios', {
-      token: admin,
-      body: { ...user, username: 'big', padding: 'x'.repeat(300 * 1024) },
-      status: 413,
-    });
-    await exchange('POST', '/usuarios', { body: user, status: 401, docRefuses: true });
-    await exchange('POST', '/usuarios', {
-      token: tokens.viewer,
+    await refusesWrongCallers('POST', '/usuarios', {
       body: { ...user, username: 'eve' },
-      status: 403,
+      role: 'viewer',
     });
 
     const { json: list } = await exchange('GET', '/usuarios', { token: admin, status: 200 });
@@ -374,8 +381,7 @@ describe('the OpenAPI document describes the real traffic', () => {
       'courier1',
       'viewer1',
     ]);
-    await exchange('GET', '/usuarios', { status: 401, docRefuses: true });
-    await exchange('GET', '/usuarios', { token: tokens.courier, status: 403 });
+    await refusesWrongCallers('GET', '/usuarios', { role: 'courier' });
 
     await exchange('PATCH', '/usuarios/ana', {
       token: admin,
@@ -398,34 +404,10 @@ describe('the OpenAPI document describes the real traffic', () => {
       body: { disabled: true },
       status: 404,
     });
-    await exchange('PATCH', '/usuarios/ana', {
-      token: admin,
-      rawBody: '',
-      contentType: 'application/json',
-      status: 400,
-      docRefuses: true,
-    });
-    await exchange('PATCH', '/usuarios/ana', {
-      token: admin,
-      rawBody: 'x',
-      contentType: 'text/plain',
-      status: 415,
-      docRefuses: true,
-    });
-    await exchange('PATCH', '/usuarios/ana', {
-      token: admin,
-      body: { disabled: false, padding: 'x'.repeat(300 * 1024) },
-      status: 413,
-    });
-    await exchange('PATCH', '/usuarios/ana', {
+    await refusesBadBodies('PATCH', '/usuarios/ana', { token: admin, body: { disabled: false } });
+    await refusesWrongCallers('PATCH', '/usuarios/ana', {
       body: { disabled: true },
-      status: 401,
-      docRefuses: true,
-    });
-    await exchange('PATCH', '/usuarios/ana', {
-      token: tokens.viewer,
-      body: { disabled: true },
-      status: 403,
+      role: 'viewer',
     });
     // Demoting both admins would leave none: the second change is refused.
     await exchange('PATCH', '/usuarios/ana', {
@@ -518,39 +500,13 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 422,
       docRefuses: true,
     });
-    await exchange('POST', '/registrar_pedido_entregado', {
+    await refusesBadBodies('POST', '/registrar_pedido_entregado', {
       token: courier,
-      rawBody: '',
-      contentType: 'application/json',
-      status: 400,
-      docRefuses: true,
-    });
-    await exchange('POST', '/registrar_pedido_entregado', {
-      token: courier,
-      rawBody: 'x',
-      contentType: 'text/plain',
-      status: 415,
-      docRefuses: true,
-    });
-    await exchange('POST', '/registrar_pedido_entregado', {
-      token: courier,
-      body: order({ nota: 'x'.repeat(300 * 1024) }),
-      status: 413,
-    });
-    await exchange('POST', '/registrar_pedido_entregado', {
       body: order(),
-      status: 401,
-      docRefuses: true,
     });
-    await exchange('POST', '/registrar_pedido_entregado', {
-      token: 'not.a.jwt',
+    await refusesWrongCallers('POST', '/registrar_pedido_entregado', {
       body: order(),
-      status: 401,
-    });
-    await exchange('POST', '/registrar_pedido_entregado', {
-      token: viewer,
-      body: order(),
-      status: 403,
+      role: 'viewer',
     });
 
     const id = encodeURIComponent(sent.pedido_id);
@@ -560,12 +516,11 @@ describe('the OpenAPI document describes the real traffic', () => {
     });
     assert.deepEqual(stored, first.pedido);
     await exchange('GET', `/pedidos/${randomUUID()}`, { token: viewer, status: 404 });
-    await exchange('GET', `/pedidos/${id}`, { status: 401, docRefuses: true });
-    await exchange('GET', `/pedidos/${id}`, { token: courier, status: 403 });
+    await refusesWrongCallers('GET', `/pedidos/${id}`, { role: 'courier' });
   });
 
   test('GET /pedidos, GET /pedidos.csv', async () => {
-    const { viewer, courier } = tokens;
+    const { viewer } = tokens;
     const { json: page } = await exchange('GET', '/pedidos?limit=1&fecha=2024-09-12', {
       token: viewer,
       status: 200,
@@ -587,8 +542,7 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 400,
       docRefuses: true,
     });
-    await exchange('GET', '/pedidos', { status: 401, docRefuses: true });
-    await exchange('GET', '/pedidos', { token: courier, status: 403 });
+    await refusesWrongCallers('GET', '/pedidos', { role: 'courier' });
 
     const { text, response } = await exchange('GET', '/pedidos.csv?fecha=2024-09-12', {
       token: viewer,
@@ -597,12 +551,11 @@ describe('the OpenAPI document describes the real traffic', () => {
     assert.match(response.headers.get('content-type'), /^text\/csv/);
     assert.match(text, /^\uFEFF?pedido_id,secuencia,/);
     await exchange('GET', '/pedidos.csv', { token: viewer, status: 400, docRefuses: true });
-    await exchange('GET', '/pedidos.csv?fecha=2024-09-12', { status: 401, docRefuses: true });
-    await exchange('GET', '/pedidos.csv?fecha=2024-09-12', { token: courier, status: 403 });
+    await refusesWrongCallers('GET', '/pedidos.csv?fecha=2024-09-12', { role: 'courier' });
   });
 
   test('GET /metrics', async () => {
-    const { viewer, courier } = tokens;
+    const { viewer } = tokens;
     const { json } = await exchange('GET', '/metrics?fecha=2024-09-12', {
       token: viewer,
       status: 200,
@@ -616,8 +569,7 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 400,
       docRefuses: true,
     });
-    await exchange('GET', '/metrics', { status: 401, docRefuses: true });
-    await exchange('GET', '/metrics', { token: courier, status: 403 });
+    await refusesWrongCallers('GET', '/metrics', { role: 'courier' });
   });
 
   test('GET /eventos', async () => {
@@ -628,8 +580,7 @@ describe('the OpenAPI document describes the real traffic', () => {
       status: 400,
       docRefuses: true,
     });
-    await exchange('GET', '/eventos', { status: 401, docRefuses: true });
-    await exchange('GET', '/eventos', { token: courier, status: 403 });
+    await refusesWrongCallers('GET', '/eventos', { role: 'courier' });
 
     // The stream itself, straight from the server: each event's data must be
     // what the validated answers were.

@@ -1,7 +1,7 @@
 import { Component } from 'react';
 import type { ReactNode } from 'react';
 import { useI18n } from '@/lib/i18n';
-import { LanguageToggle } from './LanguageToggle';
+import { PageShell } from './PageShell';
 
 interface Props {
   children: ReactNode;
@@ -44,20 +44,14 @@ export class ErrorBoundary extends Component<Props, State> {
 function RenderErrorScreen({ reload }: { reload: () => void }) {
   const { t } = useI18n();
   return (
-    <div className="login-page">
-      <header className="login-page__header">
-        <p className="brand">{t('app.title')}</p>
-        <LanguageToggle />
-      </header>
-      <main id="main" className="login-page__main">
-        <div className="login-form" role="alert">
-          <h1 className="login-form__title">{t('crash.title')}</h1>
-          <p>{t('crash.body')}</p>
-          <button type="button" className="button button--primary" onClick={reload}>
-            {t('crash.reload')}
-          </button>
-        </div>
-      </main>
-    </div>
+    <PageShell>
+      <div className="login-form" role="alert">
+        <h2 className="login-form__title">{t('crash.title')}</h2>
+        <p>{t('crash.body')}</p>
+        <button type="button" className="button button--primary" onClick={reload}>
+          {t('crash.reload')}
+        </button>
+      </div>
+    </PageShell>
   );
 }
