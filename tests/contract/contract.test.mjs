@@ -220,13 +220,18 @@ describe('the OpenAPI document describes the real traffic', () => {
       `violations: ${JSON.stringify(violations, null, 2)}`;
 
     assert.equal(response.status, status, `unexpected status: ${describeExchange}`);
-    const responseViolations = violations.filter((v) => v.location?.[0] === 'response');
+    const side = (v) => v.location?.[0];
+    assert.ok(
+      violations.every((v) => side(v) === 'request' || side(v) === 'response'),
+      `a violation of neither side: ${describeExchange}`,
+    );
+    const responseViolations = violations.filter((v) => side(v) === 'response');
     assert.deepEqual(
       responseViolations,
       [],
       `the answer violates the document: ${describeExchange}`,
     );
-    const requestViolations = violations.filter((v) => v.location?.[0] === 'request');
+    const requestViolations = violations.filter((v) => side(v) === 'request');
     if (docRefuses) {
       assert.ok(
         requestViolations.length > 0,
