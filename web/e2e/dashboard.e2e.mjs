@@ -30,6 +30,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serverCsp } from './server-csp.mjs';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPO_DIR = path.resolve(WEB_DIR, '..');
@@ -358,6 +359,16 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
         repartidor: { IdRepartidor: 'R-7', Nombre: 'Laura Sánchez' },
         productos: [{ IdProducto: 'pk0042', producto: 'Tarjeta SIM', precio: 5000 }],
       });
+    }));
+
+  test("sends the page with the real server's Content-Security-Policy", (t) =>
+    withServerLog(t, async () => {
+      // The policy is defined once, in src/api/handlers/static_files.cpp; the
+      // stand-in server reads it from there too.
+      const answer = await fetch(`${server.baseUrl}/`);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers.get('content-security-policy'), serverCsp());
+      await answer.arrayBuffer();
     }));
 
   test('rejects wrong credentials, then signs in', (t) =>

@@ -11,10 +11,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { serverCsp } from './server-csp.mjs';
 
-const CSP =
-  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; " +
-  "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP = serverCsp();
 const OFFSET_MS = -5 * 3600 * 1000; // America/Bogota, no DST
 const TZ = 'America/Bogota';
 
@@ -126,19 +125,27 @@ function metricsOf(day) {
 // Live stream: every open response, and a window of recent pedido events.
 const streams = new Set();
 const windowEvents = [];
-const frame = (event, id, data) => `event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
+// As the real server: only `pedido` events carry an id (the order's secuencia).
+const frame = (event, data, id) =>
+  `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 const lastSeq = () => orders.at(-1)?.secuencia ?? 0;
 let metricsTimer = null;
 function publish(order) {
-  const text = frame('pedido', order.secuencia, { pedido: order });
+  const text = frame('pedido', { pedido: order }, order.secuencia);
   windowEvents.push({ id: order.secuencia, text });
   if (windowEvents.length > 1000) windowEvents.shift();
   for (const res of streams) res.write(text);
   metricsTimer ??= setTimeout(() => {
     metricsTimer = null;
-    const m = frame('metrics', lastSeq(), metricsOf(today()));
+    const m = frame('metrics', metricsOf(today()));
     for (const res of streams) res.write(m);
   }, 50);
+}
+
+/** Newest first: by order time, then by arrival (as the store lists them). */
+function newestFirst(a, b) {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? 1 : -1;
+  return b.secuencia - a.secuencia;
 }
 
 function send(res, status, body, headers = {}) {
@@ -223,13 +230,7 @@ const server = createServer(async (req, res) => {
         .filter(
           (o) => !q.get('repartidor') || String(o.repartidor.IdRepartidor) === q.get('repartidor'),
         )
-        .sort((a, b) =>
-          a.timestamp < b.timestamp
-            ? 1
-            : a.timestamp > b.timestamp
-              ? -1
-              : b.secuencia - a.secuencia,
-        );
+        .sort(newestFirst);
       const start = Number(q.get('cursor') ?? 0);
       const limit = Number(q.get('limit') ?? 100);
       const next = start + limit < list.length ? String(start + limit) : null;
@@ -249,13 +250,7 @@ const server = createServer(async (req, res) => {
       };
       const rows = orders
         .filter((o) => o.fecha === fecha)
-        .sort((a, b) =>
-          a.timestamp < b.timestamp
-            ? 1
-            : a.timestamp > b.timestamp
-              ? -1
-              : b.secuencia - a.secuencia,
-        )
+        .sort(newestFirst)
         .flatMap((o) =>
           o.productos.map((p) =>
             [
@@ -286,12 +281,12 @@ const server = createServer(async (req, res) => {
     if (req.method === 'GET' && url.pathname === '/eventos') {
       if (!auth()) return;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
-      res.write(frame('metrics', lastSeq(), metricsOf(today())));
+      res.write(frame('metrics', metricsOf(today())));
       const since = Number(req.headers['last-event-id'] ?? NaN);
       if (Number.isFinite(since) && since < lastSeq()) {
         const missed = windowEvents.filter((e) => e.id > since);
         if (missed.length && missed[0].id === since + 1) for (const e of missed) res.write(e.text);
-        else res.write(frame('resync', lastSeq(), { reason: 'events missed' }));
+        else res.write(frame('resync', { reason: 'events missed' }));
       }
       streams.add(res);
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15000);
@@ -307,11 +302,12 @@ const server = createServer(async (req, res) => {
       const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
       const file = path.resolve(webDir, rel);
       if (file.startsWith(path.resolve(webDir)) && existsSync(file) && statSync(file).isFile()) {
-        res.writeHead(200, {
-          'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
-          'Content-Security-Policy': CSP,
-          'X-Content-Type-Options': 'nosniff',
-        });
+        const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+        // As the real server: the policy goes with the HTML page.
+        const page = type.startsWith('text/html')
+          ? { 'Content-Security-Policy': CSP, 'X-Frame-Options': 'DENY' }
+          : {};
+        res.writeHead(200, { 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', ...page });
         return res.end(readFileSync(file));
       }
     }

@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
+import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { ApiError } from '@/lib/api-client';
 import { I18nProvider } from '@/lib/i18n';
 
@@ -33,7 +34,10 @@ export function AppProvider({
   const [client] = useState(() => queryClient ?? createQueryClient());
   return (
     <QueryClientProvider client={client}>
-      <I18nProvider>{children}</I18nProvider>
+      <I18nProvider>
+        {/* Inside the i18n provider so that its message is translated. */}
+        <ErrorBoundary>{children}</ErrorBoundary>
+      </I18nProvider>
     </QueryClientProvider>
   );
 }

@@ -46,14 +46,19 @@ describe('api-client', () => {
   it('does not let a late 401 for an old token end a newer session', async () => {
     signIn('old');
     let release: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const requestReachedServer = new Promise<void>((resolve) => (reached = resolve));
     server.use(
       http.get('/metrics', async () => {
-        await new Promise<void>((resolve) => (release = resolve));
+        const answer = new Promise<void>((resolve) => (release = resolve));
+        reached();
+        await answer;
         return HttpResponse.json({ detail: 'expired' }, { status: 401 });
       }),
     );
     const pending = failure(request('/metrics'));
-    await new Promise((r) => setTimeout(r, 20));
+    // The request with the old token is in flight when the new session starts.
+    await requestReachedServer;
     signIn('new');
     release();
     await pending;

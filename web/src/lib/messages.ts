@@ -93,6 +93,10 @@ const es = {
   'orders.downloadCsvBusy': 'Descargando…',
   'orders.downloadCsvError': 'No se pudo descargar el CSV de los pedidos. Inténtalo de nuevo.',
   'error.retry': 'Reintentar',
+  'crash.title': 'Algo salió mal',
+  'crash.body':
+    'El tablero tuvo un error inesperado. Recarga la página para seguir; los pedidos y las métricas están a salvo en el servidor.',
+  'crash.reload': 'Recargar la página',
 };
 
 export type MessageKey = keyof typeof es;
@@ -188,6 +192,10 @@ const en: Messages = {
   'orders.downloadCsvBusy': 'Downloading…',
   'orders.downloadCsvError': 'Could not download the orders as CSV. Please try again.',
   'error.retry': 'Retry',
+  'crash.title': 'Something went wrong',
+  'crash.body':
+    'The dashboard hit an unexpected error. Reload the page to go on; the orders and metrics are safe on the server.',
+  'crash.reload': 'Reload the page',
 };
 
 export const messages = { es, en } as const satisfies Record<string, Messages>;

@@ -99,13 +99,21 @@ describe('startLiveStream', () => {
         return HttpResponse.json({ detail: 'expired' }, { status: 401 });
       }),
     );
+    // Every retry asks for its delay first, so a stream that would retry calls
+    // this right after the 401 is handled.
+    const backoffMs = vi.fn(() => 1);
+    const statuses: LiveStatus[] = [];
     stop = startLiveStream({
       onEvent: () => undefined,
-      onStatus: () => undefined,
-      backoffMs: () => 1,
+      onStatus: (s) => statuses.push(s),
+      backoffMs,
     }).stop;
     await vi.waitFor(() => expect(getSession()).toBeNull());
-    await new Promise((r) => setTimeout(r, 30));
+    // The 401 is handled in promise callbacks after the session ends: one turn
+    // of the event loop runs them all (no time passes on any clock).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(backoffMs).not.toHaveBeenCalled();
+    expect(statuses).toEqual(['connecting']);
     expect(calls).toBe(1);
   });
 
