@@ -1,7 +1,10 @@
 #pragma once
 // The subcommands of the cargomon program.
 
-#include <CLI/CLI.hpp>
+// CLI11 is a large header: only the files that build commands include it.
+namespace CLI {
+class App;
+}
 
 namespace cargomon::cli {
 
