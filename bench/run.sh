@@ -181,9 +181,10 @@ if [ $quick = 1 ]; then log "quick mode: figures are not meaningful, only the to
 scripts/install-deps.sh bench
 if [ $build = 1 ]; then
   log "building build-release (Release)"
-  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCARGOMON_BUILD_TESTS=OFF \
-    -DCARGOMON_BUILD_BENCH=ON >/dev/null
-  cmake --build build-release --target cargomon cargomon-bench cargomon_micro
+  # The release preset (CMakePresets.json) builds cargomon, cargomon-bench
+  # and cargomon_micro.
+  cmake --preset release >/dev/null
+  cmake --build --preset release
 fi
 bin=$root/build-release/src/cli/cargomon
 benchbin=$root/build-release/bench/tools/cargomon-bench

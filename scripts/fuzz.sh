@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/) with clang-14, ASan and UBSan in
-# build-fuzz/ and runs each for a fixed number of inputs, starting from its
-# seed corpus in fuzz/corpus/<target>/. Usage:
+# build-fuzz/ (preset `fuzz`) and runs each for a fixed number of inputs,
+# starting from its seed corpus in fuzz/corpus/<target>/. Usage:
 #   scripts/fuzz.sh [RUNS] [TARGET…]      (default: 20000 runs, every target)
 # FUZZ_SECONDS=N runs each target for N seconds instead of a number of runs
 # (long runs: see README, "Reliability"). Inputs found to grow coverage go to
@@ -24,8 +24,7 @@ declare -A max_len=(
 )
 
 start=$SECONDS
-CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCARGOMON_FUZZ=ON -DCARGOMON_BUILD_TESTS=OFF >/dev/null
+cmake --preset fuzz >/dev/null  # clang-14, -DCARGOMON_FUZZ=ON (CMakePresets.json)
 defined=$(ninja -C build-fuzz -t targets all)
 built=()
 for t in "${targets[@]}"; do

@@ -2,14 +2,17 @@
 # Builds cargomon with sanitizers and runs its tests there. Usage:
 #   scripts/sanitize.sh [asan|tsan|all]   (default: all)
 # asan: the whole project with AddressSanitizer + UndefinedBehaviorSanitizer
-#       (-DCARGOMON_SANITIZE=ON) in build-asan/, and every ctest test.
-# tsan: ThreadSanitizer (-DCARGOMON_TSAN=ON) in build-tsan/, building only
-#       what the concurrency-heavy tests need: the store contract tests
-#       (concurrent duplicates, group commit), the integration tests (real
-#       server binary, several I/O threads, streams, restarts, several
-#       instances on PostgreSQL), the store-failure tests and a short crash
-#       test (SIGKILL and SIGTERM under concurrent load).
-# Both also run a short crash test. Builds use at most 2 jobs.
+#       (preset `asan`: -DCARGOMON_SANITIZE=ON) in build-asan/, every ctest
+#       test and the crash test's 20 SIGKILL rounds and 2 SIGTERM rounds.
+#       This is CI's only ctest run (scripts/test.sh): the sanitizers add
+#       their checks to every test, and a test that fails fails either way.
+# tsan: ThreadSanitizer (preset `tsan`: -DCARGOMON_TSAN=ON) in build-tsan/,
+#       building only what the concurrency-heavy tests need: the store
+#       contract tests (concurrent duplicates, group commit), the integration
+#       tests (real server binary, several I/O threads, streams, restarts,
+#       several instances on PostgreSQL), the store-failure tests and a
+#       short crash test (SIGKILL and SIGTERM under concurrent load).
+# Builds use at most 2 jobs; warnings are errors (the presets are CI's).
 # Reports from the server processes the tests start go to files under the
 # build directory (log_path); any report fails the run.
 set -euo pipefail
@@ -33,9 +36,8 @@ check_reports() {
 run_asan() {
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
   local start=$SECONDS
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCARGOMON_SANITIZE=ON \
-    -DCARGOMON_BUILD_TESTS=ON >/dev/null
-  cmake --build build-asan -j "$jobs"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$jobs"
   local reports="$PWD/build-asan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # halt_on_error: a report fails the test that caused it (and the server
@@ -44,11 +46,13 @@ run_asan() {
   ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:log_path=$reports/report" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
     "${with_pg[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
-  # The crash test's servers under ASan: a few SIGKILL rounds and a SIGTERM
-  # one (its exit status includes LeakSanitizer's verdict).
+  # The crash test (README, "Reliability"), its servers under ASan: 20
+  # SIGKILL rounds and 2 SIGTERM ones (whose exit status includes
+  # LeakSanitizer's verdict).
+  echo "== crash test: 20 rounds of SIGKILL under load, then SIGTERM (ASan+UBSan)"
   ASAN_OPTIONS="halt_on_error=1:log_path=$reports/report" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
-    build-asan/tests/crash/crash_test --rounds 3 --sigterm-rounds 1
+    build-asan/tests/crash/crash_test --rounds 20 --sigterm-rounds 2
   check_reports "$reports"
   echo "asan: $((SECONDS - start)) s"
 }
@@ -56,10 +60,9 @@ run_asan() {
 run_tsan() {
   echo "== ThreadSanitizer (build-tsan)"
   local start=$SECONDS
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCARGOMON_TSAN=ON \
-    -DCARGOMON_BUILD_TESTS=ON >/dev/null
-  cmake --build build-tsan -j "$jobs" --target storage_test integration_test reliability_test \
-    crash_test cargomon
+  cmake --preset tsan >/dev/null
+  # The build preset names the targets the runs below need.
+  cmake --build --preset tsan -j "$jobs"
   local reports="$PWD/build-tsan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # The suppressions file says why each entry is there.

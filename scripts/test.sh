@@ -2,24 +2,31 @@
 # Sets up everything and runs every test: formatter and linters, C++ unit and
 # integration tests (ctest), dashboard component tests, and browser tests in
 # headless Chromium against the real server. Idempotent.
+#
+# Four build trees, each a preset of CMakePresets.json (warnings are errors):
+#   build-asan/     ASan+UBSan: every ctest test and the crash test run here
+#                   (once: there is no plain test tree), and its
+#                   compile_commands.json is what clang-tidy reads
+#   build-release/  Release: the browser tests' server, bench --quick
+#   build-fuzz/     the libFuzzer targets (clang)
+#   build-tsan/     ThreadSanitizer: the concurrency-heavy tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
-scripts/build.sh build
-scripts/lint.sh build
+scripts/build.sh asan
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+scripts/lint.sh build-asan
 
-echo "== C++ unit and integration tests"
-scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j "$(nproc)"
+echo "== C++ unit and integration tests, and the crash test, under ASan+UBSan (README: Reliability)"
+scripts/sanitize.sh asan
 
 echo "== dashboard component tests"
 npm --prefix web test
 
-echo "== browser tests (headless Chromium, real server)"
-CARGOMON_BIN="$PWD/build/src/cli/cargomon" npm --prefix web run e2e
-
-echo "== crash test: 20 rounds of SIGKILL under load, then SIGTERM (README: Reliability)"
-build/tests/crash/crash_test --rounds 20
+echo "== browser tests (headless Chromium, real server: the Release build)"
+CARGOMON_BIN="$PWD/build-release/src/cli/cargomon" npm --prefix web run e2e
 
 echo "== bench --quick: the suite still works; figures not checked"
 bench/run.sh --quick
@@ -27,5 +34,5 @@ bench/run.sh --quick
 echo "== fuzz targets (libFuzzer, ASan, UBSan): 20,000 inputs each"
 scripts/fuzz.sh 20000
 
-echo "== sanitizers: every test under ASan+UBSan, the concurrent ones under TSan"
-scripts/sanitize.sh
+echo "== ThreadSanitizer: the concurrent tests"
+scripts/sanitize.sh tsan

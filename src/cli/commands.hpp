@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the cargomon program.
 
+// Included only by the command files, which all build CLI11 apps.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>

@@ -3,6 +3,7 @@
 // a day's or a range's orders out as CSV or JSON lines. Both work on the
 // store (--store, as the server's) directly, also while the server runs.
 
+#include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <fstream>
 #include <iostream>

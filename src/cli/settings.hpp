@@ -2,11 +2,15 @@
 // Settings of `cargomon serve`: each is a flag with an environment variable
 // of the same meaning (the flag wins).
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+// CLI11 is a large header: only the files that build commands include it.
+namespace CLI {
+class App;
+}
 
 namespace cargomon::cli {
 

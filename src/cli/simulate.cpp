@@ -2,6 +2,7 @@
 // every 5 seconds) and, with --rate, a load generator. The work is done by
 // src/sim; this file reads options, prints progress and the summary.
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>

@@ -1,6 +1,7 @@
 // `cargomon user …`: manage users directly in the store, also while the
 // server runs. Passwords are read from standard input, never from argv.
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "auth/password.hpp"

@@ -165,7 +165,10 @@ Result Connection::query(const std::string& sql, const Params& params) {
   throw_if_cancelled();
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    const std::string name = "s" + std::to_string(prepared_.size());
+    // Appended, not `"s" + std::to_string(…)`: GCC 12 warns about that
+    // (-Wrestrict, a false positive in libstdc++'s operator+ at -O2).
+    std::string name = "s";
+    name += std::to_string(prepared_.size());
     check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare");
     it = prepared_.emplace(sql, name).first;
   }
