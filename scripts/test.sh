@@ -28,6 +28,9 @@ npm --prefix web test
 echo "== browser tests (headless Chromium, real server: the Release build)"
 CARGOMON_BIN="$PWD/build-release/src/cli/cargomon" npm --prefix web run e2e
 
+echo "== contract test: the real server behind a validating proxy (Prism) with docs/openapi.json"
+CARGOMON_BIN="$PWD/build-release/src/cli/cargomon" scripts/contract-test.sh
+
 echo "== bench --quick: the suite still works; figures not checked"
 bench/run.sh --quick
 
