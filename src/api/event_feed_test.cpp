@@ -205,11 +205,6 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   StreamReader slow_reader(*slow);  // only told; it never reads until the end
   StreamReader fast_reader(*fast);
   fast->take();
-  // Counting only orders: a metrics tick may come in between.
-  const auto orders_in = [](const std::vector<Parsed>& events) {
-    return std::count_if(events.begin(), events.end(),
-                         [](const Parsed& event) { return event.name == "pedido"; });
-  };
   int delivered = 0;
   for (int i = 0; i < 20; ++i) {
     publish(feed, store.add("o" + std::to_string(i)));

@@ -26,10 +26,15 @@ inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Runs `start(deliver)` and resumes the coroutine with what `deliver` is
 // given, on the connection's strand, whichever thread delivered it.
+// `start` is taken by reference and must be a named local of the awaiting
+// coroutine: GCC 12 mishandles temporaries with destructors inside a
+// co_await expression (it copied a short string's inline buffer pointer into
+// the coroutine frame, and a shared_ptr without its count), so no such
+// temporary appears in one.
 template <class Value, class Start>
-auto async_deliver(Start start) {
+auto async_deliver(Start& start) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(Value)>(
-      [start = std::move(start)](auto handler) mutable {
+      [&start](auto handler) {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         start([shared, executor](Value value) {
@@ -131,14 +136,10 @@ class Connection {
 
       auto request = parser.release();
       InFlight counted(context_.in_flight);
-      // Named, not a temporary inside the co_await: GCC 12 copies some
-      // temporaries of a co_await expression bitwise, and a short string's
-      // inline buffer then points into the coroutine frame.
-      auto routed = std::make_shared<api::Request>(to_api(request, client_));
-      auto response =
-          co_await async_deliver<api::Response>([this, routed](api::Respond::Sink deliver) {
-            context_.router.handle(std::move(*routed), std::move(deliver));
-          });
+      auto start = [this, routed = to_api(request, client_)](api::Respond::Sink deliver) mutable {
+        context_.router.handle(std::move(routed), std::move(deliver));
+      };
+      auto response = co_await async_deliver<api::Response>(start);
       if (response.stream) {
         counted.end();  // a stream lasts as long as the client wants
         co_await stream_events(request.version(), std::move(response));
@@ -197,10 +198,10 @@ class Connection {
     auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
     if (ec) co_return false;
     for (;;) {
-      auto piece = co_await async_deliver<std::optional<std::string>>(
-          [this, &response](std::function<void(std::optional<std::string>)> deliver) {
-            context_.router.next_chunk(response.chunks, std::move(deliver));
-          });
+      auto start = [this, &response](std::function<void(std::optional<std::string>)> deliver) {
+        context_.router.next_chunk(response.chunks, std::move(deliver));
+      };
+      auto piece = co_await async_deliver<std::optional<std::string>>(start);
       if (!piece) co_return false;
       lowest.expires_after(context_.options.read_timeout);
       if (piece->empty()) {
