@@ -56,8 +56,9 @@ net::ClientOptions test_client_options() {
   return options;
 }
 
-net::Request to_request(const std::string& method, const std::string& target,
-                        const std::string& body,
+// A view of its arguments: they must outlive the request (string_views, so
+// that literals are not turned into temporaries the request would outlive).
+net::Request to_request(std::string_view method, std::string_view target, std::string_view body,
                         const std::vector<std::pair<std::string, std::string>>& headers) {
   net::Request request;
   request.method = method;
