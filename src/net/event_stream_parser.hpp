@@ -56,7 +56,11 @@ class EventStreamParser {
   bool commit(std::size_t count, OnEvent&& on_event) {
     if (broken_) return false;
     size_ += count;
-    while (const void* newline = std::memchr(buffer_.data() + scanned_, '\n', size_ - scanned_)) {
+    // (memchr's pointer must not be null even for no bytes: the buffer may
+    // still be empty.)
+    while (const void* newline =
+               scanned_ < size_ ? std::memchr(buffer_.data() + scanned_, '\n', size_ - scanned_)
+                                : nullptr) {
       const std::size_t line_start = scanned_;
       std::size_t line_end = static_cast<const char*>(newline) - buffer_.data();
       scanned_ = line_end + 1;
@@ -83,6 +87,7 @@ class EventStreamParser {
   // For bytes that are somewhere else already (a decoded chunk).
   template <class OnEvent>
   bool append(std::string_view bytes, OnEvent&& on_event) {
+    if (bytes.empty()) return !broken_;  // an empty view's pointer may be null: no memcpy
     const auto room = prepare(bytes.size());
     std::memcpy(room.data(), bytes.data(), bytes.size());
     return commit(bytes.size(), on_event);
