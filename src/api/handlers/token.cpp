@@ -50,7 +50,8 @@ void post_token(Services& s, const Request& request, Respond respond) {
   }
 
   // Argon2id takes tens of milliseconds by design: off the I/O threads.
-  post_answering(s.hashing, respond, "POST /token", username.size() + password.size(),
+  const std::size_t bytes = username.size() + password.size();
+  post_answering(s.hashing, respond, "POST /token", bytes,
                  [&s, username = std::move(username), password = std::move(password),
                   client = request.client_address, respond] {
                    const auto user = s.users.find_user(username);

@@ -114,7 +114,8 @@ void post_user(Services& s, const Request& request, Respond respond) {
   if (!problems.empty()) return respond(validation_response(problems));
 
   // Hashing takes tens of milliseconds by design: on its own executor.
-  post_answering(s.hashing, respond, "POST /usuarios", user.username.size() + user.password.size(),
+  const std::size_t bytes = user.username.size() + user.password.size();
+  post_answering(s.hashing, respond, "POST /usuarios", bytes,
                  [&s, user = std::move(user), respond] {
                    respond(outcome_response(201, Users(s)->create(user)));
                  });
