@@ -187,6 +187,11 @@ TEST_F(ApiFlow, HealthReadinessAndOpenApiAreServed) {
   const auto openapi = client().get("/openapi.json");
   ASSERT_EQ(openapi.status, 200);
   EXPECT_TRUE(openapi.json().at("paths").as_object().contains("/registrar_pedido_entregado"));
+  // Byte for byte the published document (it is embedded in pieces).
+  std::ifstream published(CARGOMON_OPENAPI_JSON, std::ios::binary);
+  std::stringstream document;
+  document << published.rdbuf();
+  EXPECT_EQ(openapi.body, document.str());
 }
 
 TEST_F(ApiFlow, AcknowledgedOrdersSurviveARestart) {
