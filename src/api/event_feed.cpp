@@ -162,8 +162,14 @@ void EventFeed::deliver(std::int64_t sequence, std::string_view order_json) {
   bool first = false;
   {
     std::lock_guard lock(mutex_);
+    window_bytes_ += text.size();
     window_.push_back({sequence, std::move(text)});
-    if (window_.size() > options_.window) window_.pop_front();
+    // The newest event stays even when it alone is larger than the bound.
+    while (window_.size() > 1 &&
+           (window_.size() > options_.window || window_bytes_ > options_.window_bytes)) {
+      window_bytes_ -= window_.front().text.size();
+      window_.pop_front();
+    }
     latest_id_ = std::max(latest_id_, sequence);
     first = published_++ == fanned_out_;
     metrics_dirty_ = true;
@@ -188,8 +194,10 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   {
     std::lock_guard lock(mutex_);
     if (last_event_id) {
-      // The window covers the gap when it reaches back to the event right after.
-      covered = (!window_.empty() && window_.front().id <= *last_event_id + 1) ||
+      // The window covers the gap when it reaches back to the event right
+      // after (ids are at least 1, so `id - 1` cannot overflow; any id a
+      // client sends, up to INT64_MAX, compares well).
+      covered = (!window_.empty() && window_.front().id - 1 <= *last_event_id) ||
                 (window_.empty() && *last_event_id >= latest_id_ && latest_id_ > 0);
       if (covered) {
         for (const auto& event : window_) {
@@ -205,20 +213,16 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   if (!covered) {
     // The window does not reach back far enough (e.g. after a restart): fill
     // the gap from the store, or ask the client to reload.
-    std::vector<Order> missed;
-    bool resync = false;
+    std::optional<std::vector<Event>> missed;
     try {
-      missed = store_.orders_after(*last_event_id, options_.max_store_replay + 1);
-      resync = missed.size() > options_.max_store_replay;
+      missed = replay_from_store(*last_event_id);
     } catch (const StoreUnavailable&) {
-      resync = true;
+      missed.reset();
     }
-    if (resync) {
+    if (!missed) {
       stream->push(0, resync_event("too many events missed"));
     } else {
-      for (const auto& order : missed) {
-        stream->push(order.sequence, order_event(order.sequence, order_json(order, calendar_)));
-      }
+      for (const auto& event : *missed) stream->push(event.id, event.text);
     }
     std::lock_guard lock(mutex_);
     // Live events published since the store read: the stream skips the ids it
@@ -236,6 +240,26 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
     metrics_dirty_ = true;
   }
   return stream;
+}
+
+std::optional<std::vector<EventFeed::Event>> EventFeed::replay_from_store(
+    std::int64_t last_event_id) {
+  const std::size_t budget = options_.max_queued_bytes / 2;
+  const std::size_t page_size = std::max<std::size_t>(1, options_.store_replay_page);
+  std::vector<Event> events;
+  std::size_t bytes = 0;
+  std::int64_t after = last_event_id;
+  for (;;) {
+    const auto page = store_.orders_after(after, page_size);
+    for (const auto& order : page) {
+      std::string text = order_event(order.sequence, order_json(order, calendar_));
+      bytes += text.size();
+      if (events.size() == options_.max_store_replay || bytes > budget) return std::nullopt;
+      events.push_back({order.sequence, std::move(text)});
+      after = order.sequence;
+    }
+    if (page.size() < page_size) return events;
+  }
 }
 
 void EventFeed::close_all() {

@@ -82,9 +82,18 @@ class EventStream {
 };
 
 struct EventFeedOptions {
-  std::size_t window = 10'000;             // recent pedido events kept for resuming
+  // Recent pedido events kept for resuming: at most this many, and at most
+  // this much text (large orders would otherwise keep gigabytes resident).
+  std::size_t window = 10'000;
+  std::size_t window_bytes = std::size_t{64} << 20;
   std::size_t max_store_replay = 10'000;   // larger gaps are answered with resync
   std::size_t max_queued_bytes = 4 << 20;  // per stream
+  // A gap older than the window is read from the store in pages of this many
+  // orders, and given up (resync) as soon as its text would pass
+  // max_queued_bytes / 2: a reconnect never loads more than that (plus one
+  // page), however far back its Last-Event-ID is, and the stream keeps room
+  // for live events.
+  std::size_t store_replay_page = 256;
   std::chrono::milliseconds metrics_interval{250};
   // New pedido events reach the streams at most this often (the first after
   // a quiet spell goes at once).
@@ -128,6 +137,9 @@ class EventFeed {
     std::string text;
   };
   void deliver(std::int64_t sequence, std::string_view order_json);
+  // The events after `last_event_id`, read from the store page by page;
+  // nullopt when they are more than a replay may hold.
+  std::optional<std::vector<Event>> replay_from_store(std::int64_t last_event_id);
   std::string metrics_event();
   void run();  // the feed's thread: fan-out and metrics
   void fan_out(std::unique_lock<std::mutex>& lock);
@@ -140,6 +152,7 @@ class EventFeed {
 
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Event> window_;
+  std::size_t window_bytes_ = 0;  // text in window_
   std::int64_t latest_id_ = 0;
   std::uint64_t published_ = 0;   // events ever appended to the window
   std::uint64_t fanned_out_ = 0;  // of those, handed to the streams

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,24 +26,31 @@ class FlakyStore final : public ForwardingStore {
   using ForwardingStore::ForwardingStore;
   std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
     if (unavailable) throw StoreUnavailable("down");
-    return ForwardingStore::orders_after(after, limit);
+    auto orders = ForwardingStore::orders_after(after, limit);
+    largest_read = std::max(largest_read, limit);
+    orders_read += orders.size();
+    return orders;
   }
   DayMetrics day_metrics(BusinessDay day) override {
     if (unavailable) throw StoreUnavailable("down");
     return ForwardingStore::day_metrics(day);
   }
 
-  Order add(std::string id) {
+  // `name_bytes`: the product name's length, for large orders.
+  Order add(std::string id, std::size_t name_bytes = 6) {
     Order order;
     order.order_id = std::move(id);
     order.courier = {{"1", true}, "Ana"};
-    order.lines = {{"p", "Moneda", Money::from_cents(100), 1}};
+    order.lines = {{"p", std::string(name_bytes, 'M'), Money::from_cents(100), 1}};
     Order stored;
     register_order(order, [&](RegisterResult r) { stored = r.order; });
     return stored;
   }
 
   std::atomic<bool> unavailable{false};
+  // What orders_after handed out: the largest page asked for, the orders read.
+  std::size_t largest_read = 0;
+  std::size_t orders_read = 0;
 };
 
 struct Parsed {
@@ -194,6 +202,62 @@ TEST_F(EventFeedTest, GapsTooLargeToReplayAskForResync) {
   const auto events = events_in(stream->take());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].name, "resync");
+}
+
+TEST_F(EventFeedTest, AReplayFromTheStoreReadsPagesAndStopsAtItsByteBound) {
+  // After a restart every dashboard reconnects with its last id: one that is
+  // far behind must not make the feed load every order it missed.
+  EventFeedOptions options;
+  options.window = 1;
+  options.max_queued_bytes = 256 << 10;  // replay budget: 128 KiB
+  options.store_replay_page = 16;
+  EventFeed feed(store, calendar, clock, options);
+  for (int i = 0; i < 1'000; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
+  auto stream = feed.subscribe(0);
+  const auto events = events_in(stream->take());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].name, "resync");
+  EXPECT_EQ(store.largest_read, 16u);
+  // About 2 KB an event: 64 fit the budget, and the page that passed it was read.
+  EXPECT_LE(store.orders_read, 64u + 16u);
+}
+
+TEST_F(EventFeedTest, AReplayFromTheStoreWithinItsBoundsIsComplete) {
+  EventFeedOptions options;
+  options.window = 1;
+  options.store_replay_page = 3;  // the gap spans several pages, the last one full
+  EventFeed feed(store, calendar, clock, options);
+  for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i)));
+  auto stream = feed.subscribe(1);
+  std::vector<std::int64_t> ids;
+  for (const auto& e : events_in(stream->take())) {
+    if (e.name == "pedido") ids.push_back(e.id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7, 8, 9, 10}));
+}
+
+TEST_F(EventFeedTest, TheWindowIsBoundedInBytes) {
+  EventFeedOptions options;
+  options.window = 100;
+  options.window_bytes = 10'000;  // about four events of 2 KB
+  EventFeed feed(store, calendar, clock, options);
+  for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
+  store.unavailable = true;  // only the window can answer
+  const auto from_window = [&](std::int64_t last) {
+    return events_in(feed.subscribe(last)->take()).at(0).name;
+  };
+  EXPECT_EQ(from_window(7), "pedido");  // 8, 9, 10 are in the window
+  EXPECT_EQ(from_window(4), "resync");  // 5 was dropped for its bytes
+}
+
+TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefined) {
+  EventFeed feed(store, calendar, clock);
+  publish(feed, store.add("a"));
+  // Computing the id after it would overflow (UBSan's signed-overflow check).
+  auto stream = feed.subscribe(std::numeric_limits<std::int64_t>::max());
+  const auto events = events_in(stream->take());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].name, "metrics");
 }
 
 TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) {
