@@ -13,6 +13,13 @@ namespace {
 
 constexpr std::size_t kDefaultPage = 100;
 constexpr std::size_t kMaxPage = 1000;
+// A page ends after the order that takes its JSON past this many bytes, with
+// a next_cursor, even before `limit` orders: orders may be up to the body
+// limit each, and 1,000 of them would be hundreds of MB built in memory.
+constexpr std::size_t kMaxPageBytes = std::size_t{4} << 20;
+// The store is read this many orders at a time, so what is held besides the
+// page's text stays small too.
+constexpr std::size_t kStoreReadOrders = 50;
 
 std::string registered_body(std::string_view order_json) {
   JsonWriter out;
@@ -110,13 +117,29 @@ Response get_orders(Services& s, const QueryParams& params) {
     query.courier_id = *courier;
   }
 
-  const auto page = s.orders.list_orders(query);
   JsonWriter out;
   out.begin_object().key("pedidos").begin_array();
-  for (const auto& order : page.orders) write_order(out, order, s.calendar);
+  std::optional<OrderCursor> next;
+  for (std::size_t wanted = query.limit; wanted > 0;) {
+    OrderQuery part = query;
+    part.limit = std::min(wanted, kStoreReadOrders);
+    const auto page = s.orders.list_orders(part);
+    next = page.next;
+    for (const auto& order : page.orders) {
+      write_order(out, order, s.calendar);
+      --wanted;
+      if (out.str().size() >= kMaxPageBytes) {
+        next = OrderCursor{order.occurred_at(), order.sequence};
+        wanted = 0;
+        break;
+      }
+    }
+    if (!next || page.orders.size() < part.limit) break;
+    query.after = next;
+  }
   out.end_array().key("next_cursor");
-  if (page.next) {
-    out.string(encode_cursor(*page.next));
+  if (next) {
+    out.string(encode_cursor(*next));
   } else {
     out.null();
   }
