@@ -28,8 +28,9 @@ std::string_view permission_text(Permission permission) {
   return "do this";
 }
 
-// The username a valid bearer token names, or the 401 to send. CPU only.
-std::variant<std::string, Response> token_user(const Services& services, const Request& request) {
+// The claims of a valid bearer token, or the 401 to send. CPU only.
+std::variant<auth::TokenClaims, Response> token_user(const Services& services,
+                                                     const Request& request) {
   std::string_view header = request.authorization;
   if (header.empty()) {
     return error_response(ApiError::unauthenticated, "Not authenticated");
@@ -45,10 +46,11 @@ std::variant<std::string, Response> token_user(const Services& services, const R
   if (!check.claims) {
     return error_response(ApiError::unauthenticated, std::string(auth::describe(check.error)));
   }
-  return check.claims->username;
+  return *check.claims;
 }
 
-std::variant<Principal, Response> admit(const std::optional<User>& user, Permission permission) {
+std::variant<Principal, Response> admit(const std::optional<User>& user,
+                                        const auth::TokenClaims& claims, Permission permission) {
   if (!user || user->disabled) {
     return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
   }
@@ -57,7 +59,7 @@ std::variant<Principal, Response> admit(const std::optional<User>& user, Permiss
                                                    "' may not " +
                                                    std::string(permission_text(permission)));
   }
-  return Principal{user->username, user->role};
+  return Principal{user->username, user->role, claims.expires_at};
 }
 
 }  // namespace
@@ -66,7 +68,8 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
                                                Permission permission) {
   auto named = token_user(services, request);
   if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
-  return admit(services.users.find_user(std::get<std::string>(named)), permission);
+  const auto& claims = std::get<auth::TokenClaims>(named);
+  return admit(services.users.find_user(claims.username), claims, permission);
 }
 
 std::optional<std::variant<Principal, Response>> authenticate_from_memory(Services& services,
@@ -74,9 +77,10 @@ std::optional<std::variant<Principal, Response>> authenticate_from_memory(Servic
                                                                           Permission permission) {
   auto named = token_user(services, request);
   if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
-  auto user = services.users.find_user_in_memory(std::get<std::string>(named));
+  const auto& claims = std::get<auth::TokenClaims>(named);
+  auto user = services.users.find_user_in_memory(claims.username);
   if (!user) return std::nullopt;
-  return admit(*user, permission);
+  return admit(*user, claims, permission);
 }
 
 }  // namespace cargomon::api

@@ -33,6 +33,13 @@ std::string order_event(std::int64_t sequence, std::string_view order_json) {
   return sse_event("pedido", sequence, data.take());
 }
 
+// The stream's token expired: reconnect with a new one and Last-Event-ID.
+std::string expired_event() {
+  JsonWriter data;
+  data.begin_object().key("reason").string("token expired").end_object();
+  return sse_event("fin", 0, data.take());
+}
+
 // A `resync` event: the client must reload, for `reason`.
 std::string resync_event(std::string_view reason) {
   JsonWriter data;
@@ -44,7 +51,23 @@ std::string resync_event(std::string_view reason) {
 
 std::string EventStream::take() {
   std::lock_guard lock(mutex_);
-  return std::exchange(pending_, {});
+  const auto before = pending_.size();
+  std::string text = std::exchange(pending_, {});
+  count_locked(before);
+  return text;
+}
+
+void EventStream::count_locked(std::size_t before) {
+  if (pending_.size() >= before) {
+    all_queued_->fetch_add(pending_.size() - before);
+  } else {
+    all_queued_->fetch_sub(before - pending_.size());
+  }
+}
+
+std::size_t EventStream::queued_bytes() const {
+  std::lock_guard lock(mutex_);
+  return pending_.size();
 }
 
 bool EventStream::closed() const {
@@ -64,7 +87,9 @@ void EventStream::detach() {
   std::lock_guard lock(mutex_);
   detached_ = true;
   closed_ = true;
+  const auto before = pending_.size();
   pending_.clear();
+  count_locked(before);
   waker_ = nullptr;
 }
 
@@ -73,13 +98,16 @@ bool EventStream::append_locked(std::int64_t id, const std::string& text) {
     if (id <= last_id_) return true;  // already delivered by the replay
     last_id_ = id;
   }
+  const auto before = pending_.size();
   if (pending_.size() + text.size() > max_bytes_) {
     // The client is not keeping up: tell it to reload, and let it go.
     pending_ = resync_event("client too slow, events were dropped");
     closed_ = true;
+    count_locked(before);
     return false;
   }
   pending_ += text;
+  count_locked(before);
   return true;
 }
 
@@ -112,7 +140,21 @@ void EventStream::close_with(const std::string& text) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
+    const auto before = pending_.size();
     pending_ += text;
+    count_locked(before);
+    closed_ = true;
+  }
+  wake();
+}
+
+void EventStream::drop_with(const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    const auto before = pending_.size();
+    pending_ = text;
+    count_locked(before);
     closed_ = true;
   }
   wake();
@@ -147,7 +189,8 @@ void EventFeed::stop() {
 
 std::string EventFeed::metrics_event() {
   JsonWriter out;
-  write_metrics(out, store_.day_metrics(calendar_.day_of(clock_.now())), calendar_);
+  write_metrics(out, store_.ranked_day_metrics(calendar_.day_of(clock_.now()), kSnapshotTop),
+                calendar_);
   return sse_event("metrics", 0, out.str());
 }
 
@@ -178,11 +221,31 @@ void EventFeed::deliver(std::int64_t sequence, std::string_view order_json) {
   if (first) wake_ticker_.notify_one();
 }
 
-std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> last_event_id) {
-  auto stream = std::make_shared<EventStream>(options_.max_queued_bytes);
-  // Relayed, this instance's window may lag the instance the client came
-  // from: never send again what the client says it has seen.
-  if (options_.relayed && last_event_id) stream->last_id_ = *last_event_id;
+std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> last_event_id,
+                                                  const StreamOwner& owner) {
+  auto stream = std::make_shared<EventStream>(options_.max_queued_bytes, all_queued_);
+  stream->user_ = owner.user;
+  stream->address_ = owner.address;
+  stream->expires_at_ = owner.expires_at;
+  {
+    // Counted before any replay is read: a refused client costs nothing.
+    std::lock_guard lock(mutex_);
+    std::size_t of_user = 0;
+    std::size_t of_address = 0;
+    for (const auto& open : streams_) {
+      if (open->closed()) continue;
+      if (!owner.user.empty() && open->user_ == owner.user) ++of_user;
+      if (!owner.address.empty() && open->address_ == owner.address) ++of_address;
+    }
+    if (of_user >= options_.max_streams_per_user ||
+        of_address >= options_.max_streams_per_address) {
+      return nullptr;
+    }
+  }
+  // Never send again what the client says it has seen: relayed, this
+  // instance's window may lag the instance the client came from, and an
+  // event published before this call may reach the streams after it.
+  if (last_event_id) stream->last_id_ = *last_event_id;
   // Without Last-Event-ID a client wants what happens from now on, also when
   // older events have not been fanned out yet.
   if (!last_event_id) {
@@ -294,6 +357,7 @@ void EventFeed::run() {
     }
     if (ticks.now() >= next_metrics) {
       next_metrics = ticks.now() + options_.metrics_interval;
+      end_expired(lock);
       // Forget streams whose clients went away or that were closed.
       std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
       send_metrics(lock);
@@ -322,6 +386,34 @@ void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
   }
   lock.unlock();
   for (const auto& stream : streams) stream->push_all(events);
+  enforce_total_budget(streams);
+  lock.lock();
+}
+
+void EventFeed::enforce_total_budget(const std::vector<std::shared_ptr<EventStream>>& streams) {
+  if (all_queued_->load() <= options_.max_total_queued_bytes) return;
+  std::vector<std::pair<std::size_t, EventStream*>> by_queued;
+  by_queued.reserve(streams.size());
+  for (const auto& stream : streams) by_queued.emplace_back(stream->queued_bytes(), stream.get());
+  std::sort(by_queued.begin(), by_queued.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  const auto target = options_.max_total_queued_bytes / 4 * 3;
+  for (const auto& [queued, stream] : by_queued) {
+    if (all_queued_->load() <= target) break;
+    stream->drop_with(resync_event("server short of memory for slow clients, events were dropped"));
+  }
+}
+
+void EventFeed::end_expired(std::unique_lock<std::mutex>& lock) {
+  const auto now = clock_.now();
+  std::vector<std::shared_ptr<EventStream>> expired;
+  for (const auto& stream : streams_) {
+    if (stream->expires_at_ && *stream->expires_at_ <= now) expired.push_back(stream);
+  }
+  if (expired.empty()) return;
+  lock.unlock();
+  // The client reconnects with a fresh token and its Last-Event-ID: nothing is lost.
+  for (const auto& stream : expired) stream->close_with(expired_event());
   lock.lock();
 }
 

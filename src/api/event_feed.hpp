@@ -26,6 +26,7 @@
 // run on the feed's thread; one mutex guards the window and the subscriber
 // list, each stream has its own.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -49,7 +50,10 @@ namespace cargomon::api {
 // and waits for the waker when it is empty.
 class EventStream {
  public:
-  explicit EventStream(std::size_t max_queued_bytes) : max_bytes_(max_queued_bytes) {}
+  // `all_queued`: the bytes queued in every stream of the feed, shared with
+  // it (it may outlive the feed, as the transport may hold the stream).
+  EventStream(std::size_t max_queued_bytes, std::shared_ptr<std::atomic<std::size_t>> all_queued)
+      : max_bytes_(max_queued_bytes), all_queued_(std::move(all_queued)) {}
 
   // Text ready to write (possibly empty). Once closed() and empty, the
   // transport ends the response.
@@ -70,7 +74,12 @@ class EventStream {
   // Appends under mutex_; false when the stream just overflowed.
   bool append_locked(std::int64_t id, const std::string& text);
   void close_with(const std::string& text);
+  // Drops what is queued and closes with `text`.
+  void drop_with(const std::string& text);
+  std::size_t queued_bytes() const;
   void wake();
+  // pending_ changed size from `before`: keeps the feed's total right.
+  void count_locked(std::size_t before);
 
   mutable std::mutex mutex_;
   std::string pending_;
@@ -78,7 +87,20 @@ class EventStream {
   bool closed_ = false;
   bool detached_ = false;
   std::size_t max_bytes_;
+  std::shared_ptr<std::atomic<std::size_t>> all_queued_;
   std::function<void()> waker_;
+  // Who opened it, for the per-user and per-address caps; when its token
+  // expires (the stream ends then: the client reconnects with a new one).
+  std::string user_;
+  std::string address_;
+  std::optional<Timestamp> expires_at_;
+};
+
+// Who opens a stream: counted against the caps of EventFeedOptions.
+struct StreamOwner {
+  std::string user;
+  std::string address;
+  std::optional<Timestamp> expires_at;  // of the token that opened it
 };
 
 struct EventFeedOptions {
@@ -88,6 +110,14 @@ struct EventFeedOptions {
   std::size_t window_bytes = std::size_t{64} << 20;
   std::size_t max_store_replay = 10'000;   // larger gaps are answered with resync
   std::size_t max_queued_bytes = 4 << 20;  // per stream
+  // All streams together: past it, the streams with the most queued (the
+  // slowest readers) are sent resync and closed until the total is back
+  // under three quarters of it. 1,000 streams that never read would
+  // otherwise hold 4 GiB.
+  std::size_t max_total_queued_bytes = std::size_t{256} << 20;
+  // Open streams per user and per client address; more are refused (429).
+  std::size_t max_streams_per_user = 100;
+  std::size_t max_streams_per_address = 50;
   // A gap older than the window is read from the store in pages of this many
   // orders, and given up (resync) as soon as its text would pass
   // max_queued_bytes / 2: a reconnect never loads more than that (plus one
@@ -121,8 +151,11 @@ class EventFeed {
   // For each order any instance stored, in sequence order (options.relayed).
   void relay(const Order& order);
   // A new stream: replays what a client that saw `last_event_id` missed (or
-  // resync), then today's metrics, then live events.
-  std::shared_ptr<EventStream> subscribe(std::optional<std::int64_t> last_event_id);
+  // resync), then today's metrics, then live events. Null when `owner`
+  // already has as many open streams as the caps allow (an empty user or
+  // address is not counted).
+  std::shared_ptr<EventStream> subscribe(std::optional<std::int64_t> last_event_id,
+                                         const StreamOwner& owner = {});
   // Ends every stream (server shutdown).
   void close_all();
   // Closes every stream and stops the metrics ticker: after it the feed reads
@@ -144,6 +177,10 @@ class EventFeed {
   void run();  // the feed's thread: fan-out and metrics
   void fan_out(std::unique_lock<std::mutex>& lock);
   void send_metrics(std::unique_lock<std::mutex>& lock);
+  // Closes the slowest streams while all of them hold more than the budget.
+  void enforce_total_budget(const std::vector<std::shared_ptr<EventStream>>& streams);
+  // Ends the streams whose token has expired.
+  void end_expired(std::unique_lock<std::mutex>& lock);
 
   OrderStore& store_;
   const BusinessCalendar& calendar_;
@@ -157,6 +194,8 @@ class EventFeed {
   std::uint64_t published_ = 0;   // events ever appended to the window
   std::uint64_t fanned_out_ = 0;  // of those, handed to the streams
   std::vector<std::shared_ptr<EventStream>> streams_;
+  std::shared_ptr<std::atomic<std::size_t>> all_queued_ =
+      std::make_shared<std::atomic<std::size_t>>(0);
   bool metrics_dirty_ = false;
   bool stopping_ = false;
   std::condition_variable wake_ticker_;

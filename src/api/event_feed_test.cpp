@@ -35,6 +35,10 @@ class FlakyStore final : public ForwardingStore {
     if (unavailable) throw StoreUnavailable("down");
     return ForwardingStore::day_metrics(day);
   }
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
+    if (unavailable) throw StoreUnavailable("down");
+    return ForwardingStore::ranked_day_metrics(day, top);
+  }
 
   // `name_bytes`: the product name's length, for large orders.
   Order add(std::string id, std::size_t name_bytes = 6) {
@@ -258,6 +262,68 @@ TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefined) {
   const auto events = events_in(stream->take());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "metrics");
+}
+
+TEST_F(EventFeedTest, PastTheTotalBudgetTheSlowestStreamsAreDroppedFirst) {
+  EventFeedOptions options;
+  options.max_total_queued_bytes = 60'000;
+  EventFeed feed(store, calendar, clock, options);
+  for (int i = 0; i < 30; ++i) publish(feed, store.add("w" + std::to_string(i), 2'000));
+  // Neither reads; the first also holds the replay of the 30 above (~66 KB),
+  // the second only what follows (~22 KB, and a few metrics events).
+  auto behind = feed.subscribe(0);
+  auto live = feed.subscribe(std::nullopt);
+  StreamReader live_reader(*live);
+  StreamReader behind_reader(*behind);
+  for (int i = 0; i < 10; ++i) publish(feed, store.add("n" + std::to_string(i), 2'000));
+
+  ASSERT_TRUE(behind_reader.wait_until_closed());
+  const auto dropped = events_in(behind->take());
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].name, "resync");
+  const auto events = live_reader.take_until([](const auto& got) {
+    return std::count_if(got.begin(), got.end(),
+                         [](const Parsed& e) { return e.name == "pedido"; }) == 10;
+  });
+  EXPECT_FALSE(live->closed());
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const Parsed& e) { return e.name == "pedido"; }),
+            10);
+}
+
+TEST_F(EventFeedTest, OpenStreamsAreCappedPerUserAndPerAddress) {
+  EventFeedOptions options;
+  options.max_streams_per_user = 2;
+  options.max_streams_per_address = 3;
+  EventFeed feed(store, calendar, clock, options);
+  auto a1 = feed.subscribe(std::nullopt, {"ana", "10.0.0.1", {}});
+  auto a2 = feed.subscribe(std::nullopt, {"ana", "10.0.0.2", {}});
+  EXPECT_TRUE(a1 && a2);
+  EXPECT_EQ(feed.subscribe(std::nullopt, {"ana", "10.0.0.3", {}}), nullptr);  // user's cap
+  auto b1 = feed.subscribe(std::nullopt, {"bea", "10.0.0.1", {}});
+  auto c1 = feed.subscribe(std::nullopt, {"caro", "10.0.0.1", {}});
+  EXPECT_TRUE(b1 && c1);
+  EXPECT_EQ(feed.subscribe(std::nullopt, {"dani", "10.0.0.1", {}}), nullptr);  // address's cap
+  // A stream whose client went away frees its place.
+  a1->detach();
+  EXPECT_NE(feed.subscribe(std::nullopt, {"ana", "10.0.0.3", {}}), nullptr);
+  b1->detach();
+  EXPECT_NE(feed.subscribe(std::nullopt, {"dani", "10.0.0.1", {}}), nullptr);
+}
+
+TEST_F(EventFeedTest, AStreamEndsWhenTheTokenThatOpenedItExpires) {
+  EventFeed feed(store, calendar, clock);
+  auto stream =
+      feed.subscribe(std::nullopt, {"ana", "10.0.0.1", clock.now() + std::chrono::minutes(1)});
+  auto other =
+      feed.subscribe(std::nullopt, {"bea", "10.0.0.1", clock.now() + std::chrono::minutes(5)});
+  StreamReader reader(*stream);
+  clock.advance(std::chrono::minutes(2));
+  ASSERT_TRUE(reader.wait_until_closed());
+  const auto events = events_in(stream->take());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().name, "fin");
+  EXPECT_FALSE(other->closed());
 }
 
 TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) {

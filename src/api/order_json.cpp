@@ -230,6 +230,25 @@ void write_order(JsonWriter& out, const Order& order, const BusinessCalendar& ca
   out.end_object();
 }
 
+void write_product(JsonWriter& out, const ProductTotals& p) {
+  out.begin_object();
+  out.key("producto").string(p.name);
+  out.key("unidades").number(p.units);
+  out.key("ventas").raw_number(p.sales.to_decimal());
+  out.end_object();
+}
+
+void write_courier(JsonWriter& out, const CourierTotals& c) {
+  out.begin_object();
+  out.key("IdRepartidor");
+  write_courier_id(out, c.courier.id);
+  out.key("Nombre").string(c.courier.name);
+  out.key("pedidos").number(c.orders);
+  out.key("unidades").number(c.units);
+  out.key("ventas").raw_number(c.sales.to_decimal());
+  out.end_object();
+}
+
 void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar& calendar) {
   out.begin_object();
   out.key("top_3_productos").begin_array();
@@ -244,14 +263,14 @@ void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar&
   out.key("total_pedidos").number(m.orders);
   out.key("unidades").number(m.units);
   out.key("productos").begin_array();
-  for (const auto& p : m.products) {
-    out.begin_object();
-    out.key("producto").string(p.name);
-    out.key("unidades").number(p.units);
-    out.key("ventas").raw_number(p.sales.to_decimal());
-    out.end_object();
-  }
+  for (const auto& p : m.products) write_product(out, p);
   out.end_array();
+  const auto other_products = m.other_products();
+  out.key("otros_productos").begin_object();
+  out.key("productos").number(other_products.count);
+  out.key("unidades").number(other_products.units);
+  out.key("ventas").raw_number(other_products.sales.to_decimal());
+  out.end_object();
   out.key("ventas_por_hora").begin_array();
   for (std::size_t h = 0; h < m.hours.size(); ++h) {
     out.begin_object();
@@ -262,17 +281,15 @@ void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar&
   }
   out.end_array();
   out.key("repartidores").begin_array();
-  for (const auto& c : m.couriers) {
-    out.begin_object();
-    out.key("IdRepartidor");
-    write_courier_id(out, c.courier.id);
-    out.key("Nombre").string(c.courier.name);
-    out.key("pedidos").number(c.orders);
-    out.key("unidades").number(c.units);
-    out.key("ventas").raw_number(c.sales.to_decimal());
-    out.end_object();
-  }
+  for (const auto& c : m.couriers) write_courier(out, c);
   out.end_array();
+  const auto other_couriers = m.other_couriers();
+  out.key("otros_repartidores").begin_object();
+  out.key("repartidores").number(other_couriers.count);
+  out.key("pedidos").number(other_couriers.orders);
+  out.key("unidades").number(other_couriers.units);
+  out.key("ventas").raw_number(other_couriers.sales.to_decimal());
+  out.end_object();
   out.key("ultimo_pedido");
   if (m.last_order) {
     out.begin_object();

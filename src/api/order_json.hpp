@@ -31,7 +31,15 @@ void write_order(JsonWriter& out, const Order& order, const BusinessCalendar& ca
 // write_order's text on its own: a registration's 200 and its pedido event
 // embed the same text.
 std::string order_json(const Order& order, const BusinessCalendar& calendar);
+// What /metrics and the `metrics` event list: the first 20 products and 50
+// couriers of the day's rankings, the rest summed (docs/api.md). About 15 KB
+// at most, however many products and couriers the day has.
+inline constexpr MetricsTop kSnapshotTop{20, 50};
+// `metrics` as ranked_day_metrics() reads it: the lists may be cut, and what
+// they leave out is written as otros_productos / otros_repartidores.
 void write_metrics(JsonWriter& out, const DayMetrics& metrics, const BusinessCalendar& calendar);
+void write_product(JsonWriter& out, const ProductTotals& product);
+void write_courier(JsonWriter& out, const CourierTotals& courier);
 void write_field_errors(JsonWriter& out, const std::vector<FieldError>& errors);
 
 }  // namespace cargomon::api

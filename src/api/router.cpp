@@ -151,10 +151,23 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Respond& 
     return guarded(Permission::read_orders,
                    [&s, query, respond] { respond(get_metrics(s, *query)); });
   }
+  if (n == 2 && first == "metrics" &&
+      (segments[1] == "productos" || segments[1] == "repartidores")) {
+    if (method != "GET") return respond(method_not_allowed("GET"));
+    const bool products = segments[1] == "productos";
+    return guarded(Permission::read_orders, [&s, query, products, respond] {
+      respond(products ? get_product_ranking(s, *query) : get_courier_ranking(s, *query));
+    });
+  }
   if (n == 1 && first == "eventos") {
     if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders,
-                   [&s, shared, respond] { respond(get_events(s, *shared)); });
+    // Authenticated here rather than by `guarded`: the stream is counted
+    // against its user and ends when the token expires.
+    return off_network(request, respond, [&s, shared, respond] {
+      auto outcome = authenticate(s, *shared, Permission::read_orders);
+      if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
+      respond(get_events(s, *shared, std::get<Principal>(outcome)));
+    });
   }
   if (n == 1 && first == "usuarios") {
     if (method == "GET") {

@@ -40,6 +40,7 @@ struct Services {
 struct Principal {
   std::string username;
   Role role;
+  Timestamp token_expires_at;  // of the token that authenticated the request
 };
 
 }  // namespace cargomon::api

@@ -2,6 +2,7 @@
 // Time is injected: production code asks a Clock, tests hand in a FakeClock and
 // never sleep or read the wall clock.
 
+#include <atomic>
 #include <chrono>
 
 namespace cargomon {
@@ -24,15 +25,16 @@ class SystemClock final : public Clock {
 };
 
 // A clock that moves only when told to. Not thread-safe: tests own it.
+// Atomic, since the code under test may read it from its own threads.
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(Timestamp start) : now_(start) {}
-  Timestamp now() const override { return now_; }
-  void advance(std::chrono::microseconds d) { now_ += d; }
-  void set(Timestamp t) { now_ = t; }
+  Timestamp now() const override { return now_.load(); }
+  void advance(std::chrono::microseconds d) { now_.store(now_.load() + d); }
+  void set(Timestamp t) { now_.store(t); }
 
  private:
-  Timestamp now_;
+  std::atomic<Timestamp> now_;
 };
 
 }  // namespace cargomon

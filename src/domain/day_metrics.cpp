@@ -14,6 +14,34 @@ void DayMetrics::rank() {
     if (a.sales != b.sales) return a.sales > b.sales;
     return a.courier.id.text < b.courier.id.text;
   });
+  product_count = static_cast<std::int64_t>(products.size());
+  courier_count = static_cast<std::int64_t>(couriers.size());
+}
+
+void DayMetrics::keep_top(MetricsTop top) {
+  rank();
+  if (products.size() > top.products) products.resize(top.products);
+  if (couriers.size() > top.couriers) couriers.resize(top.couriers);
+}
+
+OthersTotals DayMetrics::other_products() const {
+  OthersTotals others{product_count - static_cast<std::int64_t>(products.size()), 0, units, sales};
+  for (const auto& p : products) {
+    others.units -= p.units;
+    others.sales -= p.sales;
+  }
+  return others;
+}
+
+OthersTotals DayMetrics::other_couriers() const {
+  OthersTotals others{courier_count - static_cast<std::int64_t>(couriers.size()), orders, units,
+                      sales};
+  for (const auto& c : couriers) {
+    others.orders -= c.orders;
+    others.units -= c.units;
+    others.sales -= c.sales;
+  }
+  return others;
 }
 
 void DayTotalsChange::add(const Order& order, const BusinessCalendar& calendar) {

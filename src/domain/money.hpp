@@ -25,6 +25,11 @@ class Money {
     cents_ += other.cents_;
     return *this;
   }
+  constexpr Money operator-(Money other) const { return Money(cents_ - other.cents_); }
+  constexpr Money& operator-=(Money other) {
+    cents_ -= other.cents_;
+    return *this;
+  }
   constexpr Money operator*(std::int64_t factor) const { return Money(cents_ * factor); }
   constexpr auto operator<=>(const Money&) const = default;
 

@@ -24,6 +24,9 @@ class ForwardingStore : public Store {
     return inner_.orders_after(after, limit);
   }
   DayMetrics day_metrics(BusinessDay day) override { return inner_.day_metrics(day); }
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
+    return inner_.ranked_day_metrics(day, top);
+  }
   bool ready() override { return inner_.ready(); }
 
   std::optional<User> find_user(const std::string& username) override {

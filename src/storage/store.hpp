@@ -84,6 +84,15 @@ class OrderStore {
   virtual std::vector<Order> orders_after(std::int64_t after, std::size_t limit) = 0;
   // Read from the day's running totals; cost independent of stored orders. Ranked.
   virtual DayMetrics day_metrics(BusinessDay day) = 0;
+  // The same figures with only the first `top` products and couriers of the
+  // rankings (and their counts): what every screen is sent, whose size must
+  // not grow with what couriers send. This default reads the complete lists;
+  // a store whose day may hold very many products reads just the first.
+  virtual DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) {
+    auto metrics = day_metrics(day);
+    metrics.keep_top(top);
+    return metrics;
+  }
   // True when the store answers a trivial query.
   virtual bool ready() = 0;
 };

@@ -237,6 +237,41 @@ TEST_P(StoreContract, DayMetricsFollowBusinessDaysProductsHoursAndCouriers) {
   EXPECT_FALSE(empty.last_order);
 }
 
+TEST_P(StoreContract, RankedDayMetricsKeepTheFirstOfEachRankingAndCountTheRest) {
+  // Ties on units are broken by sales, then by name; couriers by sales, then id.
+  put(make(
+      "o1", "2024-09-12 10:00:00", "3",
+      {{"a", "Moneda", Money::from_cents(100), 3}, {"b", "Tarjeta", Money::from_cents(500), 3}}));
+  put(make("o2", "2024-09-12 11:00:00", "1",
+           {{"c", "Chip", Money::from_cents(500), 3}, {"d", "Zeta", Money::from_cents(50), 1}}));
+  put(make("o3", "2024-09-12 12:00:00", "2", {{"e", "Alfa", Money::from_cents(50), 1}}));
+
+  const auto full = store_->day_metrics(day("2024-09-12"));
+  ASSERT_EQ(full.products.size(), 5u);
+  EXPECT_EQ(full.product_count, 5);
+  const auto top = store_->ranked_day_metrics(day("2024-09-12"), {2, 1});
+  EXPECT_EQ(top.orders, full.orders);
+  EXPECT_EQ(top.sales, full.sales);
+  ASSERT_EQ(top.products.size(), 2u);
+  EXPECT_EQ(top.products[0].name, "Chip");  // 3 units, 15.00 (tie with Tarjeta, by name)
+  EXPECT_EQ(top.products[1].name, "Tarjeta");
+  EXPECT_EQ(top.product_count, 5);
+  ASSERT_EQ(top.couriers.size(), 1u);
+  EXPECT_EQ(top.couriers[0].courier.id.text, "3");  // 18.00, before 1 (15.50) and 2 (0.50)
+  EXPECT_EQ(top.courier_count, 3);
+  const auto others = top.other_products();
+  EXPECT_EQ(others.count, 3);
+  EXPECT_EQ(others.units, 3 + 1 + 1);
+  EXPECT_EQ(others.sales.cents(), 300 + 50 + 50);
+  const auto other_couriers = top.other_couriers();
+  EXPECT_EQ(other_couriers.count, 2);
+  EXPECT_EQ(other_couriers.orders, 2);
+
+  const auto none = store_->ranked_day_metrics(day("2024-09-14"), {2, 1});
+  EXPECT_EQ(none.product_count, 0);
+  EXPECT_TRUE(none.products.empty());
+}
+
 TEST_P(StoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicates) {
   // Several orders share a timestamp so the sequence must break ties.
   for (int i = 0; i < 250; ++i) {

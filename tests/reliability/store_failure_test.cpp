@@ -110,6 +110,10 @@ class SwitchableStore final : public ForwardingStore {
     fail_if_failing();
     return ForwardingStore::day_metrics(day);
   }
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
+    fail_if_failing();
+    return ForwardingStore::ranked_day_metrics(day, top);
+  }
   bool ready() override { return !failing && ForwardingStore::ready(); }
 
   // Orders stored, read past the switch.

@@ -8,7 +8,7 @@
 
 namespace cargomon::api {
 
-Response get_events(Services& s, const Request& request) {
+Response get_events(Services& s, const Request& request, const Principal& principal) {
   if (!s.feed) return error_response(ApiError::not_found, "No live stream on this server");
   std::optional<std::int64_t> last_event_id;
   if (!request.last_event_id.empty()) {
@@ -26,7 +26,15 @@ Response get_events(Services& s, const Request& request) {
   response.header("Cache-Control", "no-store");
   // Proxies such as nginx must pass events through at once.
   response.header("X-Accel-Buffering", "no");
-  response.stream = s.feed->subscribe(last_event_id);
+  response.stream = s.feed->subscribe(
+      last_event_id, {principal.username, request.client_address, principal.token_expires_at});
+  if (!response.stream) {
+    auto refused = error_response(ApiError::too_many_requests,
+                                  "Too many open streams for this user or address; close one "
+                                  "(another tab or screen) or try again later");
+    refused.header("Retry-After", "10");
+    return refused;
+  }
   return response;
 }
 

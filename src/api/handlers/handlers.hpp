@@ -19,7 +19,10 @@ Response get_orders(Services& services, const QueryParams& query);
 Response get_orders_csv(Services& services, const QueryParams& query);
 Response get_order(Services& services, const std::string& order_id);
 Response get_metrics(Services& services, const QueryParams& query);
-Response get_events(Services& services, const Request& request);
+// The day's complete rankings, page by page (/metrics lists only the first).
+Response get_product_ranking(Services& services, const QueryParams& query);
+Response get_courier_ranking(Services& services, const QueryParams& query);
+Response get_events(Services& services, const Request& request, const Principal& principal);
 Response get_users(Services& services);
 void post_user(Services& services, const Request& request, Respond respond);
 void patch_user(Services& services, const std::string& username, const Request& request,

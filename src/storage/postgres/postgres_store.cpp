@@ -101,14 +101,21 @@ constexpr const char* kDayMetrics =
     "  HAVING count(*) > 0"
     " UNION ALL (SELECT 1, NULL, NULL, last_seq, last_occurred_at, last_received_at, NULL"
     "  FROM day_totals WHERE day = $1::date ORDER BY last_seq DESC LIMIT 1)"
-    " UNION ALL SELECT 2, product_name, NULL, sum(units)::int8, sum(sales_cents)::int8, NULL, NULL"
-    "  FROM day_products WHERE day = $1::date GROUP BY product_name"
+    // $2 and $3 cut the rankings (NULL: all), in DayMetrics::rank()'s order
+    // ("C" compares bytes, as std::string does); row 5 counts them whole.
+    " UNION ALL (SELECT 2, product_name, NULL, sum(units)::int8, sum(sales_cents)::int8, NULL,"
+    "  NULL FROM day_products WHERE day = $1::date GROUP BY product_name"
+    "  ORDER BY 4 DESC, 5 DESC, product_name COLLATE \"C\" LIMIT $2::int8)"
     " UNION ALL SELECT 3, hour::text, NULL, sum(orders)::int8, sum(sales_cents)::int8, NULL, NULL"
     "  FROM day_hours WHERE day = $1::date GROUP BY hour"
-    " UNION ALL SELECT 4, courier_id, (array_agg(courier_name ORDER BY last_seq DESC))[1],"
+    " UNION ALL (SELECT 4, courier_id, (array_agg(courier_name ORDER BY last_seq DESC))[1],"
     "  sum(orders)::int8, sum(units)::int8, sum(sales_cents)::int8,"
     "  (array_agg(courier_id_is_number::int ORDER BY last_seq DESC))[1]::int8"
-    "  FROM day_couriers WHERE day = $1::date GROUP BY courier_id";
+    "  FROM day_couriers WHERE day = $1::date GROUP BY courier_id"
+    "  ORDER BY 6 DESC, courier_id COLLATE \"C\" LIMIT $3::int8)"
+    " UNION ALL SELECT 5, NULL, NULL,"
+    "  (SELECT count(DISTINCT product_name) FROM day_products WHERE day = $1::date),"
+    "  (SELECT count(DISTINCT courier_id) FROM day_couriers WHERE day = $1::date), NULL, NULL";
 
 User read_user(const pg::Result& rows, std::size_t row) {
   User user;
@@ -716,12 +723,27 @@ std::vector<Order> PostgresStore::orders_after(std::int64_t after, std::size_t l
   });
 }
 
-DayMetrics PostgresStore::day_metrics(BusinessDay day) {
+DayMetrics PostgresStore::day_metrics(BusinessDay day) { return read_day_metrics(day, {}); }
+
+DayMetrics PostgresStore::ranked_day_metrics(BusinessDay day, MetricsTop top) {
+  return read_day_metrics(day, top);
+}
+
+DayMetrics PostgresStore::read_day_metrics(BusinessDay day, std::optional<MetricsTop> top) {
   DayMetrics metrics;
   metrics.day = day;
   const auto rows = read([&](pg::Connection& db) {
-    return db.query(kDayMetrics, pg::Params().add(format_business_day(day)));
+    pg::Params params;
+    params.add(format_business_day(day));
+    if (top) {
+      params.add(static_cast<std::int64_t>(std::min<std::size_t>(top->products, INT64_MAX)));
+      params.add(static_cast<std::int64_t>(std::min<std::size_t>(top->couriers, INT64_MAX)));
+    } else {
+      params.add_null().add_null();
+    }
+    return db.query(kDayMetrics, params);
   });
+  std::optional<std::pair<std::int64_t, std::int64_t>> counts;
   for (std::size_t row = 0; row < rows.rows(); ++row) {
     switch (rows.integer(row, 0)) {
       case 0:
@@ -752,11 +774,15 @@ DayMetrics PostgresStore::day_metrics(BusinessDay day) {
                                     rows.integer(row, 4),
                                     Money::from_cents(rows.integer(row, 5))});
         break;
+      case 5:
+        counts = {rows.integer(row, 3), rows.integer(row, 4)};
+        break;
       default:
         break;
     }
   }
   metrics.rank();
+  if (top && counts) std::tie(metrics.product_count, metrics.courier_count) = *counts;
   return metrics;
 }
 

@@ -60,6 +60,7 @@ class PostgresStore final : public Store, public LiveOrders {
   // never miss an order that commits later with a smaller sequence.
   std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
   DayMetrics day_metrics(BusinessDay day) override;
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override;
   bool ready() override;
 
   std::optional<User> find_user(const std::string& username) override;
@@ -88,6 +89,9 @@ class PostgresStore final : public Store, public LiveOrders {
 
  private:
   class Lease;
+
+  // The day's figures; with `top`, only the first of each ranking.
+  DayMetrics read_day_metrics(BusinessDay day, std::optional<MetricsTop> top);
 
   void commit_batch(std::vector<PendingOrder>& batch);
   // One transaction for the batch; fills `results`. Throws on failure.

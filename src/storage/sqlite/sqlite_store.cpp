@@ -438,8 +438,20 @@ std::vector<Order> SqliteStore::orders_after(std::int64_t after, std::size_t lim
   return read_orders(rows);
 }
 
-DayMetrics SqliteStore::day_metrics(BusinessDay day) {
+DayMetrics SqliteStore::day_metrics(BusinessDay day) { return read_day_metrics(day, {}); }
+
+DayMetrics SqliteStore::ranked_day_metrics(BusinessDay day, MetricsTop top) {
+  return read_day_metrics(day, top);
+}
+
+DayMetrics SqliteStore::read_day_metrics(BusinessDay day, std::optional<MetricsTop> top) {
   const std::string key = format_business_day(day);
+  // With a top, SQLite keeps only the first rows of each ranking as it reads
+  // (ORDER BY … LIMIT: a bounded sorter), the same order as DayMetrics::rank()
+  // (BINARY collation compares bytes, as std::string does).
+  const auto limit = [&](std::size_t n) {
+    return top ? static_cast<std::int64_t>(std::min<std::size_t>(n, INT64_MAX)) : -1;
+  };
   DayMetrics metrics;
   metrics.day = day;
   auto db = read();
@@ -458,9 +470,11 @@ DayMetrics SqliteStore::day_metrics(BusinessDay day) {
           LastOrder{totals.integer(3), timestamp(totals.integer(4)), timestamp(totals.integer(5))};
       totals.reset();
     }
-    auto products =
-        db->prepare("SELECT product_name, units, sales_cents FROM day_products WHERE day = ?");
+    auto products = db->prepare(
+        "SELECT product_name, units, sales_cents FROM day_products WHERE day = ?"
+        " ORDER BY units DESC, sales_cents DESC, product_name LIMIT ?");
     products.bind(1, key);
+    products.bind(2, limit(top ? top->products : 0));
     while (products.step()) {
       metrics.products.push_back(
           {products.text(0), products.integer(1), Money::from_cents(products.integer(2))});
@@ -476,20 +490,31 @@ DayMetrics SqliteStore::day_metrics(BusinessDay day) {
     }
     auto couriers = db->prepare(
         "SELECT courier_id, courier_id_is_number, courier_name, orders, units, sales_cents"
-        " FROM day_couriers WHERE day = ?");
+        " FROM day_couriers WHERE day = ? ORDER BY sales_cents DESC, courier_id LIMIT ?");
     couriers.bind(1, key);
+    couriers.bind(2, limit(top ? top->couriers : 0));
     while (couriers.step()) {
       metrics.couriers.push_back({{{couriers.text(0), couriers.integer(1) != 0}, couriers.text(2)},
                                   couriers.integer(3),
                                   couriers.integer(4),
                                   Money::from_cents(couriers.integer(5))});
     }
+    metrics.rank();
+    if (top) {
+      auto counts = db->prepare(
+          "SELECT (SELECT count(*) FROM day_products WHERE day = ?1),"
+          " (SELECT count(*) FROM day_couriers WHERE day = ?1)");
+      counts.bind(1, key);
+      if (counts.step()) {
+        metrics.product_count = counts.integer(0);
+        metrics.courier_count = counts.integer(1);
+      }
+    }
     db->exec("COMMIT");
   } catch (...) {
     db->exec("ROLLBACK");
     throw;
   }
-  metrics.rank();
   return metrics;
 }
 

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   std::optional<Order> find_order(const std::string& order_id) override;
   std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
   DayMetrics day_metrics(BusinessDay day) override;
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override;
   bool ready() override;
 
   std::optional<User> find_user(const std::string& username) override;
@@ -61,6 +62,8 @@ class SqliteStore final : public Store {
   std::size_t count_users() override;
 
  private:
+  // The day's figures; with `top`, only the first of each ranking.
+  DayMetrics read_day_metrics(BusinessDay day, std::optional<MetricsTop> top);
   // A committed batch waiting for its write-ahead log frames to be on disk.
   struct Committed {
     std::vector<PendingOrder> batch;

@@ -78,6 +78,23 @@ describe('dashboard', () => {
     expect(carlos).toHaveTextContent(cop(150));
   });
 
+  it('says what the bounded lists leave out', async () => {
+    db.metrics = {
+      ...db.metrics,
+      otros_productos: { productos: 4980, unidades: 12000, ventas: 1500000 },
+      otros_repartidores: { repartidores: 450, pedidos: 3000, unidades: 9000, ventas: 2500000 },
+    };
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'Ver más (4987)' }));
+    expect(
+      screen.getByText(`Y 4.980 productos más: 12.000 unidades, ${cop(1500000)}`),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: /por repartidor/ });
+    const others = within(table).getByRole('row', { name: /450 repartidores más/ });
+    expect(others).toHaveTextContent('3.000');
+    expect(others).toHaveTextContent(cop(2500000));
+  });
+
   it('lists orders newest first and pages with next_cursor', async () => {
     const { user } = await renderDashboard();
     await screen.findByText('pedido-0130');

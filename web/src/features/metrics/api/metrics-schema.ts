@@ -34,6 +34,18 @@ export const metricsSchema = z
         }),
       )
       .default([]),
+    // The lists hold the first of each ranking; these sum the rest.
+    otros_productos: z
+      .object({ productos: z.number(), unidades: z.number(), ventas: z.number() })
+      .default({ productos: 0, unidades: 0, ventas: 0 }),
+    otros_repartidores: z
+      .object({
+        repartidores: z.number(),
+        pedidos: z.number(),
+        unidades: z.number(),
+        ventas: z.number(),
+      })
+      .default({ repartidores: 0, pedidos: 0, unidades: 0, ventas: 0 }),
     ultimo_pedido: z
       .object({
         secuencia: z.number(),

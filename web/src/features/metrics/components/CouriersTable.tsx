@@ -4,8 +4,9 @@ import { useI18n } from '@/lib/i18n';
 import type { Metrics } from '../api/metrics-schema';
 
 export function CouriersTable({ metrics }: { metrics: Metrics }) {
-  const { t, lang } = useI18n();
+  const { t, tn, lang } = useI18n();
   const titleId = useId();
+  const others = metrics.otros_repartidores;
   return (
     <section className="card" aria-labelledby={titleId}>
       <h3 id={titleId} className="card__title">
@@ -44,6 +45,15 @@ export function CouriersTable({ metrics }: { metrics: Metrics }) {
                   <td className="num">{formatMoney(c.ventas, lang)}</td>
                 </tr>
               ))}
+              {others.repartidores > 0 && (
+                <tr className="table__others">
+                  <td className="col-optional" />
+                  <th scope="row">{tn('couriers.others', others.repartidores)}</th>
+                  <td className="num">{formatNumber(others.pedidos, lang)}</td>
+                  <td className="num">{formatNumber(others.unidades, lang)}</td>
+                  <td className="num">{formatMoney(others.ventas, lang)}</td>
+                </tr>
+              )}
             </tbody>
           </table>
         </div>

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { formatMoney } from '@/lib/format';
+import { formatMoney, formatNumber } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import type { Metrics, ProductMetrics } from '../api/metrics-schema';
 
@@ -68,6 +68,14 @@ export function TopProductsChart({ metrics }: { metrics: Metrics }) {
           })}
         </ol>
       )}
+      {(expanded || products.length <= COLLAPSED_ROWS) && metrics.otros_productos.productos > 0 && (
+        <p className="card__caption">
+          {tn('top.others', metrics.otros_productos.productos, {
+            units: formatNumber(metrics.otros_productos.unidades, lang),
+            sales: formatMoney(metrics.otros_productos.ventas, lang),
+          })}
+        </p>
+      )}
       {products.length > COLLAPSED_ROWS && (
         <button
           type="button"
@@ -76,7 +84,9 @@ export function TopProductsChart({ metrics }: { metrics: Metrics }) {
           aria-controls={listId}
           onClick={() => setExpanded((v) => !v)}
         >
-          {expanded ? t('top.showLess') : t('top.showAll', { n: products.length })}
+          {expanded
+            ? t('top.showLess')
+            : t('top.showAll', { n: products.length + metrics.otros_productos.productos })}
         </button>
       )}
     </section>
