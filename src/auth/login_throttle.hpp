@@ -6,6 +6,12 @@
 // failure leaves the window. Keying on the pair means an attacker hammering
 // one account from one address does not lock the real user out from theirs.
 //
+// A password check takes tens of milliseconds and runs elsewhere, so an
+// attempt is admitted (begin) before its outcome is known: attempts still in
+// flight count against the limit as if they had failed. Otherwise a burst of
+// concurrent guesses would all pass the check before the first failure was
+// recorded, and far more than max_failures passwords would be tried.
+//
 // Memory is bounded: at most `max_keys` pairs are tracked. When a new pair
 // arrives at the cap, pairs whose failures have all left the window go first,
 // then the pair whose last failure is oldest. Usernames and client addresses
@@ -23,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "domain/clock.hpp"
@@ -40,8 +47,18 @@ class LoginThrottle {
                          std::chrono::seconds window = std::chrono::minutes(5),
                          std::size_t max_keys = kDefaultMaxKeys);
 
-  // nullopt: this pair may try a password now. Otherwise the whole seconds
-  // (>= 1) until it may, for a Retry-After header.
+  class Attempt;
+
+  // Admits one password check for the pair, or refuses it with the whole
+  // seconds (>= 1) until the pair may try again, for a Retry-After header.
+  // An admitted attempt counts against the limit until it ends: failed()
+  // records a failure, succeeded() forgets the pair's failures, and an
+  // attempt dropped without either (the check never ran) only stops counting.
+  std::variant<Attempt, std::chrono::seconds> begin(std::string_view username,
+                                                    std::string_view client);
+
+  // nullopt: this pair may try a password now (counting the attempts in
+  // flight). Otherwise the whole seconds (>= 1) until it may.
   std::optional<std::chrono::seconds> retry_after(std::string_view username,
                                                   std::string_view client) const;
 
@@ -50,17 +67,26 @@ class LoginThrottle {
   // Forgets the pair's failures: a user who finally got it right starts afresh.
   void record_success(std::string_view username, std::string_view client);
 
-  // How many pairs are tracked now (never more than max_keys).
+  // How many pairs are tracked now (never more than max_keys, unless more
+  // pairs than that have an attempt in flight).
   std::size_t tracked_keys() const;
 
  private:
   struct Entry {
     std::string key;
     std::vector<Timestamp> failures;  // oldest first, at most max_failures_
+    std::size_t in_flight = 0;        // admitted attempts not yet ended
   };
   using Lru = std::list<Entry>;  // least recently failed first
+  enum class Outcome { dropped, failed, succeeded };
 
   static std::string make_key(std::string_view username, std::string_view client);
+  // Under mutex_: the pair's entry, created (and another evicted) if needed.
+  Lru::iterator find_or_insert(std::string key, Timestamp now);
+  std::optional<std::chrono::seconds> retry_after_locked(const Entry& entry, Timestamp now) const;
+  void record_failure_locked(Lru::iterator entry, Timestamp now);
+  void erase_locked(Lru::iterator entry);
+  void end_attempt(const std::string& key, Outcome outcome);
   void evict_for_insert(Timestamp now);
 
   const Clock* clock_;
@@ -71,6 +97,28 @@ class LoginThrottle {
   mutable std::mutex mutex_;
   Lru lru_;                                                    // guarded by mutex_
   std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view lru_ entries
+};
+
+// One admitted password check (LoginThrottle::begin). Move-only; ends at
+// most once: by failed(), succeeded(), or being destroyed.
+class LoginThrottle::Attempt {
+ public:
+  Attempt(Attempt&& other) noexcept;
+  Attempt& operator=(Attempt&& other) noexcept;
+  Attempt(const Attempt&) = delete;
+  Attempt& operator=(const Attempt&) = delete;
+  ~Attempt();
+
+  void failed();
+  void succeeded();
+
+ private:
+  friend class LoginThrottle;
+  Attempt(LoginThrottle& throttle, std::string key);
+  void end(Outcome outcome);
+
+  LoginThrottle* throttle_;
+  std::string key_;
 };
 
 }  // namespace cargomon::auth

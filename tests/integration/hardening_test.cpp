@@ -1,6 +1,7 @@
 // Transport hardening against the real binary: HTTPS with modern TLS only,
-// slow senders that cannot starve normal clients, and a connection limit
-// that refuses the excess cleanly.
+// slow senders that cannot starve normal clients, a connection limit that
+// refuses the excess cleanly, and login floods that cannot get past the
+// throttle or starve a real login.
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -18,6 +19,66 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+// One request sent by send_at_once: its bytes and the loopback address it
+// comes from (any 127.x.y.z reaches a server listening on 127.0.0.1).
+struct RawRequest {
+  std::string bytes;
+  std::string from = "127.0.0.1";
+};
+
+struct RawAnswer {
+  int status = 0;  // 0: no answer before the deadline or the connection failed
+  std::string retry_after;
+  std::size_t arrival = 0;  // 0 for the first answer to arrive, and so on
+};
+
+// Sends every request on its own connection, all written before any answer
+// is read, so that the server has them all in flight at once; returns each
+// one's answer (in the order of `requests`) and the order answers arrived in.
+std::vector<RawAnswer> send_at_once(unsigned short port, const std::vector<RawRequest>& requests,
+                                    std::chrono::seconds deadline = std::chrono::seconds(120)) {
+  asio::io_context io;
+  struct Exchange {
+    explicit Exchange(asio::io_context& io) : stream(io) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+  };
+  std::vector<std::unique_ptr<Exchange>> exchanges;
+  std::vector<RawAnswer> answers(requests.size());
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
+  for (const auto& request : requests) {
+    auto& exchange = *exchanges.emplace_back(std::make_unique<Exchange>(io));
+    auto& socket = exchange.stream.socket();
+    socket.open(tcp::v4());
+    socket.bind(tcp::endpoint(asio::ip::make_address(request.from), 0));
+    socket.connect(server);
+    asio::write(socket, asio::buffer(request.bytes));
+  }
+  std::size_t arrived = 0;
+  for (std::size_t i = 0; i < exchanges.size(); ++i) {
+    auto& exchange = *exchanges[i];
+    exchange.stream.expires_after(deadline);
+    http::async_read(exchange.stream, exchange.buffer, exchange.response,
+                     [&, i](const boost::system::error_code& ec, std::size_t) {
+                       if (ec) return;
+                       answers[i].status = static_cast<int>(exchanges[i]->response.result_int());
+                       answers[i].retry_after =
+                           std::string(exchanges[i]->response[http::field::retry_after]);
+                       answers[i].arrival = arrived++;
+                     });
+  }
+  io.run();
+  return answers;
+}
+
+std::string login_request(const std::string& username, const std::string& password) {
+  const std::string body = R"({"username":")" + username + R"(","password":")" + password + "\"}";
+  return "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         "Connection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
 
 class Tls : public ::testing::Test {
  protected:
@@ -146,6 +207,32 @@ TEST_F(ConnectionLimit, ConnectionsBeyondTheLimitAre503AndTheServerRecovers) {
     status = fresh.get("/healthz").status;
   }
   EXPECT_EQ(status, 200);
+}
+
+class LoginFloods : public ServerTest {};
+
+TEST_F(LoginFloods, ConcurrentWrongGuessesAreCheckedAtMostTheLimitThenTheRightOneIsRefused) {
+  token_for("guessed", "viewer");
+  std::vector<RawRequest> guesses(40, RawRequest{login_request("guessed", "wrong-password")});
+  const auto answers = send_at_once(server().port(), guesses);
+  int checked = 0;
+  int throttled = 0;
+  for (const auto& answer : answers) {
+    checked += answer.status == 401;
+    if (answer.status == 429) {
+      ++throttled;
+      EXPECT_FALSE(answer.retry_after.empty());
+    }
+  }
+  // Ten failures per account and address within 5 minutes, however many
+  // arrive at once: the others are refused before any password is checked.
+  EXPECT_LE(checked, 10);
+  EXPECT_EQ(checked + throttled, 40);
+  // The limit is used up: even the right password is refused now.
+  HttpClient fresh(server().port());
+  EXPECT_EQ(
+      fresh.post_json("/token", R"({"username":"guessed","password":"password-guessed"})").status,
+      429);
 }
 
 }  // namespace
