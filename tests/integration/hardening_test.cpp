@@ -3,11 +3,15 @@
 // refuses the excess cleanly, and login floods that cannot get past the
 // throttle or starve a real login.
 
+#include <sys/stat.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "fixture.hpp"
 #include "net/open_file_limit.hpp"
@@ -233,6 +237,67 @@ TEST_F(LoginFloods, ConcurrentWrongGuessesAreCheckedAtMostTheLimitThenTheRightOn
   EXPECT_EQ(
       fresh.post_json("/token", R"({"username":"guessed","password":"password-guessed"})").status,
       429);
+}
+
+// The permission bits of `path` (0 when it does not exist).
+unsigned mode_of(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) return 0;
+  return static_cast<unsigned>(status.permissions() & std::filesystem::perms::all);
+}
+
+TEST(PrivateFiles, TheDataDirectoryAndDatabaseFilesAreTheOwnersOnly) {
+  const TempDir dir;
+  // A common umask, under which directories are 0755 and files 0644 unless
+  // the server says otherwise.
+  const mode_t previous = ::umask(022);
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "data";  // not there yet: the server creates it
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+  ServerProcess server(options);
+  ::umask(previous);
+  HttpClient client(server.port());
+  const auto token = client.login("admin", kAdminPassword);
+  const auto stored = client.post_json(
+      "/registrar_pedido_entregado",
+      R"({"pedido_id":"private-1","repartidor":{"IdRepartidor":1,"Nombre":"A"},"productos":[{"IdProducto":"p","producto":"x","precio":1}]})",
+      token);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+
+  EXPECT_EQ(mode_of(options.data_dir), 0700u);
+  for (const char* name : {"cargomon.db", "cargomon.db-wal", "cargomon.db-shm", "jwt-secret"}) {
+    EXPECT_EQ(mode_of(options.data_dir / name), 0600u) << name;
+  }
+}
+
+TEST(PrivateFiles, ASecretFileOthersCanReadIsRefusedAtStart) {
+  const TempDir dir;
+  const auto secret = dir.path() / "secret";
+  {
+    std::ofstream out(secret);
+    out << std::string(64, 'a') << "\n";
+  }
+  std::filesystem::permissions(
+      secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                  std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "data";
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+  options.extra_args = {"--jwt-secret-file", secret.string()};
+  try {
+    const ServerProcess refused(options);
+    ADD_FAILURE() << "started with a secret file that group and others can read";
+  } catch (const std::runtime_error& e) {
+    const std::string why = e.what();
+    EXPECT_NE(why.find("exited before listening"), std::string::npos) << why;
+    EXPECT_NE(why.find("chmod 600"), std::string::npos) << why;
+  }
+
+  // Owner-only, as a mounted secret should be: accepted.
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read);
+  const ServerProcess server(options);
+  EXPECT_EQ(HttpClient(server.port()).get("/healthz").status, 200);
 }
 
 }  // namespace
