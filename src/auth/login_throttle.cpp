@@ -20,14 +20,18 @@ void prune(std::vector<Timestamp>& failures, Timestamp now, seconds window) {
 }  // namespace
 
 LoginThrottle::LoginThrottle(const Clock& clock, int max_failures, seconds window,
-                             std::size_t max_keys)
+                             std::size_t max_keys, std::size_t max_in_flight_per_client)
     : clock_(&clock),
       max_failures_(max_failures > 0 ? static_cast<std::size_t>(max_failures) : 0),
       window_(window),
-      max_keys_(max_keys) {
+      max_keys_(max_keys),
+      max_in_flight_per_client_(max_in_flight_per_client) {
   if (max_failures < 1) throw std::invalid_argument("max_failures must be at least 1");
   if (window <= seconds::zero()) throw std::invalid_argument("window must be positive");
   if (max_keys < 1) throw std::invalid_argument("max_keys must be at least 1");
+  if (max_in_flight_per_client < 1) {
+    throw std::invalid_argument("max_in_flight_per_client must be at least 1");
+  }
 }
 
 std::string LoginThrottle::make_key(std::string_view username, std::string_view client) {
@@ -69,17 +73,22 @@ std::optional<seconds> LoginThrottle::retry_after(std::string_view username,
 std::variant<LoginThrottle::Attempt, seconds> LoginThrottle::begin(std::string_view username,
                                                                    std::string_view client) {
   std::string key = make_key(username, client);
+  std::string client_key(client.substr(0, kMaxKeyPartLength));
   const std::lock_guard lock(mutex_);
   const Timestamp now = clock_->now();
   const auto found = index_.find(key);
   if (found != index_.end()) {
     if (const auto wait = retry_after_locked(*found->second, now)) return *wait;
-    ++found->second->in_flight;
-    return Attempt(*this, std::move(key));
   }
-  const Lru::iterator entry = find_or_insert(key, now);
+  const auto client_in_flight = in_flight_by_client_.find(client_key);
+  if (client_in_flight != in_flight_by_client_.end() &&
+      client_in_flight->second >= max_in_flight_per_client_) {
+    return seconds{1};  // its checks end within a second or so
+  }
+  const Lru::iterator entry = found != index_.end() ? found->second : find_or_insert(key, now);
   ++entry->in_flight;
-  return Attempt(*this, std::move(key));
+  ++in_flight_by_client_[client_key];
+  return Attempt(*this, std::move(key), std::move(client_key));
 }
 
 LoginThrottle::Lru::iterator LoginThrottle::find_or_insert(std::string key, Timestamp now) {
@@ -126,8 +135,13 @@ void LoginThrottle::record_success(std::string_view username, std::string_view c
   erase_locked(found->second);
 }
 
-void LoginThrottle::end_attempt(const std::string& key, Outcome outcome) {
+void LoginThrottle::end_attempt(const std::string& key, const std::string& client,
+                                Outcome outcome) {
   const std::lock_guard lock(mutex_);
+  if (const auto counted = in_flight_by_client_.find(client);
+      counted != in_flight_by_client_.end() && --counted->second == 0) {
+    in_flight_by_client_.erase(counted);
+  }
   const auto found = index_.find(key);
   // Entries with attempts in flight are never evicted, so it is there.
   if (found == index_.end()) return;
@@ -174,17 +188,20 @@ void LoginThrottle::evict_for_insert(Timestamp now) {
   if (stalest != lru_.end()) erase_locked(stalest);
 }
 
-LoginThrottle::Attempt::Attempt(LoginThrottle& throttle, std::string key)
-    : throttle_(&throttle), key_(std::move(key)) {}
+LoginThrottle::Attempt::Attempt(LoginThrottle& throttle, std::string key, std::string client)
+    : throttle_(&throttle), key_(std::move(key)), client_(std::move(client)) {}
 
 LoginThrottle::Attempt::Attempt(Attempt&& other) noexcept
-    : throttle_(std::exchange(other.throttle_, nullptr)), key_(std::move(other.key_)) {}
+    : throttle_(std::exchange(other.throttle_, nullptr)),
+      key_(std::move(other.key_)),
+      client_(std::move(other.client_)) {}
 
 LoginThrottle::Attempt& LoginThrottle::Attempt::operator=(Attempt&& other) noexcept {
   if (this != &other) {
     end(Outcome::dropped);
     throttle_ = std::exchange(other.throttle_, nullptr);
     key_ = std::move(other.key_);
+    client_ = std::move(other.client_);
   }
   return *this;
 }
@@ -198,7 +215,7 @@ void LoginThrottle::Attempt::succeeded() { end(Outcome::succeeded); }
 void LoginThrottle::Attempt::end(Outcome outcome) {
   if (throttle_ == nullptr) return;
   try {
-    std::exchange(throttle_, nullptr)->end_attempt(key_, outcome);
+    std::exchange(throttle_, nullptr)->end_attempt(key_, client_, outcome);
   } catch (...) {
     // A lock that cannot be taken leaves a count that only blocks this pair;
     // ending runs in destructors and must not throw.

@@ -12,6 +12,11 @@
 // concurrent guesses would all pass the check before the first failure was
 // recorded, and far more than max_failures passwords would be tried.
 //
+// Each client address may also have at most `max_in_flight_per_client`
+// attempts in flight, whatever the usernames: logins with ever new (say,
+// unknown) usernames would otherwise fill the password-hashing queue, and a
+// real login from elsewhere would wait behind them all.
+//
 // Memory is bounded: at most `max_keys` pairs are tracked. When a new pair
 // arrives at the cap, pairs whose failures have all left the window go first,
 // then the pair whose last failure is oldest. Usernames and client addresses
@@ -41,16 +46,21 @@ class LoginThrottle {
   static constexpr std::size_t kDefaultMaxKeys = 100'000;
   static constexpr std::size_t kMaxKeyPartLength = 128;
 
-  // max_failures >= 1, window > 0, max_keys >= 1, else std::invalid_argument.
-  // The clock must outlive the throttle.
+  static constexpr std::size_t kDefaultMaxInFlightPerClient = 16;
+
+  // max_failures >= 1, window > 0, max_keys >= 1, max_in_flight_per_client
+  // >= 1, else std::invalid_argument. The clock must outlive the throttle.
   explicit LoginThrottle(const Clock& clock, int max_failures = 10,
                          std::chrono::seconds window = std::chrono::minutes(5),
-                         std::size_t max_keys = kDefaultMaxKeys);
+                         std::size_t max_keys = kDefaultMaxKeys,
+                         std::size_t max_in_flight_per_client = kDefaultMaxInFlightPerClient);
 
   class Attempt;
 
   // Admits one password check for the pair, or refuses it with the whole
-  // seconds (>= 1) until the pair may try again, for a Retry-After header.
+  // seconds (>= 1) until the pair may try again, for a Retry-After header
+  // (1 when only attempts in flight, of the pair or of the client, stand
+  // in the way).
   // An admitted attempt counts against the limit until it ends: failed()
   // records a failure, succeeded() forgets the pair's failures, and an
   // attempt dropped without either (the check never ran) only stops counting.
@@ -86,17 +96,21 @@ class LoginThrottle {
   std::optional<std::chrono::seconds> retry_after_locked(const Entry& entry, Timestamp now) const;
   void record_failure_locked(Lru::iterator entry, Timestamp now);
   void erase_locked(Lru::iterator entry);
-  void end_attempt(const std::string& key, Outcome outcome);
+  void end_attempt(const std::string& key, const std::string& client, Outcome outcome);
   void evict_for_insert(Timestamp now);
 
   const Clock* clock_;
   std::size_t max_failures_;
   std::chrono::seconds window_;
   std::size_t max_keys_;
+  std::size_t max_in_flight_per_client_;
 
   mutable std::mutex mutex_;
   Lru lru_;                                                    // guarded by mutex_
   std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view lru_ entries
+  // Attempts in flight per client address (cut as in keys); only non-zero
+  // counts are kept, so it holds at most as many entries as attempts run.
+  std::unordered_map<std::string, std::size_t> in_flight_by_client_;  // guarded by mutex_
 };
 
 // One admitted password check (LoginThrottle::begin). Move-only; ends at
@@ -114,11 +128,12 @@ class LoginThrottle::Attempt {
 
  private:
   friend class LoginThrottle;
-  Attempt(LoginThrottle& throttle, std::string key);
+  Attempt(LoginThrottle& throttle, std::string key, std::string client);
   void end(Outcome outcome);
 
   LoginThrottle* throttle_;
   std::string key_;
+  std::string client_;
 };
 
 }  // namespace cargomon::auth

@@ -192,11 +192,32 @@ TEST_F(LoginThrottleTest, PairsWithAttemptsInFlightAreNotEvicted) {
   EXPECT_EQ(throttle.retry_after("held", "c"), minutes(5));
 }
 
+TEST_F(LoginThrottleTest, OneAddressHasAtMostSixteenChecksInFlightWhateverTheUsernames) {
+  std::vector<LoginThrottle::Attempt> running;
+  for (int i = 0; i < 16; ++i) {
+    auto admitted = throttle_.begin("unknown" + std::to_string(i), "10.0.0.1");
+    ASSERT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(admitted)) << "attempt " << i;
+    running.push_back(std::move(std::get<LoginThrottle::Attempt>(admitted)));
+  }
+  const auto refused = throttle_.begin("unknown-16", "10.0.0.1");
+  ASSERT_TRUE(std::holds_alternative<seconds>(refused));
+  EXPECT_EQ(std::get<seconds>(refused), seconds(1));
+  // Another address is served at once.
+  EXPECT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(throttle_.begin("admin", "10.0.0.2")));
+  // A check that ends frees a place, whatever its outcome.
+  running.front().failed();
+  EXPECT_TRUE(
+      std::holds_alternative<LoginThrottle::Attempt>(throttle_.begin("unknown-16", "10.0.0.1")));
+  running.clear();
+  EXPECT_EQ(throttle_.tracked_keys(), 1u);  // only the one failure is remembered
+}
+
 TEST(LoginThrottleConstructionTest, RefusesNonsenseLimits) {
   const FakeClock clock(kStart);
   EXPECT_THROW(LoginThrottle(clock, 0), std::invalid_argument);
   EXPECT_THROW(LoginThrottle(clock, 10, seconds(0)), std::invalid_argument);
   EXPECT_THROW(LoginThrottle(clock, 10, seconds(60), 0), std::invalid_argument);
+  EXPECT_THROW(LoginThrottle(clock, 10, seconds(60), 10, 0), std::invalid_argument);
 }
 
 }  // namespace

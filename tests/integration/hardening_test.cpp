@@ -239,6 +239,41 @@ TEST_F(LoginFloods, ConcurrentWrongGuessesAreCheckedAtMostTheLimitThenTheRightOn
       429);
 }
 
+TEST_F(LoginFloods, UnknownUserLoginsFromOneAddressDoNotStarveARealLogin) {
+  // 400 logins with distinct unknown usernames from one address, then a real
+  // one from another. Each unknown one costs a full Argon2 check, as a wrong
+  // password does (usernames cannot be probed): one address may keep only a
+  // few in flight, so the real login waits behind those few, not all 400.
+  std::vector<RawRequest> requests;
+  for (int i = 0; i < 400; ++i) {
+    requests.push_back({login_request("nobody-" + std::to_string(i), "some-password")});
+  }
+  requests.push_back({login_request("admin", kAdminPassword), "127.0.0.2"});
+  const auto answers = send_at_once(server().port(), requests);
+
+  const RawAnswer& real = answers.back();
+  ASSERT_EQ(real.status, 200);
+  std::size_t checked_before_it = 0;
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i + 1 < answers.size(); ++i) {
+    const auto& answer = answers[i];
+    if (answer.status == 401 && answer.arrival < real.arrival) ++checked_before_it;
+    if (answer.status == 429 || answer.status == 503) {
+      ++refused;
+      EXPECT_EQ(answer.retry_after, "1") << answer.status;
+    } else {
+      EXPECT_EQ(answer.status, 401);
+    }
+  }
+  // Ahead of it: the 16 the address may have in flight when the server
+  // reads it, plus those checked while the server was still accepting the
+  // flood (a slot that frees is taken by the next flood request read). With
+  // only the hashing queue as a bound it waited behind that whole queue: 256
+  // checks and more. Half of it tells the two apart with a wide margin.
+  EXPECT_LE(checked_before_it, 128u);
+  EXPECT_GE(refused, 300u);
+}
+
 // The permission bits of `path` (0 when it does not exist).
 unsigned mode_of(const std::filesystem::path& path) {
   std::error_code ec;
