@@ -188,8 +188,10 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   {
     std::lock_guard lock(mutex_);
     if (last_event_id) {
-      // The window covers the gap when it reaches back to the event right after.
-      covered = (!window_.empty() && window_.front().id <= *last_event_id + 1) ||
+      // The window covers the gap when it reaches back to the event right
+      // after. Ids start at 1, so front().id - 1 cannot overflow, where
+      // last_event_id + 1 would for the largest id a client may send.
+      covered = (!window_.empty() && window_.front().id - 1 <= *last_event_id) ||
                 (window_.empty() && *last_event_id >= latest_id_ && latest_id_ > 0);
       if (covered) {
         for (const auto& event : window_) {
