@@ -274,6 +274,43 @@ TEST_F(LoginFloods, UnknownUserLoginsFromOneAddressDoNotStarveARealLogin) {
   EXPECT_GE(refused, 300u);
 }
 
+class HttpEdges : public ServerTest {};
+
+TEST_F(HttpEdges, AnHttp11RequestWithoutHostIs400AndHttp10NeedsNone) {
+  const auto missing = client().raw("GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_NE(missing.find("HTTP/1.1 400"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("Host header"), std::string::npos) << missing;
+  const auto old_client = client().raw("GET /healthz HTTP/1.0\r\n\r\n");
+  EXPECT_NE(old_client.find(" 200 "), std::string::npos) << old_client;
+}
+
+TEST_F(HttpEdges, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server().port()));
+  // Without the 100 the read below ends only when the server's 30 s
+  // request timeout closes the connection.
+  const std::string body = R"({"username":"admin","password":"wrong-password"})";
+  asio::write(socket, asio::buffer("POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                   "application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\n\r\n"));
+  std::string received;
+  char chunk[512];
+  boost::system::error_code ec;
+  while (received.find("\r\n\r\n") == std::string::npos && !ec) {
+    const auto n = socket.read_some(asio::buffer(chunk), ec);
+    received.append(chunk, n);
+  }
+  ASSERT_EQ(received.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << received << ec.message();
+  received.erase(0, received.find("\r\n\r\n") + 4);
+  asio::write(socket, asio::buffer(body));
+  while (received.find("\r\n\r\n") == std::string::npos && !ec) {
+    const auto n = socket.read_some(asio::buffer(chunk), ec);
+    received.append(chunk, n);
+  }
+  EXPECT_EQ(received.rfind("HTTP/1.1 401", 0), 0u) << received;
+}
+
 // The permission bits of `path` (0 when it does not exist).
 unsigned mode_of(const std::filesystem::path& path) {
   std::error_code ec;
