@@ -242,15 +242,21 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
       return nullptr;
     }
   }
-  // Never send again what the client says it has seen: relayed, this
-  // instance's window may lag the instance the client came from, and an
-  // event published before this call may reach the streams after it.
-  if (last_event_id) stream->last_id_ = *last_event_id;
-  // Without Last-Event-ID a client wants what happens from now on, also when
-  // older events have not been fanned out yet.
-  if (!last_event_id) {
+  {
+    // Never send again what the client says it has seen, including events
+    // published before this call that reach the streams after it. Relayed,
+    // this instance's window may lag the instance the client came from, so
+    // its id is taken as it is; here, an id beyond every event published
+    // means nothing was missed, and the stream goes on from the latest.
+    // Without Last-Event-ID a client wants what happens from now on.
     std::lock_guard lock(mutex_);
-    stream->last_id_ = latest_id_;
+    if (!last_event_id) {
+      stream->last_id_ = latest_id_;
+    } else if (options_.relayed) {
+      stream->last_id_ = *last_event_id;
+    } else {
+      stream->last_id_ = std::min(*last_event_id, latest_id_);
+    }
   }
   std::vector<Event> replay;
   bool covered = true;

@@ -183,6 +183,23 @@ TEST_F(EventFeedTest, ResumeFromTheWindowReplaysExactlyTheMissedOrders) {
   EXPECT_EQ(events[1].id, 4);
 }
 
+TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefinedAndReplaysNothing) {
+  // The id after it does not exist: computing it would be signed overflow
+  // (UBSan stops the test). A client ahead of every event has missed none.
+  EventFeed feed(store, calendar, clock);
+  for (const char* id : {"a", "b"}) publish(feed, store.add(id));
+  auto stream = feed.subscribe(std::numeric_limits<std::int64_t>::max());
+  for (const auto& event : events_in(stream->take())) EXPECT_NE(event.name, "pedido");
+  // And the stream goes on with live orders.
+  StreamReader reader(*stream);
+  publish(feed, store.add("c"));
+  const auto events = reader.take_until([](const auto& got) {
+    return std::any_of(got.begin(), got.end(), [](const auto& e) { return e.name == "pedido"; });
+  });
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const auto& e) { return e.name == "pedido" && e.id == 3; }));
+}
+
 TEST_F(EventFeedTest, GapsOlderThanTheWindowComeFromTheStore) {
   EventFeedOptions options;
   options.window = 2;
@@ -252,16 +269,6 @@ TEST_F(EventFeedTest, TheWindowIsBoundedInBytes) {
   };
   EXPECT_EQ(from_window(7), "pedido");  // 8, 9, 10 are in the window
   EXPECT_EQ(from_window(4), "resync");  // 5 was dropped for its bytes
-}
-
-TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefined) {
-  EventFeed feed(store, calendar, clock);
-  publish(feed, store.add("a"));
-  // Computing the id after it would overflow (UBSan's signed-overflow check).
-  auto stream = feed.subscribe(std::numeric_limits<std::int64_t>::max());
-  const auto events = events_in(stream->take());
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].name, "metrics");
 }
 
 TEST_F(EventFeedTest, PastTheTotalBudgetTheSlowestStreamsAreDroppedFirst) {

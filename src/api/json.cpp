@@ -1,8 +1,10 @@
 #include "api/json.hpp"
 
+#include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <charconv>
-#include <set>
+#include <functional>
+#include <vector>
 
 #include "api/json_tree_builder.hpp"
 
@@ -76,20 +78,42 @@ std::optional<std::int64_t> JsonNode::integer() const {
   return value;
 }
 
-const std::string* find_duplicate_key(const std::vector<std::string>& keys) {
+const std::string* find_duplicate_key(const std::vector<std::string>& keys,
+                                      std::size_t* comparisons) {
+  std::size_t uncounted = 0;
+  std::size_t& count = comparisons != nullptr ? *comparisons : uncounted;
   // Objects of a few keys (every order has several) are compared pairwise,
   // without allocating.
   constexpr std::size_t kPairwise = 16;
-  if (keys.size() > kPairwise) {
-    std::set<std::string_view> unique(keys.begin(), keys.end());
-    if (unique.size() == keys.size()) return nullptr;
+  if (keys.size() <= kPairwise) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      for (std::size_t j = i + 1; j < keys.size(); ++j) {
+        ++count;
+        if (keys[i] == keys[j]) return &keys[i];
+      }
+    }
+    return nullptr;
   }
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    for (std::size_t j = i + 1; j < keys.size(); ++j) {
-      if (keys[i] == keys[j]) return &keys[i];
+  // Larger ones are sorted: O(n log n) comparisons whatever the keys, before
+  // authentication too. (A hash set would be linear on average but
+  // quadratic on keys crafted to collide.) Equal keys sort by position, so
+  // each run of equal keys starts with its first occurrence.
+  std::vector<const std::string*> sorted;
+  sorted.reserve(keys.size());
+  for (const auto& key : keys) sorted.push_back(&key);
+  std::sort(sorted.begin(), sorted.end(), [&count](const std::string* a, const std::string* b) {
+    ++count;
+    const int order = a->compare(*b);
+    return order < 0 || (order == 0 && std::less<>()(a, b));
+  });
+  const std::string* first = nullptr;  // the earliest key that has a repeat
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    ++count;
+    if (*sorted[i - 1] == *sorted[i] && (first == nullptr || std::less<>()(sorted[i - 1], first))) {
+      first = sorted[i - 1];
     }
   }
-  return nullptr;
+  return first;
 }
 
 std::variant<JsonNode, std::string> parse_json(std::string_view text, JsonLimits limits) {

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "api/json_tree_builder.hpp"
+
 namespace cargomon::api {
 namespace {
 
@@ -45,6 +51,58 @@ TEST(ParseJson, RejectsDuplicateKeysNamingThem) {
   EXPECT_NE(parse_error(R"({"precio": 1, "precio": 2})").find("duplicate key \"precio\""),
             std::string::npos);
   EXPECT_NE(parse_error(R"({"a": {"b": 1, "b": 1}})").find("\"b\""), std::string::npos);
+}
+
+// n - 1 distinct keys, then the last again: the pair a pairwise search
+// reaches last.
+std::vector<std::string> keys_with_a_late_duplicate(std::size_t n) {
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i + 1 < n; ++i) keys.push_back("k" + std::to_string(i));
+  keys.push_back(keys.back());
+  return keys;
+}
+
+std::size_t comparisons_to_find_the_duplicate(std::size_t n) {
+  const auto keys = keys_with_a_late_duplicate(n);
+  std::size_t comparisons = 0;
+  const std::string* duplicate = find_duplicate_key(keys, &comparisons);
+  EXPECT_NE(duplicate, nullptr);
+  if (duplicate != nullptr) {
+    EXPECT_EQ(*duplicate, "k" + std::to_string(n - 2));
+  }
+  return comparisons;
+}
+
+TEST(ParseJson, TheDuplicateKeyCheckIsNotQuadratic) {
+  // Counted key comparisons, not time: deterministic. Sorting costs about
+  // n log2 n; comparing pairs costs n^2 / 2 (50 million for 10,000 keys).
+  const std::size_t n = 10'000;
+  const std::size_t at_n = comparisons_to_find_the_duplicate(n);
+  const std::size_t at_2n = comparisons_to_find_the_duplicate(2 * n);
+  EXPECT_LE(static_cast<double>(at_n), 4.0 * n * std::log2(n)) << at_n;
+  // Doubling the keys a little more than doubles the work; quadratic work
+  // would quadruple it.
+  EXPECT_LE(static_cast<double>(at_2n), 2.5 * static_cast<double>(at_n)) << at_n << " " << at_2n;
+}
+
+TEST(ParseJson, NamesTheFirstRepeatedKeyOfALargeObject) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 100; ++i) keys.push_back("k" + std::to_string(i));
+  keys.emplace_back("k50");
+  keys.emplace_back("k7");
+  const std::string* duplicate = find_duplicate_key(keys);
+  ASSERT_NE(duplicate, nullptr);
+  EXPECT_EQ(*duplicate, "k7");  // k7 appears first of the two repeated keys
+  EXPECT_EQ(duplicate, &keys[7]);
+  keys.pop_back();
+  keys.pop_back();
+  EXPECT_EQ(find_duplicate_key(keys), nullptr);
+
+  std::string body = "{";
+  // 10,000 keys: the most an object may have.
+  for (int i = 0; i < 9'999; ++i) body += "\"k" + std::to_string(i) + "\":1,";
+  body += "\"k9998\":2}";
+  EXPECT_NE(parse_error(body).find("duplicate key \"k9998\""), std::string::npos);
 }
 
 TEST(ParseJson, RejectsDeepNesting) {

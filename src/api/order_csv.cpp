@@ -2,15 +2,39 @@
 
 namespace cargomon::api {
 
+namespace {
+
+// What makes a spreadsheet read a cell as a formula when it starts with it.
+constexpr std::string_view kFormulaStart = "=+-@\t\r";
+
+bool starts_formula(std::string_view value, std::size_t at) {
+  return at < value.size() && kFormulaStart.find(value[at]) != std::string_view::npos;
+}
+
+}  // namespace
+
 void append_csv_field(std::string& out, std::string_view value, bool text) {
   std::string guarded;
-  if (text && !value.empty() &&
-      std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
-    guarded = "'";  // appended: `"'" + std::string(…)` trips GCC 12's -Wrestrict at -O2
-    guarded += value;
-    value = guarded;
+  if (text) {
+    // A cell starts at the field's start and, for a reader that splits on
+    // the other separator (spreadsheets in Colombian Spanish split on ';'
+    // and ignore a quote that does not open a cell), after every ',' or ';'
+    // inside it: each of those starts is guarded with an apostrophe.
+    bool any = starts_formula(value, 0);
+    for (std::size_t at = 0; !any && at < value.size(); ++at) {
+      any = (value[at] == ',' || value[at] == ';') && starts_formula(value, at + 1);
+    }
+    if (any) {
+      guarded.reserve(value.size() + 8);
+      for (std::size_t at = 0; at < value.size(); ++at) {
+        const bool cell_start = at == 0 || value[at - 1] == ',' || value[at - 1] == ';';
+        if (cell_start && starts_formula(value, at)) guarded += '\'';
+        guarded += value[at];
+      }
+      value = guarded;
+    }
   }
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (value.find_first_of(",;\"\r\n") == std::string_view::npos) {
     out += value;
     return;
   }

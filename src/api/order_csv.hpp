@@ -3,11 +3,13 @@
 // GET /pedidos.csv so that both write the same bytes: UTF-8 with a byte order
 // mark (spreadsheets then read the accents right), a header row, then one row
 // per product line, RFC 4180 (CRLF line ends; a field is quoted when it holds
-// a comma, a quote or a line break, and its quotes are doubled).
+// a comma, a semicolon, a quote or a line break, and its quotes are doubled).
 //
 // Text fields come from couriers' devices, not from us: one that a
 // spreadsheet would run as a formula (=, +, -, @, tab or CR first) is written
-// with a leading apostrophe. Numbers the server computes (secuencia, precio,
+// with a leading apostrophe, and so is each such character right after a ','
+// or ';' inside it (a spreadsheet that splits on ';', as Spanish-language
+// ones do, starts a cell there). Numbers the server computes (secuencia, precio,
 // cantidad, subtotal, a numeric IdRepartidor) are written as they are.
 
 #include <string>

@@ -36,6 +36,20 @@ TEST(OrderCsv, TextThatASpreadsheetWouldRunGetsAnApostrophe) {
   EXPECT_EQ(field("-5", false), "-5");
 }
 
+TEST(OrderCsv, SemicolonSeparatedSpreadsheetsCannotBeMadeToRunAFormula) {
+  // Spreadsheets in Colombian Spanish split on ';': a cell holding one is
+  // quoted, and what follows a separator of either kind is guarded as the
+  // start of a cell.
+  EXPECT_EQ(field("a;b"), "\"a;b\"");
+  EXPECT_EQ(field("a;=cmd|' /C calc'!A0"), "\"a;'=cmd|' /C calc'!A0\"");
+  EXPECT_EQ(field("a,=1+1"), "\"a,'=1+1\"");
+  EXPECT_EQ(field("x;+1;-2;@f"), "\"x;'+1;'-2;'@f\"");
+  EXPECT_EQ(field("=a;=b"), "\"'=a;'=b\"");
+  EXPECT_EQ(field("fin;"), "\"fin;\"");
+  // Server values are written as they are.
+  EXPECT_EQ(field("a;=b", false), "\"a;=b\"");
+}
+
 TEST(OrderCsv, OneRowPerProductLineInTheBusinessTimezone) {
   const BusinessCalendar calendar("America/Bogota");
   Order order;

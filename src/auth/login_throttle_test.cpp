@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace cargomon::auth {
 namespace {
@@ -123,11 +125,99 @@ TEST_F(LoginThrottleTest, VeryLongNamesDoNotGrowEntriesWithoutBound) {
   EXPECT_EQ(throttle_.tracked_keys(), 1u);
 }
 
+TEST_F(LoginThrottleTest, AttemptsInFlightCountAgainstTheLimit) {
+  std::vector<LoginThrottle::Attempt> running;
+  for (int i = 0; i < 10; ++i) {
+    auto admitted = throttle_.begin("alice", "10.0.0.1");
+    ASSERT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(admitted)) << "attempt " << i;
+    running.push_back(std::move(std::get<LoginThrottle::Attempt>(admitted)));
+  }
+  // Ten checks run and none has failed yet: the eleventh must wait for them.
+  const auto refused = throttle_.begin("alice", "10.0.0.1");
+  ASSERT_TRUE(std::holds_alternative<seconds>(refused));
+  EXPECT_EQ(std::get<seconds>(refused), seconds(1));
+  EXPECT_EQ(throttle_.retry_after("alice", "10.0.0.1"), seconds(1));
+  // Other pairs are not affected.
+  EXPECT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(throttle_.begin("alice", "10.0.0.2")));
+
+  clock_.advance(seconds(10));
+  for (auto& attempt : running) attempt.failed();
+  // Now they are ten failures: blocked for the whole window.
+  EXPECT_EQ(throttle_.retry_after("alice", "10.0.0.1"), minutes(5));
+}
+
+TEST_F(LoginThrottleTest, AnAttemptThatNeverRanFreesItsPlace) {
+  {
+    std::vector<LoginThrottle::Attempt> dropped;
+    for (int i = 0; i < 10; ++i) {
+      dropped.push_back(std::get<LoginThrottle::Attempt>(throttle_.begin("alice", "10.0.0.1")));
+    }
+    ASSERT_TRUE(throttle_.retry_after("alice", "10.0.0.1").has_value());
+  }
+  EXPECT_EQ(throttle_.retry_after("alice", "10.0.0.1"), std::nullopt);
+  EXPECT_EQ(throttle_.tracked_keys(), 0u);
+}
+
+TEST_F(LoginThrottleTest, AnAttemptEndsOnce) {
+  auto attempt = std::get<LoginThrottle::Attempt>(throttle_.begin("alice", "10.0.0.1"));
+  attempt.failed();
+  attempt.failed();  // ignored: the attempt has ended
+  LoginThrottle::Attempt moved = std::move(attempt);
+  moved.failed();
+  fail_times(8);
+  EXPECT_EQ(throttle_.retry_after("alice", "10.0.0.1"), std::nullopt);  // 9 failures
+}
+
+TEST_F(LoginThrottleTest, SuccessDuringOtherChecksKeepsCountingThem) {
+  std::vector<LoginThrottle::Attempt> running;
+  for (int i = 0; i < 10; ++i) {
+    running.push_back(std::get<LoginThrottle::Attempt>(throttle_.begin("alice", "10.0.0.1")));
+  }
+  running.back().succeeded();
+  running.pop_back();
+  // Nine still run: one more may start, not two.
+  auto one_more = throttle_.begin("alice", "10.0.0.1");
+  EXPECT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(one_more));
+  EXPECT_TRUE(std::holds_alternative<seconds>(throttle_.begin("alice", "10.0.0.1")));
+}
+
+TEST_F(LoginThrottleTest, PairsWithAttemptsInFlightAreNotEvicted) {
+  LoginThrottle throttle(clock_, 1, minutes(5), 2);
+  auto held = std::get<LoginThrottle::Attempt>(throttle.begin("held", "c"));
+  for (int i = 0; i < 100; ++i) throttle.record_failure("user" + std::to_string(i), "c");
+  EXPECT_EQ(throttle.tracked_keys(), 2u);
+  // Still counted: its place is taken until it ends.
+  EXPECT_TRUE(throttle.retry_after("held", "c").has_value());
+  held.failed();
+  EXPECT_EQ(throttle.retry_after("held", "c"), minutes(5));
+}
+
+TEST_F(LoginThrottleTest, OneAddressHasAtMostSixteenChecksInFlightWhateverTheUsernames) {
+  std::vector<LoginThrottle::Attempt> running;
+  for (int i = 0; i < 16; ++i) {
+    auto admitted = throttle_.begin("unknown" + std::to_string(i), "10.0.0.1");
+    ASSERT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(admitted)) << "attempt " << i;
+    running.push_back(std::move(std::get<LoginThrottle::Attempt>(admitted)));
+  }
+  const auto refused = throttle_.begin("unknown-16", "10.0.0.1");
+  ASSERT_TRUE(std::holds_alternative<seconds>(refused));
+  EXPECT_EQ(std::get<seconds>(refused), seconds(1));
+  // Another address is served at once.
+  EXPECT_TRUE(std::holds_alternative<LoginThrottle::Attempt>(throttle_.begin("admin", "10.0.0.2")));
+  // A check that ends frees a place, whatever its outcome.
+  running.front().failed();
+  EXPECT_TRUE(
+      std::holds_alternative<LoginThrottle::Attempt>(throttle_.begin("unknown-16", "10.0.0.1")));
+  running.clear();
+  EXPECT_EQ(throttle_.tracked_keys(), 1u);  // only the one failure is remembered
+}
+
 TEST(LoginThrottleConstructionTest, RefusesNonsenseLimits) {
   const FakeClock clock(kStart);
   EXPECT_THROW(LoginThrottle(clock, 0), std::invalid_argument);
   EXPECT_THROW(LoginThrottle(clock, 10, seconds(0)), std::invalid_argument);
   EXPECT_THROW(LoginThrottle(clock, 10, seconds(60), 0), std::invalid_argument);
+  EXPECT_THROW(LoginThrottle(clock, 10, seconds(60), 10, 0), std::invalid_argument);
 }
 
 }  // namespace

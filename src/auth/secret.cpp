@@ -159,10 +159,17 @@ std::string load_or_create_secret(const fs::path& data_dir, std::optional<std::s
     check_length(*from_env, "the environment");
     return std::move(*from_env);
   }
-  if (secret_file) return read_secret_file(*secret_file, /*require_private=*/false);
+  // A secret others can read lets them sign tokens for any user: refused
+  // wherever it comes from (a mounted secret should be mode 0400 or 0600).
+  if (secret_file) return read_secret_file(*secret_file, /*require_private=*/true);
 
+  // Parents as the umask says; the data directory itself owner-only, as the
+  // store creates it (it holds the password hashes and the secret).
   std::error_code ec;
-  fs::create_directories(data_dir, ec);
+  if (!data_dir.parent_path().empty()) fs::create_directories(data_dir.parent_path(), ec);
+  if (!ec && ::mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    ec = std::error_code(errno, std::system_category());
+  }
   if (ec) fail("cannot create data directory " + data_dir.string() + ": " + ec.message());
   const fs::path path = data_dir / kDefaultFileName;
   if (::access(path.c_str(), F_OK) == 0) return read_secret_file(path, /*require_private=*/true);

@@ -15,13 +15,13 @@ namespace cargomon::auth {
 // Precedence:
 //  1. `from_env`, if set (the caller maps an unset variable to nullopt; an
 //     empty one is set, and too short). Used verbatim; at least 32 bytes.
-//  2. `secret_file`, if set: must exist; its content less a trailing newline,
-//     at least 32 bytes. Its mode is not checked: mounted secrets are often
-//     read-only files owned by root.
-//  3. `<data_dir>/jwt-secret`: read if it exists (refused if group or others
-//     have any access to it); otherwise created with mode 0600, holding 64
-//     hex characters (256 random bits), and its content returned. `data_dir`
-//     is created if missing.
+//  2. `secret_file`, if set: must exist, and is refused if group or others
+//     have any access to it (whoever reads it can sign tokens for any user);
+//     its content less a trailing newline, at least 32 bytes.
+//  3. `<data_dir>/jwt-secret`: read if it exists (refused likewise);
+//     otherwise created with mode 0600, holding 64 hex characters (256
+//     random bits), and its content returned. `data_dir` is created (mode
+//     0700) if missing.
 // Every refusal throws std::runtime_error saying what to fix: this runs at
 // start-up, where stopping with a clear message is the right answer.
 std::string load_or_create_secret(const std::filesystem::path& data_dir,

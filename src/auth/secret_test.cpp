@@ -71,6 +71,7 @@ TEST_F(SecretTest, MissingDataDirectoryIsCreated) {
   const fs::path nested = dir_ / "a" / "b";
   EXPECT_EQ(load_or_create_secret(nested, std::nullopt, std::nullopt).size(), 64u);
   EXPECT_TRUE(fs::exists(nested / "jwt-secret"));
+  EXPECT_EQ(fs::status(nested).permissions() & fs::perms::all, fs::perms::owner_all);
 }
 
 TEST_F(SecretTest, EnvironmentSecretWinsOverFiles) {
@@ -89,10 +90,18 @@ TEST_F(SecretTest, ShortEnvironmentSecretIsRefused) {
 
 TEST_F(SecretTest, GivenFileIsReadWithoutItsTrailingNewline) {
   const std::string secret(40, 'f');
-  write_file(dir_ / "given", secret + "\n",
-             fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  write_file(dir_ / "given", secret + "\n", fs::perms::owner_read);
   EXPECT_EQ(load_or_create_secret(dir_, std::nullopt, dir_ / "given"), secret);
   EXPECT_FALSE(fs::exists(dir_ / "jwt-secret"));
+}
+
+TEST_F(SecretTest, GivenFileOpenToOthersIsRefused) {
+  for (const fs::perms mode : {fs::perms::owner_read | fs::perms::others_read,
+                               fs::perms::owner_read | fs::perms::group_read}) {
+    write_file(dir_ / "given", std::string(64, 'a'), mode);
+    expect_error_mentioning([&] { load_or_create_secret(dir_, std::nullopt, dir_ / "given"); },
+                            "chmod 600");
+  }
 }
 
 TEST_F(SecretTest, GivenFileMustExistAndBeLongEnough) {

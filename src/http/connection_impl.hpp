@@ -124,11 +124,33 @@ class Connection {
       parser.header_limit(options.header_limit);
       parser.body_limit(options.body_limit);
       lowest.expires_after(options.read_timeout);
-      auto [read_ec, bytes] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple);
-      if (read_ec == bhttp::error::end_of_stream || read_ec == beast::error::timeout ||
-          read_ec == asio::error::connection_reset || read_ec == asio::error::eof) {
+      // The head first: what it says decides whether the body may come.
+      auto [head_ec, head_bytes] =
+          co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple);
+      if (gone(head_ec)) break;
+      if (head_ec) {
+        co_await write_early_error(head_ec);
         break;
       }
+      const auto& head = parser.get();
+      if (head.version() >= 11 && head.find(bhttp::field::host) == head.end()) {
+        // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request
+        // without Host (a proxy in front may route by it).
+        co_await write_refusal(api::error_response(api::ApiError::bad_request,
+                                                   "HTTP/1.1 requests must have a Host header"));
+        break;
+      }
+      if (head.version() >= 11 && !parser.is_done() &&
+          beast::iequals(head[bhttp::field::expect], "100-continue")) {
+        // The client waits for this before it sends the body (curl for a
+        // second, others until their timeout). Too large a body was refused
+        // above, with the head.
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+        auto [continue_ec, continue_bytes] = co_await bhttp::async_write(stream_, go_on, use_tuple);
+        if (continue_ec) break;
+      }
+      auto [read_ec, bytes] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple);
+      if (gone(read_ec)) break;
       if (read_ec) {
         co_await write_early_error(read_ec);
         break;
@@ -159,6 +181,12 @@ class Connection {
   }
 
  private:
+  // The client went away or stopped sending: nothing to answer.
+  static bool gone(const beast::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+           ec == asio::error::connection_reset || ec == asio::error::eof;
+  }
+
   // A request that never reached the router (too large, unparseable).
   asio::awaitable<void> write_early_error(beast::error_code read_ec) {
     const auto& options = context_.options;
@@ -174,6 +202,11 @@ class Connection {
     } else {
       response = api::error_response(api::ApiError::bad_request, "Malformed HTTP request");
     }
+    co_await write_refusal(std::move(response));
+  }
+
+  // Answers a request that is not served, and the connection then closes.
+  asio::awaitable<void> write_refusal(api::Response response) {
     auto res = to_beast(std::move(response), context_, 11, false, false);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
     co_await bhttp::async_write(stream_, res, use_tuple);

@@ -1,7 +1,11 @@
 #include "storage/open_store.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <stdexcept>
 #include <string_view>
+#include <system_error>
 
 #include "storage/memory/memory_store.hpp"
 #include "storage/postgres/postgres_store.hpp"
@@ -17,12 +21,23 @@ struct Where {
   IfMissing if_missing;
 };
 
+// Parents as the umask says; the data directory itself owner-only: it holds
+// every order and password hash. (An existing one is left as it is: its
+// owner chose its mode.)
+void create_private_directory(const std::filesystem::path& dir) {
+  if (!dir.parent_path().empty()) std::filesystem::create_directories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw std::system_error(errno, std::system_category(),
+                            "cannot create data directory " + dir.string());
+  }
+}
+
 std::unique_ptr<Store> open_sqlite(const Where& where) {
   const auto path = where.data_dir / "cargomon.db";
   if (where.if_missing == IfMissing::fail && !std::filesystem::exists(path)) {
     throw std::runtime_error("no database at " + path.string() + " (see --data-dir)");
   }
-  std::filesystem::create_directories(where.data_dir);
+  create_private_directory(where.data_dir);
   return std::make_unique<SqliteStore>(path, where.calendar);
 }
 

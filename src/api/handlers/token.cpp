@@ -1,5 +1,9 @@
 // POST /token: username and password for a bearer token.
 
+#include <chrono>
+#include <memory>
+#include <variant>
+
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
 #include "auth/password.hpp"
@@ -41,42 +45,49 @@ void post_token(Services& s, const Request& request, Respond respond) {
   std::string password = string_field("password");
   if (!problems.empty()) return respond(validation_response(problems));
 
-  if (const auto wait = s.throttle.retry_after(username, request.client_address)) {
+  // Admitted before the check runs, so that concurrent guesses count as they
+  // arrive, not only once Argon2 has finished with them.
+  auto admitted = s.throttle.begin(username, request.client_address);
+  if (const auto* wait = std::get_if<std::chrono::seconds>(&admitted)) {
     auto response =
         error_response(ApiError::too_many_requests, "Too many failed logins; try again in " +
                                                         std::to_string(wait->count()) + " seconds");
     response.header("Retry-After", std::to_string(wait->count()));
     return respond(std::move(response));
   }
+  // Shared: std::function needs a copyable task. Dropped unrun (a full
+  // executor), the attempt just stops counting.
+  auto attempt = std::make_shared<auth::LoginThrottle::Attempt>(
+      std::move(std::get<auth::LoginThrottle::Attempt>(admitted)));
 
   // Argon2id takes tens of milliseconds by design: off the I/O threads.
   const std::size_t bytes = username.size() + password.size();
-  post_answering(s.hashing, respond, "POST /token", bytes,
-                 [&s, username = std::move(username), password = std::move(password),
-                  client = request.client_address, respond] {
-                   const auto user = s.users.find_user(username);
-                   const bool valid =
-                       auth::verify_password(user ? user->password_hash : decoy_hash(), password) &&
-                       user && !user->disabled;
-                   if (!valid) {
-                     s.throttle.record_failure(username, client);
-                     return respond(error_response(ApiError::unauthenticated,
-                                                   "Incorrect username or password"));
-                   }
-                   s.throttle.record_success(username, client);
-                   JsonWriter out;
-                   out.begin_object()
-                       .key("access_token")
-                       .string(s.tokens.issue(user->username, user->role))
-                       .key("token_type")
-                       .string("bearer")
-                       .key("expires_in")
-                       .number(s.tokens.ttl().count())
-                       .key("role")
-                       .string(to_string(user->role))
-                       .end_object();
-                   respond(json_response(200, out.take()));
-                 });
+  post_answering(
+      s.hashing, respond, "POST /token", bytes,
+      [&s, username = std::move(username), password = std::move(password), attempt, respond] {
+        const auto user = s.users.find_user(username);
+        const bool valid =
+            auth::verify_password(user ? user->password_hash : decoy_hash(), password) && user &&
+            !user->disabled;
+        if (!valid) {
+          attempt->failed();
+          return respond(
+              error_response(ApiError::unauthenticated, "Incorrect username or password"));
+        }
+        attempt->succeeded();
+        JsonWriter out;
+        out.begin_object()
+            .key("access_token")
+            .string(s.tokens.issue(user->username, user->role))
+            .key("token_type")
+            .string("bearer")
+            .key("expires_in")
+            .number(s.tokens.ttl().count())
+            .key("role")
+            .string(to_string(user->role))
+            .end_object();
+        respond(json_response(200, out.take()));
+      });
 }
 
 }  // namespace cargomon::api

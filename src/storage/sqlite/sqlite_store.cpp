@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -113,6 +114,35 @@ UserChange update_user_in_transaction(sqlite::Connection& db, const User& user) 
   return UserChange::done;
 }
 
+// Every order and password hash is in the database and its -wal and -shm
+// files: owner-only, whatever the umask. SQLite gives -wal and -shm the mode
+// of the database file, so creating that one 0600 covers them; files left
+// by an older version (0644) are tightened, and the log says so.
+void make_owner_only(const std::filesystem::path& database) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string path = database.string() + suffix;
+    const bool main_file = *suffix == '\0';
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (main_file ? O_CREAT : 0), 0600);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // SQLite creates it from the database's mode
+      throw StoreUnavailable("cannot open " + path + ": " + std::strerror(errno));
+    }
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+      if (::fchmod(fd, 0600) == 0) {
+        spdlog::warn("{} was readable by other local users (mode {:04o}); it is now 0600", path,
+                     info.st_mode & 07777U);
+      } else {
+        spdlog::error(
+            "{} is readable by other local users (mode {:04o}) and cannot be made "
+            "0600: {}",
+            path, info.st_mode & 07777U, std::strerror(errno));
+      }
+    }
+    ::close(fd);
+  }
+}
+
 }  // namespace
 
 // A read connection borrowed from the pool for one call.
@@ -137,6 +167,7 @@ class SqliteStore::ReadLease {
 SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& calendar,
                          SqliteStoreOptions options)
     : path_(std::move(path)), calendar_(calendar), options_(options) {
+  make_owner_only(path_);
   writer_db_ = std::make_unique<sqlite::Connection>(path_);
   sqlite::migrate(*writer_db_);
   writer_db_->exec("PRAGMA cache_size=-" + std::to_string(options_.writer_cache_kib));
