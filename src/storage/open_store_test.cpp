@@ -58,13 +58,14 @@ TEST_F(OpenStore, MemoryIsTheInMemoryStoreAndTouchesNoDisk) {
 
 TEST_F(OpenStore, AnUnknownSchemeNamesTheAcceptedFormsWithoutEchoingCredentials) {
   for (const char* url :
-       {"mysql://root:hunter2@db/cargomon", "postgres:/missing-slash", "dynamodb://table"}) {
+       {"mysql://root:hunter2@db/cargomon", "postgres:/missing-slash", "dynamo://table"}) {
     try {
       open_store(url, dir_, calendar_);
       FAIL() << url;
     } catch (const std::runtime_error& e) {
       const std::string message = e.what();
-      for (const char* form : {"sqlite:", "postgres://", "postgresql://", "memory:"}) {
+      for (const char* form :
+           {"sqlite:", "postgres://", "postgresql://", "memory:", "dynamodb://"}) {
         EXPECT_NE(message.find(form), std::string::npos) << form << " in " << message;
       }
       EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
