@@ -6,8 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
+#include <set>
 
+#include "storage/dynamodb/fault_proxy.hpp"
 #include "storage/dynamodb/throwaway_tables.hpp"
 
 namespace cargomon {
@@ -25,6 +30,36 @@ class DynamoDbStoreTest : public ::testing::Test {
     DynamoDbStoreOptions options;
     options.table_prefix = tables_->prefix();
     return options;
+  }
+
+  // The tables' configuration, pointed at `url` (a proxy).
+  aws::ServiceConfig through(const std::string& url) const {
+    auto config = tables_->config();
+    config.endpoint = aws::Endpoint::parse(url);
+    return config;
+  }
+
+  std::string upstream() const {
+    const auto& endpoint = tables_->config().endpoint;
+    return "http://" + endpoint.host_header;
+  }
+
+  Order make(std::string id, int cents = 1500) {
+    Order order;
+    order.order_id = std::move(id);
+    order.courier = {{"102", true}, "Carlos García"};
+    order.lines = {{"pk0001", "Moneda", Money::from_cents(cents), 1}};
+    order.reported_at = calendar_.parse_timestamp("2024-09-12 10:00:00");
+    order.received_at = *calendar_.parse_timestamp("2024-09-12 12:00:00");
+    return order;
+  }
+
+  static RegisterResult put(Store& store, Order order) {
+    std::promise<RegisterResult> result;
+    auto future = result.get_future();
+    store.register_order(std::move(order),
+                         [&](RegisterResult r) { result.set_value(std::move(r)); });
+    return future.get();
   }
 
   BusinessCalendar calendar_{"America/Bogota"};
@@ -51,6 +86,122 @@ TEST_F(DynamoDbStoreTest, AnUnreachableServerIsUnavailable) {
   auto quick = options();
   quick.client.call_deadline = std::chrono::milliseconds(200);
   EXPECT_THROW(DynamoDbStore(config, quick, calendar_), StoreUnavailable);
+}
+
+TEST_F(DynamoDbStoreTest, ThrottlingConflictsAndLostAnswersLoseNothingAndCountNothingTwice) {
+  { DynamoDbStore created(tables_->config(), options(), calendar_); }
+  // Every other write is refused in one of DynamoDB's ways, or done with its
+  // answer lost (the retry then meets its own earlier write).
+  std::atomic<int> writes{0};
+  testing::FaultProxy proxy(upstream(), [&](std::string_view operation, std::int64_t) {
+    if (operation != "TransactWriteItems" && operation != "UpdateItem") return testing::Fault::none;
+    constexpr testing::Fault kCycle[] = {
+        testing::Fault::throttling,           testing::Fault::none,
+        testing::Fault::transaction_conflict, testing::Fault::none,
+        testing::Fault::provisioned,          testing::Fault::none,
+        testing::Fault::lost_answer,          testing::Fault::none,
+        testing::Fault::server_error,         testing::Fault::none};
+    return kCycle[writes++ % 10];
+  });
+  constexpr int kOrders = 120;
+  std::map<std::string, RegisterResult> answers;
+  {
+    DynamoDbStore store(through(proxy.url()), options(), calendar_);
+    std::mutex mutex;
+    std::promise<void> all_done;
+    int pending = kOrders;
+    for (int i = 0; i < kOrders; ++i) {
+      const auto id = "o" + std::to_string(i);
+      store.register_order(make(id, 100 + i), [&, id](RegisterResult r) {
+        const std::lock_guard lock(mutex);
+        answers[id] = std::move(r);
+        if (--pending == 0) all_done.set_value();
+      });
+    }
+    all_done.get_future().wait();
+  }
+  EXPECT_GT(proxy.faults(), 20);
+
+  DynamoDbStore store(tables_->config(), options(), calendar_);
+  std::int64_t stored_orders = 0;
+  std::int64_t stored_cents = 0;
+  std::set<std::int64_t> sequences;
+  for (const auto& [id, answer] : answers) {
+    const auto found = store.find_order(id);
+    if (answer.status == RegisterStatus::stored ||
+        answer.status == RegisterStatus::already_stored) {
+      ASSERT_TRUE(found) << id << " was acknowledged and is not there";
+      EXPECT_EQ(found->sequence, answer.order.sequence) << id;
+      EXPECT_TRUE(sequences.insert(found->sequence).second) << id;
+    } else {
+      EXPECT_EQ(answer.status, RegisterStatus::unavailable) << id;
+    }
+    if (found) {
+      ++stored_orders;
+      stored_cents += found->total().cents();
+    }
+  }
+  const auto metrics = store.day_metrics(*parse_business_day("2024-09-12"));
+  EXPECT_EQ(metrics.orders, stored_orders);
+  EXPECT_EQ(metrics.sales.cents(), stored_cents);
+  EXPECT_GE(stored_orders, kOrders - 5) << "retries should have carried almost every order";
+  EXPECT_EQ(store.orders_after(0, 1000).size(), static_cast<std::size_t>(stored_orders));
+}
+
+TEST_F(DynamoDbStoreTest, AFailedConditionIsAnsweredWithoutRetrying) {
+  std::atomic<int> transactions{0};
+  testing::FaultProxy proxy(upstream(), [&](std::string_view operation, std::int64_t) {
+    if (operation == "TransactWriteItems") ++transactions;
+    return testing::Fault::none;
+  });
+  DynamoDbStore store(through(proxy.url()), options(), calendar_);
+  ASSERT_EQ(put(store, make("a")).status, RegisterStatus::stored);
+  ASSERT_EQ(transactions.load(), 1);
+  EXPECT_EQ(put(store, make("a", 999)).status, RegisterStatus::conflict);
+  EXPECT_EQ(transactions.load(), 2);
+  EXPECT_EQ(store.create_user(User{"ana", "h", Role::admin, false}), UserChange::done);
+  EXPECT_EQ(store.create_user(User{"ana", "h", Role::admin, false}), UserChange::already_exists);
+  EXPECT_EQ(transactions.load(), 4);
+}
+
+TEST_F(DynamoDbStoreTest, AStoreThatKeepsThrottlingIsUnavailable) {
+  auto quick = options();
+  quick.client.call_deadline = std::chrono::milliseconds(300);
+  quick.client.backoff_base = std::chrono::milliseconds(5);
+  quick.client.backoff_cap = std::chrono::milliseconds(50);
+  // Opened while DynamoDB answers; then it throttles everything.
+  std::unique_ptr<DynamoDbStore> store;
+  {
+    std::atomic<bool> fault{false};
+    testing::FaultProxy switching(upstream(), [&](std::string_view, std::int64_t) {
+      return fault ? testing::Fault::throttling : testing::Fault::none;
+    });
+    store = std::make_unique<DynamoDbStore>(through(switching.url()), quick, calendar_);
+    fault = true;
+    EXPECT_EQ(put(*store, make("a")).status, RegisterStatus::unavailable);
+    EXPECT_THROW(store->find_order("a"), StoreUnavailable);
+    EXPECT_THROW(store->day_metrics(*parse_business_day("2024-09-12")), StoreUnavailable);
+    EXPECT_FALSE(store->ready());
+    store.reset();
+  }
+  DynamoDbStore direct(tables_->config(), options(), calendar_);
+  EXPECT_FALSE(direct.find_order("a"));
+}
+
+TEST_F(DynamoDbStoreTest, DayMetricsReadOnlyTheDaysCounterShards) {
+  std::atomic<int> queries{0};
+  testing::FaultProxy proxy(upstream(), [&](std::string_view operation, std::int64_t) {
+    if (operation == "Query") ++queries;
+    return testing::Fault::none;
+  });
+  DynamoDbStore store(through(proxy.url()), options(), calendar_);
+  for (int i = 0; i < 60; ++i)
+    ASSERT_EQ(put(store, make("o" + std::to_string(i))).status, RegisterStatus::stored);
+  queries = 0;
+  const auto metrics = store.day_metrics(*parse_business_day("2024-09-12"));
+  EXPECT_EQ(metrics.orders, 60);
+  EXPECT_EQ(metrics.sales.cents(), 60 * 1500);
+  EXPECT_EQ(queries.load(), 1);  // one Query of at most counter_shards small items
 }
 
 }  // namespace
