@@ -22,6 +22,12 @@ jobs=$(( $(nproc) < 2 ? $(nproc) : 2 ))
 # The PostgreSQL store's tests need a server beside them, as in scripts/test.sh.
 with_pg=()
 if [ -x scripts/with-postgres.sh ]; then with_pg=(scripts/with-postgres.sh); fi
+# The DynamoDB store's tests need DynamoDB Local, which runs (with the whole
+# ctest run) in a private network namespace: see with-dynamodb-local.sh.
+# Inside with-postgres.sh, whose server is a Unix socket on the file system,
+# reachable from any network namespace.
+with_services=("${with_pg[@]}")
+if [ -x scripts/with-dynamodb-local.sh ]; then with_services+=(scripts/with-dynamodb-local.sh); fi
 
 # Fails when a sanitizer wrote a report file; prints the reports.
 check_reports() {
@@ -45,7 +51,7 @@ run_asan() {
   # temporary log is gone.
   ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:log_path=$reports/report" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
-    "${with_pg[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+    "${with_services[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
   # The crash test (README, "Reliability"), its servers under ASan: 20
   # SIGKILL rounds and 2 SIGTERM ones (whose exit status includes
   # LeakSanitizer's verdict).
