@@ -14,6 +14,7 @@
 
 #include "aws/sigv4.hpp"
 #include "domain/day_metrics.hpp"
+#include "storage/dynamodb/order_relay.hpp"
 
 namespace cargomon {
 namespace {
@@ -394,6 +395,7 @@ void DynamoDbStore::commit_batch(std::vector<PendingOrder>& batch) {
 
   std::function<void(std::size_t)> start;
   const auto finish = [&](std::size_t leader, const RegisterResult& result) {
+    if (result.status != RegisterStatus::stored) write_void(batch[leader].order.sequence);
     batch[leader].done(result);
     for (const auto i : followers[leader]) {
       RegisterResult answer{RegisterStatus::unavailable, {}};
@@ -602,18 +604,22 @@ OrderPage DynamoDbStore::list_orders(const OrderQuery& query) {
   return page;
 }
 
-std::vector<Order> DynamoDbStore::orders_after(std::int64_t after, std::size_t limit) {
-  std::vector<Order> orders;
-  if (limit == 0) return orders;
-  after = std::max<std::int64_t>(after, 0);
+std::int64_t DynamoDbStore::drawn_sequence() {
   const auto counter = must(client_->call("GetItem", {{"TableName", orders_table_},
                                                       {"Key", key("meta", "sequence")},
                                                       {"ConsistentRead", true}}),
                             "GetItem");
   const auto* item = counter.if_contains("Item");
-  const std::int64_t drawn = item != nullptr ? get_n(item->as_object(), "n").value_or(0) : 0;
+  return item != nullptr ? get_n(item->as_object(), "n").value_or(0) : 0;
+}
+
+std::vector<LogEntry> DynamoDbStore::log_after(std::int64_t after, std::size_t limit) {
+  std::vector<LogEntry> entries;
+  if (limit == 0) return entries;
+  after = std::max<std::int64_t>(after, 0);
+  const std::int64_t drawn = drawn_sequence();
   for (std::int64_t bucket = (after + 1) >> kLogBucketBits;
-       bucket <= (drawn >> kLogBucketBits) && orders.size() < limit; ++bucket) {
+       bucket <= (drawn >> kLogBucketBits) && entries.size() < limit; ++bucket) {
     json::object request{
         {"TableName", orders_table_},
         {"KeyConditionExpression", "#p = :p AND #k > :after"},
@@ -621,19 +627,55 @@ std::vector<Order> DynamoDbStore::orders_after(std::int64_t after, std::size_t l
         {"ExpressionAttributeValues",
          {{":p", S("s#" + std::to_string(bucket))}, {":after", S(padded(after, kSequenceDigits))}}},
         {"ConsistentRead", true}};
-    while (orders.size() < limit) {
+    while (entries.size() < limit) {
       request["Limit"] =
-          static_cast<std::int64_t>(std::min<std::size_t>(limit - orders.size(), 1000));
+          static_cast<std::int64_t>(std::min<std::size_t>(limit - entries.size(), 1000));
       const auto body = must(client_->call("Query", request), "Query");
       for (const auto& entry : body.at("Items").as_array()) {
-        orders.push_back(decode_order(entry.as_object()));
+        const auto& item = entry.as_object();
+        LogEntry logged;
+        logged.sequence = to_int(get_s(item, "k"));
+        if (!get_bool(item, "void")) logged.order = decode_order(item);
+        entries.push_back(std::move(logged));
       }
       const auto* more = body.if_contains("LastEvaluatedKey");
       if (more == nullptr) break;
       request["ExclusiveStartKey"] = *more;
     }
   }
+  return entries;
+}
+
+std::vector<Order> DynamoDbStore::orders_after(std::int64_t after, std::size_t limit) {
+  // Void entries are skipped: a page may take a few reads more than one.
+  std::vector<Order> orders;
+  while (orders.size() < limit) {
+    const auto wanted = limit - orders.size();
+    const auto entries = log_after(after, wanted);
+    for (const auto& entry : entries) {
+      if (entry.order) orders.push_back(*entry.order);
+      after = entry.sequence;
+    }
+    if (entries.size() < wanted) break;
+  }
   return orders;
+}
+
+std::unique_ptr<LiveSubscription> DynamoDbStore::subscribe(Publish publish) {
+  return std::make_unique<DynamoDbRelay>(*this, std::move(publish), options_.relay);
+}
+
+void DynamoDbStore::write_void(std::int64_t sequence) {
+  // Never over an order's own entry; the relay passes the value once it sees this.
+  json::object item =
+      key("s#" + std::to_string(sequence >> kLogBucketBits), padded(sequence, kSequenceDigits));
+  item["void"] = BOOL(true);
+  client_->call_async("PutItem",
+                      {{"TableName", orders_table_},
+                       {"Item", std::move(item)},
+                       {"ConditionExpression", "attribute_not_exists(#p)"},
+                       {"ExpressionAttributeNames", {{"#p", "p"}}}},
+                      [](const DynamoDbResult&) {});
 }
 
 DayMetrics DynamoDbStore::day_metrics(BusinessDay day) {
@@ -817,13 +859,6 @@ UserChange DynamoDbStore::update_user(const User& user) {
     must(result, "TransactWriteItems");
   }
   throw StoreUnavailable("DynamoDB: user " + user.username + " kept changing under the update");
-}
-
-void DynamoDbStore::delete_tables() {
-  writer_->stop();
-  for (const auto& table : {orders_table_, users_table_}) {
-    client_->call("DeleteTable", {{"TableName", table}});
-  }
 }
 
 }  // namespace cargomon

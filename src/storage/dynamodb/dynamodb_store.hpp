@@ -19,13 +19,15 @@
 // counter shard), answering each order when its transaction is done.
 // Duplicates within a batch share their first one's transaction.
 //
-// Live streams across instances (LiveOrders) are not provided yet:
-// live_orders() is null, so an instance streams the orders it stored itself;
-// orders_after() serves every instance's orders.
+// Live streams across instances: LiveOrders polls the sequence log
+// (order_relay.hpp); every value drawn but not used gets a void log entry,
+// so that the relay knows it is settled.
 //
 // Thread safety: every public method may be called from any thread.
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "aws/dynamodb_client.hpp"
@@ -34,6 +36,13 @@
 #include "storage/store.hpp"
 
 namespace cargomon {
+
+// How the live relay (order_relay.hpp) polls.
+struct DynamoDbRelayOptions {
+  std::chrono::milliseconds poll_interval{100};
+  // Longer than a writer's call deadline plus one attempt (DynamoDbOptions).
+  std::chrono::milliseconds hole_timeout{30'000};
+};
 
 struct DynamoDbStoreOptions {
   std::string table_prefix;   // tables PREFIX-orders and PREFIX-users
@@ -44,9 +53,16 @@ struct DynamoDbStoreOptions {
   // land on different shards and do not conflict with each other).
   int counter_shards = 16;
   aws::DynamoDbOptions client;
+  DynamoDbRelayOptions relay;
 };
 
-class DynamoDbStore final : public Store {
+// One value of the sequence log: an order, or void (drawn, never used).
+struct LogEntry {
+  std::int64_t sequence = 0;
+  std::optional<Order> order;
+};
+
+class DynamoDbStore final : public Store, public LiveOrders {
  public:
   // Checks (and unless told not to, creates) the tables. Throws
   // StoreUnavailable when DynamoDB cannot be reached or a table is missing,
@@ -68,12 +84,18 @@ class DynamoDbStore final : public Store {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
-  // Deletes both tables (tests' throwaway prefixes).
-  void delete_tables();
+  LiveOrders* live_orders() override { return this; }
+  std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;
+
+  // For the relay: the log after `after`, in value order (orders and voids);
+  // and the last value drawn so far.
+  std::vector<LogEntry> log_after(std::int64_t after, std::size_t limit);
+  std::int64_t drawn_sequence();
 
  private:
-  struct Shared;
   void commit_batch(std::vector<PendingOrder>& batch);
+  // Marks a drawn value that no order will use (asynchronously; best effort).
+  void write_void(std::int64_t sequence);
 
   const BusinessCalendar& calendar_;
   DynamoDbStoreOptions options_;

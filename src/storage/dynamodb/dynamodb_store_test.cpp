@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "storage/dynamodb/fault_proxy.hpp"
 #include "storage/dynamodb/throwaway_tables.hpp"
@@ -202,6 +204,52 @@ TEST_F(DynamoDbStoreTest, DayMetricsReadOnlyTheDaysCounterShards) {
   EXPECT_EQ(metrics.orders, 60);
   EXPECT_EQ(metrics.sales.cents(), 60 * 1500);
   EXPECT_EQ(queries.load(), 1);  // one Query of at most counter_shards small items
+}
+
+TEST_F(DynamoDbStoreTest, EveryInstancesOrdersReachAStreamInSequenceOrderNoneSkipped) {
+  DynamoDbStore a(tables_->config(), options(), calendar_);
+  DynamoDbStore b(tables_->config(), options(), calendar_);
+  ASSERT_EQ(put(a, make("before")).status, RegisterStatus::stored);  // history, not streamed
+  std::mutex mutex;
+  std::condition_variable published_cv;
+  std::vector<Order> published;
+  const auto subscription = b.live_orders()->subscribe([&](const Order& order) {
+    const std::lock_guard lock(mutex);
+    published.push_back(order);
+    published_cv.notify_all();
+  });
+  // Concurrent orders on both instances, with replays and a conflict among
+  // them: their values are drawn but unused, and must not hold the stream up.
+  constexpr int kOrders = 40;
+  std::atomic<int> stored{0};
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kOrders; ++i) {
+    senders.emplace_back([&, i] {
+      auto& store = i % 2 == 0 ? a : b;
+      if (put(store, make("o" + std::to_string(i))).status == RegisterStatus::stored) ++stored;
+      if (i % 10 == 0) put(store, make("o" + std::to_string(i)));       // a replay
+      if (i % 10 == 5) put(store, make("o" + std::to_string(i), 999));  // a conflict
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  ASSERT_EQ(stored.load(), kOrders);
+  ASSERT_EQ(put(a, make("last")).status, RegisterStatus::stored);
+  std::unique_lock lock(mutex);
+  // Well under the relay's hole timeout (30 s): nothing waits for a timeout.
+  ASSERT_TRUE(published_cv.wait_for(
+      lock, std::chrono::seconds(15),
+      [&] { return !published.empty() && published.back().order_id == "last"; }))
+      << published.size() << " published";
+  EXPECT_EQ(published.size(), static_cast<std::size_t>(kOrders + 1));
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    EXPECT_TRUE(ids.insert(published[i].order_id).second) << published[i].order_id;
+    if (i > 0) {
+      EXPECT_LT(published[i - 1].sequence, published[i].sequence);
+    }
+  }
+  EXPECT_FALSE(ids.contains("before"));
+  EXPECT_EQ(a.orders_after(0, 1000).size(), static_cast<std::size_t>(kOrders + 2));
 }
 
 }  // namespace
