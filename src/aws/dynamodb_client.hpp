@@ -16,8 +16,9 @@
 // validation error and every other refusal come back at once: retrying
 // cannot change them. A call whose retries ran out is `unavailable`.
 //
-// Limits: plain http:// endpoints only (DynamoDB Local, a proxy); an
-// https:// one is refused at construction until the HTTP client speaks TLS.
+// https:// endpoints (AWS) use TLS 1.2 or later, verified against the
+// system's trust store and the endpoint's host name; http:// ones
+// (DynamoDB Local, a proxy) are plain.
 //
 // Thread safety: call() and call_async() may be called from any thread
 // except the client's own (call() would wait for itself).
@@ -81,8 +82,7 @@ class DynamoDbClient {
  public:
   using Done = std::function<void(DynamoDbResult)>;
 
-  // Resolves the endpoint now; throws std::runtime_error when it cannot or
-  // when it is https://.
+  // Resolves the endpoint now; throws std::runtime_error when it cannot.
   explicit DynamoDbClient(ServiceConfig config, DynamoDbOptions options = {});
   // Waits for the calls in flight (each bounded by its deadline).
   ~DynamoDbClient();
