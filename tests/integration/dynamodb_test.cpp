@@ -151,6 +151,18 @@ TEST_F(DynamoDbServe, AnOrderSentToOneInstanceReachesAStreamOnTheOther) {
   EXPECT_EQ(event->id, sequence);
 }
 
+TEST_F(DynamoDbServe, WithNoCreateTablesMissingTablesAreAnErrorNotCreated) {
+  const auto refused =
+      run_cargomon({"user", "list", "--store", tables_->url(), "--no-create-tables"}, "", env());
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("does not exist"), std::string::npos) << refused.output;
+  auto server = serve("a");  // creates them
+  const auto listed =
+      run_cargomon({"user", "list", "--store", tables_->url(), "--no-create-tables"}, "", env());
+  EXPECT_EQ(listed.status, 0) << listed.output;
+  EXPECT_NE(listed.output.find("admin"), std::string::npos) << listed.output;
+}
+
 TEST_F(DynamoDbServe, UsersAreManagedFromTheCommandLineOnTheSameTables) {
   auto server = serve("a");
   const auto added =
