@@ -25,6 +25,10 @@ if [ "$what" = bench ] || [ "$what" = test ]; then
 fi
 if [ "$what" = test ]; then
   packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
+  # DynamoDB Local (scripts/with-dynamodb-local.sh): its jar comes from npm,
+  # Java from Debian; unshare (util-linux) and ip (iproute2) give it a
+  # network namespace of its own.
+  packages+=(openjdk-17-jre-headless iproute2 util-linux)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi

@@ -3,7 +3,8 @@
 #   scripts/sanitize.sh [asan|tsan|all]   (default: all)
 # asan: the whole project with AddressSanitizer + UndefinedBehaviorSanitizer
 #       (preset `asan`: -DCARGOMON_SANITIZE=ON) in build-asan/, every ctest
-#       test and the crash test's 20 SIGKILL rounds and 2 SIGTERM rounds.
+#       test (beside PostgreSQL and DynamoDB Local) and the crash test's 20
+#       SIGKILL rounds and 2 SIGTERM rounds (and 3 + 1 on the DynamoDB store).
 #       This is CI's only ctest run (scripts/test.sh): the sanitizers add
 #       their checks to every test, and a test that fails fails either way.
 # tsan: ThreadSanitizer (preset `tsan`: -DCARGOMON_TSAN=ON) in build-tsan/,
@@ -22,6 +23,13 @@ jobs=$(( $(nproc) < 2 ? $(nproc) : 2 ))
 # The PostgreSQL store's tests need a server beside them, as in scripts/test.sh.
 with_pg=()
 if [ -x scripts/with-postgres.sh ]; then with_pg=(scripts/with-postgres.sh); fi
+# The DynamoDB store's tests need DynamoDB Local, which runs (with the whole
+# ctest run) in a private network namespace: see with-dynamodb-local.sh.
+# Inside with-postgres.sh, whose server is a Unix socket on the file system,
+# reachable from any network namespace.
+with_ddb=()
+if [ -x scripts/with-dynamodb-local.sh ]; then with_ddb=(scripts/with-dynamodb-local.sh); fi
+with_services=("${with_pg[@]}" "${with_ddb[@]}")
 
 # Fails when a sanitizer wrote a report file; prints the reports.
 check_reports() {
@@ -45,7 +53,7 @@ run_asan() {
   # temporary log is gone.
   ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=1:strict_init_order=1:log_path=$reports/report" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
-    "${with_pg[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+    "${with_services[@]}" ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
   # The crash test (README, "Reliability"), its servers under ASan: 20
   # SIGKILL rounds and 2 SIGTERM ones (whose exit status includes
   # LeakSanitizer's verdict).
@@ -53,6 +61,16 @@ run_asan() {
   ASAN_OPTIONS="halt_on_error=1:log_path=$reports/report" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
     build-asan/tests/crash/crash_test --rounds 20 --sigterm-rounds 2
+  if [ ${#with_ddb[@]} -gt 0 ]; then
+    # The same on the DynamoDB store (docs/dynamodb.md), fewer rounds: each
+    # restart waits on DynamoDB Local, and the store's logic, not the disk,
+    # is what is under test there.
+    echo "== crash test on the DynamoDB store (DynamoDB Local): 3 rounds of SIGKILL, then SIGTERM"
+    ASAN_OPTIONS="halt_on_error=1:log_path=$reports/report" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/report" \
+      "${with_ddb[@]}" build-asan/tests/crash/crash_test --rounds 3 --sigterm-rounds 1 \
+      --store dynamodb://crash
+  fi
   check_reports "$reports"
   echo "asan: $((SECONDS - start)) s"
 }

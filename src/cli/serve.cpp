@@ -50,7 +50,7 @@ void ensure_admin(UserStore& users, const std::string& given) {
 }
 
 // Opens the store. A store with live orders is shared by several instances
-// (PostgreSQL): they must accept each other's tokens, so the secret must be
+// (PostgreSQL, DynamoDB): they must accept each other's tokens, so the secret must be
 // given, not made per instance.
 std::unique_ptr<Store> open_checked(const ServeSettings& settings,
                                     const BusinessCalendar& calendar) {
@@ -58,7 +58,8 @@ std::unique_ptr<Store> open_checked(const ServeSettings& settings,
   if (store->live_orders() != nullptr && settings.jwt_secret.empty() &&
       settings.jwt_secret_file.empty()) {
     throw std::runtime_error(
-        "with a PostgreSQL store every instance must sign tokens with the same secret: set "
+        "with a shared store (PostgreSQL, DynamoDB) every instance must sign tokens with the "
+        "same secret: set "
         "CARGOMON_JWT_SECRET or --jwt-secret-file");
   }
   return store;

@@ -17,8 +17,23 @@ void add_store_option(CLI::App& command, std::string& store) {
       .add_option("--store", store,
                   "The store: sqlite: (the default: the embedded SQLite database in "
                   "--data-dir), a PostgreSQL URL (postgres://user:password@host:5432/database) "
-                  "shared by several instances, or memory: (lost on exit)")
+                  "or dynamodb://PREFIX (tables PREFIX-orders and PREFIX-users; AWS_* "
+                  "variables), shared by several instances, or memory: (lost on exit)")
       ->envname("CARGOMON_STORE");
+  // The URL's own option, spelled as a flag; its callback runs after the
+  // --store option's (CLI11 runs them in the order they were added).
+  command
+      .add_flag_callback(
+          "--no-create-tables",
+          [&store] {
+            if (!store.starts_with("dynamodb://")) {
+              throw CLI::ValidationError("--no-create-tables", "applies to a dynamodb:// store");
+            }
+            if (store.find('?') == std::string::npos) store += "?create_tables=false";
+          },
+          "With a dynamodb:// store: fail when its tables are missing instead of creating "
+          "them (the infrastructure creates them; the IAM policy grants no CreateTable)")
+      ->envname("CARGOMON_NO_CREATE_TABLES");
 }
 
 void add_serve_options(CLI::App& command, ServeSettings& s) {

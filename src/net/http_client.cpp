@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 #include <stdexcept>
 
@@ -78,17 +80,34 @@ struct HttpClient::Impl {
        ClientOptions options)
       : stream(std::move(executor)), server(std::move(server)), options(std::move(options)) {}
 
-  // Connects if needed and writes the request; empty when that went well.
+  // The TCP stream under TLS, or the plain one.
+  beast::tcp_stream& tcp_stream() { return secure ? beast::get_lowest_layer(*secure) : stream; }
+
+  // Connects (and with TLS, shakes hands, checking the server's name) if
+  // needed and writes the request; empty when that went well.
   asio::awaitable<std::optional<Result>> send(const Request& request,
                                               std::chrono::steady_clock::time_point deadline) {
-    stream.expires_at(deadline);
     if (!open) {
-      auto [ec, endpoint] = co_await stream.async_connect(server->endpoints, use_tuple);
+      // A fresh TLS session per connection: a closed one cannot be reused.
+      if (options.tls) secure.emplace(stream.get_executor(), *options.tls);
+      tcp_stream().expires_at(deadline);
+      auto [ec, endpoint] = co_await tcp_stream().async_connect(server->endpoints, use_tuple);
       if (ec) co_return fail("connect", ec);
-      stream.socket().set_option(tcp::no_delay(true), ec);
+      tcp_stream().socket().set_option(tcp::no_delay(true), ec);
+      if (secure) {
+        if (SSL_set_tlsext_host_name(secure->native_handle(), options.tls_server_name.c_str()) !=
+            1) {
+          co_return fail("connect", asio::error::invalid_argument);
+        }
+        secure->set_verify_callback(asio::ssl::host_name_verification(options.tls_server_name));
+        auto [handshake_ec] =
+            co_await secure->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        if (handshake_ec) co_return fail("connect", handshake_ec);
+      }
       buffer.clear();
       open = true;
     }
+    tcp_stream().expires_at(deadline);
     header.clear();
     header += request.method;
     header += ' ';
@@ -115,7 +134,14 @@ struct HttpClient::Impl {
     header += "\r\n";
     const std::array<asio::const_buffer, 2> bytes{
         asio::buffer(header), asio::buffer(request.body.data(), request.body.size())};
-    auto [ec, written] = co_await asio::async_write(stream, bytes, use_tuple);
+    beast::error_code ec;
+    if (secure) {
+      auto [written_ec, written] = co_await asio::async_write(*secure, bytes, use_tuple);
+      ec = written_ec;
+    } else {
+      auto [written_ec, written] = co_await asio::async_write(stream, bytes, use_tuple);
+      ec = written_ec;
+    }
     if (ec) co_return fail("send", ec);
     co_return std::nullopt;
   }
@@ -143,12 +169,15 @@ struct HttpClient::Impl {
 
   void close() {
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.close();
+    // No TLS close_notify: the connection is dropped either way, and a
+    // peer that is gone would make it wait.
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_stream().close();
     open = false;
   }
 
-  beast::tcp_stream stream;
+  beast::tcp_stream stream;                                    // plain connections
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;  // TLS ones
   std::shared_ptr<const ServerAddress> server;
   ClientOptions options;
   beast::flat_buffer buffer;
@@ -168,9 +197,16 @@ asio::awaitable<Result> HttpClient::request(const Request& request,
   if (auto failed = co_await s.send(request, deadline)) co_return std::move(*failed);
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(s.options.body_limit);
-  auto [ec, read] = co_await beast::http::async_read(s.stream, s.buffer, parser, use_tuple);
+  beast::error_code ec;
+  if (s.secure) {
+    auto [read_ec, read] = co_await beast::http::async_read(*s.secure, s.buffer, parser, use_tuple);
+    ec = read_ec;
+  } else {
+    auto [read_ec, read] = co_await beast::http::async_read(s.stream, s.buffer, parser, use_tuple);
+    ec = read_ec;
+  }
   if (ec) co_return s.fail("receive", ec);
-  s.stream.expires_never();
+  s.tcp_stream().expires_never();
   auto& message = parser.get();
   Result result;
   result.response = s.head_of(message);
@@ -183,6 +219,10 @@ asio::awaitable<StreamHead> HttpClient::open_stream(
     const Request& request, std::chrono::steady_clock::time_point deadline) {
   auto& s = *impl_;
   StreamHead out;
+  if (s.options.tls) {
+    out.head = failure("connect", asio::error::operation_not_supported);
+    co_return out;
+  }
   if (auto failed = co_await s.send(request, deadline)) {
     out.head = std::move(*failed);
     co_return out;
@@ -202,7 +242,7 @@ asio::awaitable<StreamHead> HttpClient::open_stream(
   co_return out;
 }
 
-tcp::socket& HttpClient::socket() { return impl_->stream.socket(); }
+tcp::socket& HttpClient::socket() { return impl_->tcp_stream().socket(); }
 
 void HttpClient::close() { impl_->close(); }
 

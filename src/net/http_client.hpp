@@ -1,10 +1,10 @@
 #pragma once
 // The one HTTP/1.1 client of cargomon's own tools and tests (simulator,
-// cargomon-bench, the integration tests): plain TCP, one keep-alive
-// connection per HttpClient, one request at a time, (re)connecting when
-// needed. A request is rendered by hand into one header text and written with
-// its body in one gather write; the answer is read with Boost.Beast. Beast
-// stays inside http_client.cpp.
+// cargomon-bench, the integration tests) and of the DynamoDB client: plain
+// TCP or TLS (ClientOptions::tls), one keep-alive connection per
+// HttpClient, one request at a time, (re)connecting when needed. A request is rendered by hand into
+// one header text and written with its body in one gather write; the answer is read with
+// Boost.Beast. Beast stays inside http_client.cpp.
 //
 // Failures are values, never exceptions: a Result without a response says at
 // which stage (connect, send, receive) and why, and the connection is closed
@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <memory>
@@ -45,6 +46,12 @@ struct ClientOptions {
   std::uint64_t body_limit = std::uint64_t{1} << 20;
   // The response headers to keep (lower-case names); nullopt keeps them all.
   std::optional<std::vector<std::string>> kept_headers;
+  // HTTPS when set: the context (trust store, verification mode, protocol
+  // versions) and the name the server's certificate must carry (a host name
+  // or an IP address), also sent as SNI. Each connection makes a fresh TLS
+  // session. open_stream() and socket() are for plain connections only.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::string tls_server_name;
 };
 
 struct Request {

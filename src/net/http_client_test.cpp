@@ -8,11 +8,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.hpp"
 
 namespace cargomon::net {
 namespace {
@@ -168,6 +174,94 @@ TEST(HttpClient, AStreamHandsOverTheBodyBytesReadWithItsHead) {
   EXPECT_EQ(opened.head.response->status, 200);
   ASSERT_NE(opened.head.response->header("content-type"), nullptr);
   EXPECT_EQ(opened.body_start, "event: metrics\ndata: {}\n\n");
+}
+
+// A TLS server on the test's io_context with a fresh self-signed
+// certificate for 127.0.0.1: answers every request with `answer`, on one
+// connection after another.
+struct TlsServer {
+  explicit TlsServer(asio::io_context& io)
+      : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    cert = (dir.path() / "cert.pem").string();
+    key = (dir.path() / "key.pem").string();
+    const std::string make_cert =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        key + " -out " + cert + " 2>/dev/null";
+    made = std::system(make_cert.c_str()) == 0;
+    if (!made) return;
+    context.use_certificate_chain_file(cert);
+    context.use_private_key_file(key, asio::ssl::context::pem);
+    asio::co_spawn(io, serve(), asio::detached);
+  }
+
+  std::string port() const { return std::to_string(acceptor.local_endpoint().port()); }
+
+  asio::awaitable<void> serve() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      ++connections;
+      boost::beast::ssl_stream<tcp::socket> stream(std::move(socket), context);
+      auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                                            asio::as_tuple(asio::use_awaitable));
+      if (handshake_ec) continue;
+      std::string buffer;
+      for (;;) {
+        auto [read_ec, n] = co_await asio::async_read_until(
+            stream, asio::dynamic_buffer(buffer), "\r\n\r\n", asio::as_tuple(asio::use_awaitable));
+        if (read_ec) break;
+        buffer.erase(0, buffer.find("\r\n\r\n") + 4);
+        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(answer),
+                                                              asio::as_tuple(asio::use_awaitable));
+        if (write_ec) break;
+      }
+    }
+  }
+
+  cargomon::testing::TempDir dir;
+  std::string cert, key;
+  bool made = false;
+  asio::ssl::context context{asio::ssl::context::tls_server};
+  tcp::acceptor acceptor;
+  std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  int connections = 0;
+};
+
+ClientOptions tls_options(const TlsServer& server, std::string name) {
+  ClientOptions options;
+  options.tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  options.tls->load_verify_file(server.cert);
+  options.tls->set_verify_mode(asio::ssl::verify_peer);
+  options.tls_server_name = std::move(name);
+  return options;
+}
+
+TEST(HttpClient, SpeaksTlsOnOneKeptAliveConnection) {
+  asio::io_context io;
+  TlsServer server(io);
+  ASSERT_TRUE(server.made) << "openssl is needed to make a test certificate";
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()),
+                    tls_options(server, "127.0.0.1"));
+  Request get;
+  for (int i = 0; i < 2; ++i) {
+    const auto result = run(io, client.request(get, soon()));
+    ASSERT_TRUE(result.response) << result.describe();
+    EXPECT_EQ(result.response->body, "ok");
+  }
+  EXPECT_EQ(server.connections, 1);
+}
+
+TEST(HttpClient, ATlsServerWithAnotherNameIsRefused) {
+  asio::io_context io;
+  TlsServer server(io);
+  ASSERT_TRUE(server.made) << "openssl is needed to make a test certificate";
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()),
+                    tls_options(server, "dynamodb.us-east-1.amazonaws.com"));
+  Request get;
+  const auto result = run(io, client.request(get, soon()));
+  EXPECT_FALSE(result.response);
+  EXPECT_STREQ(result.stage, "connect");
 }
 
 TEST(ServerAddress, NamesTheServerInTheHostHeader) {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "aws/environment.hpp"
+#include "storage/dynamodb/dynamodb_store.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -49,6 +51,28 @@ std::unique_ptr<Store> open_memory(const Where& where) {
   return std::make_unique<MemoryStore>(where.calendar);
 }
 
+// dynamodb://PREFIX[?create_tables=false]: AWS_* variables say where and as whom.
+std::unique_ptr<Store> open_dynamodb(const Where& where) {
+  std::string_view rest(where.url);
+  rest.remove_prefix(std::string_view("dynamodb://").size());
+  DynamoDbStoreOptions options;
+  if (const auto mark = rest.find('?'); mark != std::string_view::npos) {
+    const auto query = rest.substr(mark + 1);
+    rest = rest.substr(0, mark);
+    if (query == "create_tables=false") {
+      options.create_tables = false;
+    } else if (query != "create_tables=true") {
+      throw std::runtime_error(
+          "a dynamodb:// store URL takes one option: ?create_tables=false (or true)");
+    }
+  }
+  // A command that must not create a store (IfMissing::fail) creates no tables either.
+  if (where.if_missing == IfMissing::fail) options.create_tables = false;
+  options.table_prefix = std::string(rest);
+  return std::make_unique<DynamoDbStore>(aws::config_from_environment("dynamodb"), options,
+                                         where.calendar);
+}
+
 struct Scheme {
   std::string_view prefix;  // the URL starts with it
   std::unique_ptr<Store> (*open)(const Where&);
@@ -56,10 +80,8 @@ struct Scheme {
 
 // One line per implementation.
 constexpr Scheme kSchemes[] = {
-    {"sqlite:", open_sqlite},
-    {"postgres://", open_postgres},
-    {"postgresql://", open_postgres},
-    {"memory:", open_memory},
+    {"sqlite:", open_sqlite}, {"postgres://", open_postgres}, {"postgresql://", open_postgres},
+    {"memory:", open_memory}, {"dynamodb://", open_dynamodb},
 };
 
 }  // namespace
@@ -73,7 +95,8 @@ std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem:
   }
   throw std::runtime_error(
       "--store must be empty or sqlite: (the embedded SQLite database in --data-dir), a "
-      "PostgreSQL URL (postgres://user:password@host:5432/database or postgresql://…), or "
+      "PostgreSQL URL (postgres://user:password@host:5432/database or postgresql://…), "
+      "dynamodb://PREFIX[?create_tables=false] (DynamoDB tables PREFIX-…; AWS_* variables), or "
       "memory: (kept in memory, lost on exit); got \"" +
       url.substr(0, url.find(':') == std::string::npos ? 40 : url.find(':') + 1) + "\"");
 }

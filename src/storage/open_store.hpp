@@ -4,6 +4,11 @@
 //   empty or sqlite:           the embedded SQLite database in the data directory
 //   postgres:// postgresql://  PostgreSQL, which several instances may share
 //   memory:                    the in-memory store (gone when the process ends)
+//   dynamodb://PREFIX          DynamoDB tables PREFIX-orders and PREFIX-users, which
+//                              several instances may share; credentials, region and
+//                              endpoint from AWS_* (aws/environment.hpp). Missing
+//                              tables are created unless ?create_tables=false is
+//                              appended (or if_missing is fail).
 // Each implementation is a library of its own (storage/<name>/); this one
 // links them all, so that only the programs that choose at run time carry
 // every implementation.

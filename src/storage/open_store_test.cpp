@@ -50,6 +50,18 @@ TEST_F(OpenStore, AnEmbeddedDatabaseThatMustExistIsNotCreated) {
   EXPECT_FALSE(fs::exists(dir_ / "cargomon.db"));
 }
 
+TEST_F(OpenStore, ADynamoDbUrlTakesOnlyTheCreateTablesOption) {
+  // Refused before any connection or credentials are looked at.
+  for (const char* url : {"dynamodb://prefix?create=no", "dynamodb://prefix?create_tables=maybe"}) {
+    try {
+      open_store(url, dir_, calendar_);
+      FAIL() << url;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("create_tables=false"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(OpenStore, MemoryIsTheInMemoryStoreAndTouchesNoDisk) {
   const auto store = open_store("memory:", dir_, calendar_);
   EXPECT_NE(dynamic_cast<MemoryStore*>(store.get()), nullptr);
@@ -58,13 +70,14 @@ TEST_F(OpenStore, MemoryIsTheInMemoryStoreAndTouchesNoDisk) {
 
 TEST_F(OpenStore, AnUnknownSchemeNamesTheAcceptedFormsWithoutEchoingCredentials) {
   for (const char* url :
-       {"mysql://root:hunter2@db/cargomon", "postgres:/missing-slash", "dynamodb://table"}) {
+       {"mysql://root:hunter2@db/cargomon", "postgres:/missing-slash", "dynamo://table"}) {
     try {
       open_store(url, dir_, calendar_);
       FAIL() << url;
     } catch (const std::runtime_error& e) {
       const std::string message = e.what();
-      for (const char* form : {"sqlite:", "postgres://", "postgresql://", "memory:"}) {
+      for (const char* form :
+           {"sqlite:", "postgres://", "postgresql://", "memory:", "dynamodb://"}) {
         EXPECT_NE(message.find(form), std::string::npos) << form << " in " << message;
       }
       EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;

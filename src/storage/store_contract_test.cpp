@@ -1,8 +1,10 @@
 // The storage contract: every Store implementation must pass these
 // unchanged. Each test gets a fresh store from the fixture's factory: SQLite
 // in a temporary directory, PostgreSQL in a throwaway schema on the server at
-// CARGOMON_TEST_PG_URL (skipped, saying so, when it is unset), and the memory
-// store (where "reopening" is a new handle on the same memory).
+// CARGOMON_TEST_PG_URL (skipped, saying so, when it is unset), the memory
+// store (where "reopening" is a new handle on the same memory), and DynamoDB
+// in throwaway tables on the server at CARGOMON_TEST_DYNAMODB_ENDPOINT
+// (skipped, saying so, when it is unset).
 
 #include <gtest/gtest.h>
 
@@ -15,6 +17,8 @@
 #include <set>
 #include <thread>
 
+#include "storage/dynamodb/dynamodb_store.hpp"
+#include "storage/dynamodb/throwaway_tables.hpp"
 #include "storage/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/postgres/postgres_store.hpp"
@@ -67,6 +71,19 @@ class MemoryBackend final : public Backend {
 
  private:
   std::unique_ptr<MemoryStore> memory_;
+};
+
+class DynamoDbBackend final : public Backend {
+ public:
+  explicit DynamoDbBackend(aws::ServiceConfig config) : tables_(std::move(config)) {}
+  std::unique_ptr<Store> open(const BusinessCalendar& calendar) override {
+    DynamoDbStoreOptions options;
+    options.table_prefix = tables_.prefix();
+    return std::make_unique<DynamoDbStore>(tables_.config(), options, calendar);
+  }
+
+ private:
+  testing::ThrowawayTables tables_;
 };
 
 struct StoreKind {
@@ -137,6 +154,15 @@ INSTANTIATE_TEST_SUITE_P(
                       StoreKind{"Memory",
                                 [](std::string&) -> std::unique_ptr<Backend> {
                                   return std::make_unique<MemoryBackend>();
+                                }},
+                      StoreKind{"DynamoDb",
+                                [](std::string& why) -> std::unique_ptr<Backend> {
+                                  auto config = testing::test_dynamodb_config();
+                                  if (!config) {
+                                    why = testing::kNoDynamoDb;
+                                    return nullptr;
+                                  }
+                                  return std::make_unique<DynamoDbBackend>(std::move(*config));
                                 }}),
     [](const ::testing::TestParamInfo<StoreKind>& info) { return info.param.name; });
 

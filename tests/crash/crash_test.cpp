@@ -20,7 +20,11 @@
 // whole listing must equal exactly the set of acknowledged orders.
 //
 // Usage: crash_test [--rounds N] [--sigterm-rounds N] [--clients N]
-//                   [--min-ms N] [--max-ms N] [--seed N] [--keep]
+//                   [--min-ms N] [--max-ms N] [--seed N] [--keep] [--store URL]
+// --store runs the server on that store (e.g. dynamodb://PREFIX, with
+// AWS_ENDPOINT_URL_DYNAMODB taken from CARGOMON_TEST_DYNAMODB_ENDPOINT when
+// that is set) instead of the SQLite file in the data directory, whose
+// PRAGMA integrity_check is then skipped.
 // Exit status 0 when every check held; otherwise the first failure is
 // printed and the data directory kept for inspection.
 
@@ -32,6 +36,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -76,6 +81,7 @@ struct Options {
   int max_ms = 700;
   unsigned seed = std::random_device{}();
   bool keep = false;
+  std::string store;  // empty: SQLite in the data directory
   // Well under the server's 10 s shutdown grace: under load the drain must
   // end with the requests in flight, not wait the grace out.
   std::chrono::seconds sigterm_bound{5};
@@ -103,6 +109,9 @@ Options parse_options(int argc, char** argv) {
       o.seed = static_cast<unsigned>(value());
     } else if (arg == "--keep") {
       o.keep = true;
+    } else if (arg == "--store") {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      o.store = argv[++i];
     } else {
       throw std::invalid_argument("unknown argument " + arg +
                                   " (see the comment at the top of crash_test.cpp)");
@@ -574,6 +583,19 @@ int run(const Options& options) {
   server_options.data_dir = data_dir;
   server_options.env = {{"CARGOMON_ADMIN_PASSWORD", kPassword}};
   server_options.extra_args = {"--threads", "2"};
+  if (!options.store.empty()) {
+    server_options.extra_args.insert(server_options.extra_args.end(), {"--store", options.store});
+    // A shared store wants the token secret given (any will do: one instance).
+    server_options.env["CARGOMON_JWT_SECRET"] =
+        "crash-test-secret-crash-test-secret-crash-test-secret";
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts
+    if (const char* endpoint = std::getenv("CARGOMON_TEST_DYNAMODB_ENDPOINT")) {
+      server_options.env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint;
+    }
+  }
+  const auto check_file = [&] {
+    if (options.store.empty()) integrity_check(data_dir / "cargomon.db");
+  };
 
   Ledger ledger;
   Control control;
@@ -634,7 +656,7 @@ int run(const Options& options) {
       server.reset();
       park_clients();
       require(ledger.problem().empty(), ledger.problem());
-      integrity_check(data_dir / "cargomon.db");
+      check_file();
       token = restart_and_verify(label, false);
     }
     // Drain: every client sends its last unacknowledged order until it is.
@@ -643,7 +665,7 @@ int run(const Options& options) {
     require(ledger.problem().empty(), ledger.problem());
     server->kill();
     server.reset();
-    integrity_check(data_dir / "cargomon.db");
+    check_file();
     restart_and_verify("final check", true);
     for (const auto& [id, order] : ledger.orders()) {
       require(order.acknowledged, "order " + id + " was never acknowledged after draining");

@@ -1,0 +1,108 @@
+#pragma once
+// The serverless store: Amazon DynamoDB (or DynamoDB Local), through the
+// project's own SigV4 client (aws/dynamodb_client.hpp). Several instances
+// (and Lambda functions) may share its tables. docs/dynamodb.md describes
+// the tables, keys, access patterns and write units per order; in short:
+//
+//   PREFIX-orders  (p, k)  the order (o#ID / o), its copy in the day's
+//                          newest-first index (d#DAY / time#sequence), its
+//                          copy in the sequence log (s#BUCKET / sequence), the
+//                          day registry (days#SHARD / DAY), the day's counter
+//                          shards (c#DAY / SHARD) and the sequence counter
+//                          (meta / sequence)
+//   PREFIX-users   (p, k)  users (u / USERNAME) and the count of enabled
+//                          admins (meta / admins)
+//
+// Writes: the BatchWriter groups queued orders; a batch draws its block of
+// sequence values with one counter update, then commits each order in its
+// own TransactWriteItems (up to counter_shards at once, each on its own
+// counter shard), answering each order when its transaction is done.
+// Duplicates within a batch share their first one's transaction.
+//
+// Live streams across instances: LiveOrders polls the sequence log
+// (order_relay.hpp); every value drawn but not used gets a void log entry,
+// so that the relay knows it is settled.
+//
+// Thread safety: every public method may be called from any thread.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/dynamodb_client.hpp"
+#include "domain/business_calendar.hpp"
+#include "storage/batch_writer.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon {
+
+// How the live relay (order_relay.hpp) polls.
+struct DynamoDbRelayOptions {
+  std::chrono::milliseconds poll_interval{100};
+  // Longer than a writer's call deadline plus one attempt (DynamoDbOptions).
+  std::chrono::milliseconds hole_timeout{30'000};
+};
+
+struct DynamoDbStoreOptions {
+  std::string table_prefix;   // tables PREFIX-orders and PREFIX-users
+  bool create_tables = true;  // false: missing tables are an error (IAM grants no CreateTable)
+  BatchWriterOptions batches{.max_pending = 50'000, .max_batch = 500};
+  // Counter items per day; also the number of order transactions in flight
+  // (each batch's orders take consecutive sequences, so concurrent ones
+  // land on different shards and do not conflict with each other).
+  int counter_shards = 16;
+  aws::DynamoDbOptions client;
+  DynamoDbRelayOptions relay;
+};
+
+// One value of the sequence log: an order, or void (drawn, never used).
+struct LogEntry {
+  std::int64_t sequence = 0;
+  std::optional<Order> order;
+};
+
+class DynamoDbStore final : public Store, public LiveOrders {
+ public:
+  // Checks (and unless told not to, creates) the tables. Throws
+  // StoreUnavailable when DynamoDB cannot be reached or a table is missing,
+  // std::runtime_error for a bad prefix or configuration.
+  DynamoDbStore(aws::ServiceConfig config, DynamoDbStoreOptions options,
+                const BusinessCalendar& calendar);
+  ~DynamoDbStore() override;  // commits what is queued
+
+  void register_order(Order order, RegisterDone done) override;
+  OrderPage list_orders(const OrderQuery& query) override;
+  std::optional<Order> find_order(const std::string& order_id) override;
+  std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
+  DayMetrics day_metrics(BusinessDay day) override;
+  bool ready() override;
+
+  std::optional<User> find_user(const std::string& username) override;
+  std::vector<User> list_users() override;
+  UserChange create_user(const User& user) override;
+  UserChange update_user(const User& user) override;
+  std::size_t count_users() override;
+
+  LiveOrders* live_orders() override { return this; }
+  std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;
+
+  // For the relay: the log after `after`, in value order (orders and voids);
+  // and the last value drawn so far.
+  std::vector<LogEntry> log_after(std::int64_t after, std::size_t limit);
+  std::int64_t drawn_sequence();
+
+ private:
+  void commit_batch(std::vector<PendingOrder>& batch);
+  // Marks a drawn value that no order will use (asynchronously; best effort).
+  void write_void(std::int64_t sequence);
+
+  const BusinessCalendar& calendar_;
+  DynamoDbStoreOptions options_;
+  std::string orders_table_;
+  std::string users_table_;
+  std::unique_ptr<aws::DynamoDbClient> client_;
+  std::unique_ptr<BatchWriter> writer_;  // last: stopped first
+};
+
+}  // namespace cargomon

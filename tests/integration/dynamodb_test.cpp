@@ -1,0 +1,182 @@
+// `cargomon serve --store dynamodb://PREFIX` on DynamoDB Local, end to end:
+// the seed's flow over HTTP, a restart, two instances sharing the tables
+// (listings, metrics, one order sent to both, live streams), and `cargomon
+// user` on the same tables.
+//
+// Needs CARGOMON_TEST_DYNAMODB_ENDPOINT (scripts/with-dynamodb-local.sh sets
+// it, as CI does); skipped, saying so, without it.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "storage/dynamodb/throwaway_tables.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+
+namespace cargomon::testing {
+namespace {
+
+constexpr const char* kAdminPassword = "correct-horse-battery";
+constexpr const char* kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+const char* kSeedOrders[] = {
+    R"({"pedido_id": "12345", "repartidor": {"IdRepartidor": "101", "Nombre": "Probando probando2"},
+        "productos": [{"IdProducto": "pk0001", "producto": "Moneda", "precio": 1}],
+        "timestamp": "2024-09-12T01:45:00"})",
+    R"({"pedido_id": "4205dd65-056f-462e-8e1f-c801a5e78536",
+        "repartidor": {"IdRepartidor": 102, "Nombre": "Carlos García"},
+        "productos": [{"IdProducto": "pk0001", "producto": "Moneda", "precio": 1},
+                      {"IdProducto": "pk0007", "producto": "Tijeras pequeñas", "precio": 14.0}],
+        "timestamp": "2024-09-12 03:50:58.363972"})",
+    R"({"pedido_id": "acd5357d-48a0-4e5c-9da0-217486471780",
+        "repartidor": {"IdRepartidor": 103, "Nombre": "Juan Martinez"},
+        "productos": [{"IdProducto": "pk0002", "producto": "Tarjeta SIM", "precio": 5.5}],
+        "timestamp": "2024-09-12 03:51:25.868767"})"};
+
+class DynamoDbServe : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto config = test_dynamodb_config();
+    if (!config) GTEST_SKIP() << kNoDynamoDb;
+    tables_ = std::make_unique<ThrowawayTables>(std::move(*config));
+  }
+
+  std::map<std::string, std::string> env() const {
+    const auto& config = tables_->config();
+    return {{"AWS_ENDPOINT_URL_DYNAMODB", "http://" + config.endpoint.host_header},
+            {"AWS_ACCESS_KEY_ID", config.credentials.access_key_id},
+            {"AWS_SECRET_ACCESS_KEY", config.credentials.secret_access_key},
+            {"AWS_REGION", config.region},
+            {"CARGOMON_ADMIN_PASSWORD", kAdminPassword},
+            {"CARGOMON_JWT_SECRET", kSecret}};
+  }
+
+  std::unique_ptr<ServerProcess> serve(const std::string& name) {
+    ServerProcess::Options options;
+    options.data_dir = dir_.path() / name;
+    options.extra_args = {"--store", tables_->url()};
+    options.env = env();
+    return std::make_unique<ServerProcess>(options);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ThrowawayTables> tables_;
+};
+
+TEST_F(DynamoDbServe, TheSeedFlowGivesTheExpectedNumbersAndSurvivesARestart) {
+  auto server = serve("a");
+  {
+    HttpClient client(server->port());
+    const auto token = client.login("admin", kAdminPassword);
+    std::int64_t first_sequence = 0;
+    for (const char* order : kSeedOrders) {
+      const auto res = client.post_json("/registrar_pedido_entregado", order, token);
+      ASSERT_EQ(res.status, 200) << res.body;
+      if (first_sequence == 0) first_sequence = res.json().at("pedido").at("secuencia").as_int64();
+    }
+    const auto replay = client.post_json("/registrar_pedido_entregado", kSeedOrders[0], token);
+    ASSERT_EQ(replay.status, 200) << replay.body;
+    EXPECT_EQ(replay.json().at("pedido").at("secuencia").as_int64(), first_sequence);
+    std::string changed = kSeedOrders[0];
+    changed.replace(changed.find("\"precio\": 1"), 11, "\"precio\": 2");
+    EXPECT_EQ(client.post_json("/registrar_pedido_entregado", changed, token).status, 409);
+
+    const auto metrics = client.get("/metrics?fecha=2024-09-12", token);
+    ASSERT_EQ(metrics.status, 200) << metrics.body;
+    EXPECT_EQ(metrics.body.substr(0, metrics.body.find(",\"fecha\"")),
+              R"({"top_3_productos":[["Moneda",2],["Tijeras pequeñas",1],["Tarjeta SIM",1]],)"
+              R"("precio_promedio_por_pedido":7.17,"acumulado_ventas_dia":21.5)");
+    const auto list = client.get("/pedidos?fecha=2024-09-12", token);
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_EQ(list.json().at("pedidos").as_array().size(), 3u);
+  }
+  ASSERT_EQ(server->stop(), 0) << server->output();
+
+  server = serve("a");
+  HttpClient client(server->port());
+  const auto token = client.login("admin", kAdminPassword);
+  EXPECT_EQ(client.get("/metrics?fecha=2024-09-12", token).json().at("total_pedidos"), 3);
+  EXPECT_EQ(client.get("/pedidos/12345", token).status, 200);
+}
+
+TEST_F(DynamoDbServe, TwoInstancesOnTheSameTablesBehaveAsOne) {
+  auto a = serve("a");
+  auto b = serve("b");
+  HttpClient on_a(a->port());
+  HttpClient on_b(b->port());
+  const auto token = on_a.login("admin", kAdminPassword);
+  // A token from one is accepted by the other (one secret); one admin was made.
+  EXPECT_EQ(on_b.get("/usuarios", token).status, 200);
+  EXPECT_EQ(on_b.get("/usuarios", token).json().at("usuarios").as_array().size(), 1u);
+
+  ASSERT_EQ(on_a.post_json("/registrar_pedido_entregado", kSeedOrders[1], token).status, 200);
+  EXPECT_EQ(on_b.get("/pedidos/4205dd65-056f-462e-8e1f-c801a5e78536", token).status, 200);
+  EXPECT_EQ(on_b.get("/metrics?fecha=2024-09-12", token).json().at("total_pedidos"), 1);
+
+  // The same order sent to both at once is stored once.
+  std::int64_t sequences[2] = {0, 0};
+  std::thread other([&] {
+    HttpClient client(b->port());
+    const auto res = client.post_json("/registrar_pedido_entregado", kSeedOrders[2], token);
+    if (res.status == 200) sequences[1] = res.json().at("pedido").at("secuencia").as_int64();
+  });
+  const auto res = on_a.post_json("/registrar_pedido_entregado", kSeedOrders[2], token);
+  other.join();
+  ASSERT_EQ(res.status, 200) << res.body;
+  sequences[0] = res.json().at("pedido").at("secuencia").as_int64();
+  EXPECT_EQ(sequences[0], sequences[1]);
+  EXPECT_EQ(on_a.get("/metrics?fecha=2024-09-12", token).json().at("total_pedidos"), 2);
+}
+
+TEST_F(DynamoDbServe, AnOrderSentToOneInstanceReachesAStreamOnTheOther) {
+  auto a = serve("a");
+  auto b = serve("b");
+  HttpClient on_a(a->port());
+  const auto token = on_a.login("admin", kAdminPassword);
+  EventReader stream(b->port(), token);
+  ASSERT_EQ(stream.status(), 200);
+  const auto res = on_a.post_json("/registrar_pedido_entregado", kSeedOrders[0], token);
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto sequence = std::to_string(res.json().at("pedido").at("secuencia").as_int64());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::optional<EventReader::Event> event;
+  while (std::chrono::steady_clock::now() < deadline) {
+    event = stream.next(std::chrono::seconds(10));
+    if (!event || event->name == "pedido") break;
+  }
+  ASSERT_TRUE(event && event->name == "pedido") << "no order on b's stream";
+  EXPECT_EQ(event->id, sequence);
+}
+
+TEST_F(DynamoDbServe, WithNoCreateTablesMissingTablesAreAnErrorNotCreated) {
+  const auto refused =
+      run_cargomon({"user", "list", "--store", tables_->url(), "--no-create-tables"}, "", env());
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("does not exist"), std::string::npos) << refused.output;
+  auto server = serve("a");  // creates them
+  const auto listed =
+      run_cargomon({"user", "list", "--store", tables_->url(), "--no-create-tables"}, "", env());
+  EXPECT_EQ(listed.status, 0) << listed.output;
+  EXPECT_NE(listed.output.find("admin"), std::string::npos) << listed.output;
+}
+
+TEST_F(DynamoDbServe, UsersAreManagedFromTheCommandLineOnTheSameTables) {
+  auto server = serve("a");
+  const auto added =
+      run_cargomon({"user", "add", "cli-courier", "--role", "courier", "--store", tables_->url()},
+                   "cli-password\n", env());
+  ASSERT_EQ(added.status, 0) << added.output;
+  HttpClient client(server->port());
+  const auto token = client.login("cli-courier", "cli-password");
+  EXPECT_EQ(client.post_json("/registrar_pedido_entregado", kSeedOrders[0], token).status, 200);
+  const auto listed = run_cargomon({"user", "list", "--store", tables_->url()}, "", env());
+  ASSERT_EQ(listed.status, 0) << listed.output;
+  EXPECT_NE(listed.output.find("cli-courier\tcourier"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("admin\tadmin"), std::string::npos) << listed.output;
+}
+
+}  // namespace
+}  // namespace cargomon::testing
