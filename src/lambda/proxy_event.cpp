@@ -399,15 +399,16 @@ std::string render_response(const EventShape& shape, const api::Response& respon
     // `multiValueHeaders`.
     json::object single;
     json::object multi;
-    for (const auto& [name, value] : headers) {
-      const auto count = std::count_if(headers.begin(), headers.end(),
-                                       [&](const auto& other) { return other.first == name; });
+    for (const auto& header : headers) {
+      const auto count = std::count_if(headers.begin(), headers.end(), [&](const auto& other) {
+        return other.first == header.first;
+      });
       if (count > 1 || shape.multi_value_headers) {
-        auto& list = multi[name];
+        auto& list = multi[header.first];
         if (!list.is_array()) list = json::array();
-        list.as_array().emplace_back(value);
+        list.as_array().emplace_back(header.second);
       } else {
-        single[name] = value;
+        single[header.first] = header.second;
       }
     }
     if (!shape.multi_value_headers) out["headers"] = std::move(single);

@@ -15,7 +15,7 @@ constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
 constexpr std::chrono::seconds kPostTimeout{30};
 // The head of `next` and of the answers to posts is small; the event is
 // bounded by Lambda's payload limit plus the JSON around it.
-constexpr std::size_t kEnvelopeBytes = 64 * 1024;
+constexpr std::size_t kEnvelopeBytes = std::size_t{64} * 1024;
 
 std::shared_ptr<const net::ServerAddress> resolve(const std::string& endpoint) {
   const auto colon = endpoint.rfind(':');

@@ -1,0 +1,287 @@
+// The real `cargomon lambda` against a stand-in Runtime API on loopback,
+// with an SQLite store in a temporary directory: the seed's four API
+// Gateway events, payload 2.0 events, bad events, init failures, and the
+// same bytes as `serve`.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "lambda/stand_in_runtime.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cargomon::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kPassword = "correct-horse-battery";
+constexpr const char* kSecret = "0123456789abcdef0123456789abcdef-lambda-test";
+
+using Env = std::map<std::string, std::string>;
+
+std::chrono::steady_clock::time_point in(std::chrono::milliseconds span) {
+  return std::chrono::steady_clock::now() + span;
+}
+
+std::string seed_event(const std::string& name) {
+  std::ifstream file(std::string(CARGOMON_FIXTURES_DIR) + "/seed-events/" + name);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::map<std::string, std::string> function_env(const StandInRuntime& runtime, const TempDir& dir) {
+  return {{"AWS_LAMBDA_RUNTIME_API", runtime.endpoint()},
+          {"CARGOMON_DATA_DIR", (dir.path() / "data").string()},
+          {"CARGOMON_STORE", "sqlite:"},
+          {"CARGOMON_JWT_SECRET", kSecret},
+          {"CARGOMON_ADMIN_PASSWORD", kPassword}};
+}
+
+// `cargomon lambda` with its stand-in runtime.
+class LambdaFunction {
+ public:
+  explicit LambdaFunction(std::map<std::string, std::string> extra_env = {},
+                          std::vector<std::string> command = {}) {
+    auto env = function_env(runtime_, dir_);
+    for (auto& [name, value] : extra_env) env[name] = value;
+    if (command.empty()) command = {cargomon_binary().string(), "lambda"};
+    process_.emplace(command, env, dir_.path() / "function.log");
+  }
+
+  // The proxy response to `event`, parsed; fails the test on /error.
+  json::object call(const std::string& event) {
+    const auto post = answer(event);
+    EXPECT_EQ(post.kind, "response") << post.body;
+    json::object empty;
+    if (post.kind != "response") return empty;
+    return json::parse(post.body).as_object();
+  }
+
+  RuntimePost answer(const std::string& event) {
+    const auto id = runtime_.invoke(event);
+    auto post = runtime_.wait_answer(id, in(30s));
+    if (!post) {
+      ADD_FAILURE() << "no answer to " << id << "; the function said:\n" << output();
+      return {};
+    }
+    return *post;
+  }
+
+  std::string login() {
+    const auto token = replace_all(seed_event("token.json"), R"(\"password\": \"admin\")",
+                                   std::string(R"(\"password\": \")") + kPassword + R"(\")");
+    const auto response = call(token);
+    EXPECT_EQ(response.at("statusCode"), 200) << json::serialize(response);
+    const auto body = json::parse(response.at("body").as_string());
+    return std::string(body.at("access_token").as_string());
+  }
+
+  StandInRuntime& runtime() { return runtime_; }
+  ChildProcess& process() { return *process_; }
+  std::string output() const { return process_->output(); }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  StandInRuntime runtime_;
+  std::optional<ChildProcess> process_;
+};
+
+json::value body_of(const json::object& response) {
+  return json::parse(response.at("body").as_string());
+}
+
+TEST(LambdaRuntime, TheSeedsFourEventsGetTheOriginalsAnswersInShape) {
+  LambdaFunction function;
+  // /token: {"access_token", "token_type": "bearer"}, as the original
+  // answered through Mangum: a REST proxy response, body JSON, not base64.
+  const auto token = replace_all(seed_event("token.json"), R"(\"password\": \"admin\")",
+                                 std::string(R"(\"password\": \")") + kPassword + R"(\")");
+  const auto login = function.call(token);
+  EXPECT_EQ(login.at("statusCode"), 200);
+  EXPECT_EQ(login.at("isBase64Encoded"), false);
+  EXPECT_TRUE(login.at("multiValueHeaders").is_object());
+  EXPECT_EQ(login.at("headers").at("Content-Type"), "application/json");
+  const auto issued = body_of(login);
+  EXPECT_EQ(issued.at("token_type"), "bearer");
+  const std::string jwt(issued.at("access_token").as_string());
+  ASSERT_FALSE(jwt.empty());
+
+  const auto order =
+      function.call(replace_all(seed_event("registrar_pedido_entregado.json"), "<TOKEN>", jwt));
+  EXPECT_EQ(order.at("statusCode"), 200) << json::serialize(order);
+  const auto registered = body_of(order);
+  EXPECT_EQ(registered.at("message"), "Pedido registrado exitosamente");
+  EXPECT_EQ(registered.at("pedido").at("pedido_id"), "12345");
+  EXPECT_EQ(registered.at("pedido").at("repartidor").at("IdRepartidor"), "101");
+
+  const auto listing = function.call(replace_all(seed_event("pedidos.json"), "<TOKEN>", jwt));
+  EXPECT_EQ(listing.at("statusCode"), 200);
+  const auto orders = body_of(listing).at("pedidos").as_array();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].at("pedido_id"), "12345");
+
+  const auto metrics = function.call(replace_all(seed_event("metrics.json"), "<TOKEN>", jwt));
+  EXPECT_EQ(metrics.at("statusCode"), 200);
+  const auto figures = body_of(metrics);
+  EXPECT_EQ(figures.at("top_3_productos"), (json::array{json::array{"Moneda", 1}}));
+  EXPECT_EQ(figures.at("precio_promedio_por_pedido"), 1);
+  EXPECT_EQ(figures.at("acumulado_ventas_dia"), 1);
+  EXPECT_TRUE(function.process().running()) << function.output();
+}
+
+TEST(LambdaRuntime, PayloadTwoEventsFromAFunctionUrlAndANamedStage) {
+  LambdaFunction function;
+  const std::string jwt = function.login();
+  // A function URL: stage $default, headers in lower case, a base64 body.
+  const std::string order_json =
+      R"({"pedido_id": "v2-1", "repartidor": {"IdRepartidor": 7, "Nombre": "Ana"},)"
+      R"( "productos": [{"IdProducto": "pk0002", "producto": "Tarjeta SIM", "precio": 18.9}]})";
+  std::string base64;
+  {
+    // Encoded by hand (the test does not link libsodium): standard alphabet.
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::size_t i = 0;
+    for (; i + 2 < order_json.size(); i += 3) {
+      const auto n = (static_cast<unsigned char>(order_json[i]) << 16) |
+                     (static_cast<unsigned char>(order_json[i + 1]) << 8) |
+                     static_cast<unsigned char>(order_json[i + 2]);
+      for (int shift = 18; shift >= 0; shift -= 6) base64 += kAlphabet[(n >> shift) & 63];
+    }
+    const std::size_t left = order_json.size() - i;
+    if (left > 0) {
+      unsigned n = static_cast<unsigned char>(order_json[i]) << 16;
+      if (left == 2) n |= static_cast<unsigned char>(order_json[i + 1]) << 8;
+      base64 += kAlphabet[(n >> 18) & 63];
+      base64 += kAlphabet[(n >> 12) & 63];
+      base64 += left == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+      base64 += '=';
+    }
+  }
+  json::object event{
+      {"version", "2.0"},
+      {"routeKey", "$default"},
+      {"rawPath", "/registrar_pedido_entregado"},
+      {"rawQueryString", ""},
+      {"headers", {{"authorization", "Bearer " + jwt}, {"content-type", "application/json"}}},
+      {"requestContext",
+       {{"stage", "$default"}, {"http", {{"method", "POST"}, {"sourceIp", "203.0.113.7"}}}}},
+      {"body", base64},
+      {"isBase64Encoded", true}};
+  const auto stored = function.call(json::serialize(event));
+  EXPECT_EQ(stored.at("statusCode"), 200) << json::serialize(stored);
+  EXPECT_FALSE(stored.contains("multiValueHeaders"));  // 2.0 has cookies instead
+  EXPECT_EQ(body_of(stored).at("pedido").at("productos").at(0).at("precio"), 18.9);
+
+  // An HTTP API stage "prod": its name prefixes rawPath and is stripped.
+  json::object listing{{"version", "2.0"},
+                       {"rawPath", "/prod/pedidos"},
+                       {"rawQueryString", "limit=1"},
+                       {"cookies", json::array{"theme=dark"}},
+                       {"headers", {{"authorization", "Bearer " + jwt}}},
+                       {"requestContext", {{"stage", "prod"}, {"http", {{"method", "GET"}}}}},
+                       {"isBase64Encoded", false}};
+  const auto page = function.call(json::serialize(listing));
+  EXPECT_EQ(page.at("statusCode"), 200) << json::serialize(page);
+  EXPECT_EQ(body_of(page).at("pedidos").at(0).at("pedido_id"), "v2-1");
+}
+
+TEST(LambdaRuntime, BadEventsAreAnsweredAndTheLoopKeepsServing) {
+  LambdaFunction function;
+  const auto garbage = function.answer("{this is not json");
+  EXPECT_EQ(garbage.kind, "error");
+  EXPECT_EQ(garbage.headers.at("lambda-runtime-function-error-type"), "Runtime.MalformedEvent");
+  const auto error = json::parse(garbage.body);
+  EXPECT_EQ(error.at("errorType"), "Runtime.MalformedEvent");
+  EXPECT_FALSE(error.at("errorMessage").as_string().empty());
+
+  const auto scheduled = function.answer(R"({"source": "aws.events", "detail-type": "x"})");
+  EXPECT_EQ(scheduled.kind, "error");
+  EXPECT_EQ(json::parse(scheduled.body).at("errorType"), "Runtime.UnknownEvent");
+
+  // A REST event without a path: a 400 proxy response, in the REST shape.
+  const auto no_path = function.call(R"({"httpMethod": "GET", "headers": {}})");
+  EXPECT_EQ(no_path.at("statusCode"), 400);
+  EXPECT_TRUE(body_of(no_path).at("detail").is_string());
+
+  // An order body that is not JSON: the API's own 400, through the Router.
+  const auto bad_body = function.call(
+      R"({"httpMethod": "POST", "path": "/registrar_pedido_entregado",
+          "headers": {"Content-Type": "application/json", "Authorization": "Bearer x"},
+          "body": "{"})");
+  EXPECT_EQ(bad_body.at("statusCode").as_int64() / 100, 4);
+
+  const auto health = function.call(R"({"httpMethod": "GET", "path": "/healthz"})");
+  EXPECT_EQ(health.at("statusCode"), 200);
+  EXPECT_TRUE(function.process().running()) << function.output();
+}
+
+TEST(LambdaRuntime, ASecretPerEnvironmentIsAnInitErrorThatSaysWhatToSet) {
+  LambdaFunction function(Env{{"CARGOMON_JWT_SECRET", ""}});
+  const auto post = function.runtime().wait_init_error(in(30s));
+  ASSERT_TRUE(post) << function.output();
+  EXPECT_EQ(post->headers.at("lambda-runtime-function-error-type"), "Cargomon.InvalidSettings");
+  const auto body = json::parse(post->body);
+  EXPECT_EQ(body.at("errorType"), "Cargomon.InvalidSettings");
+  EXPECT_NE(std::string(body.at("errorMessage").as_string()).find("CARGOMON_JWT_SECRET"),
+            std::string::npos);
+  EXPECT_EQ(function.process().wait_exit(in(30s)), 1);
+  EXPECT_EQ(function.runtime().next_calls(), 0u);
+}
+
+TEST(LambdaRuntime, AStoreThatCannotOpenIsAnInitError) {
+  LambdaFunction function(Env{{"CARGOMON_STORE", "nosuchstore://x"}});
+  const auto post = function.runtime().wait_init_error(in(30s));
+  ASSERT_TRUE(post) << function.output();
+  EXPECT_EQ(json::parse(post->body).at("errorType"), "Cargomon.InitFailed");
+  EXPECT_EQ(function.process().wait_exit(in(30s)), 1);
+}
+
+TEST(LambdaRuntime, ASettingThatDoesNotParseIsAnInitErrorToo) {
+  LambdaFunction function(Env{{"CARGOMON_TOKEN_TTL", "half an hour"}});
+  const auto post = function.runtime().wait_init_error(in(30s));
+  ASSERT_TRUE(post) << function.output();
+  const auto body = json::parse(post->body);
+  EXPECT_EQ(body.at("errorType"), "Cargomon.InvalidSettings");
+  EXPECT_NE(std::string(body.at("errorMessage").as_string()).find("token-ttl"), std::string::npos)
+      << post->body;
+  EXPECT_NE(function.process().wait_exit(in(30s)), 0);
+}
+
+// One code path: the Router answers `serve` and `lambda` with the same bytes.
+TEST(LambdaRuntime, TheSameBytesAsServe) {
+  TempDir serve_dir;
+  ServerProcess::Options options;
+  options.data_dir = serve_dir.path() / "data";
+  options.env = {{"CARGOMON_JWT_SECRET", kSecret}, {"CARGOMON_ADMIN_PASSWORD", kPassword}};
+  ServerProcess server(options);
+  HttpClient client(server.port());
+  LambdaFunction function;
+  for (const std::string path : {"/openapi.json", "/metrics", "/nowhere"}) {
+    const auto served = client.get(path);
+    const auto proxied =
+        function.call(json::serialize(json::object{{"httpMethod", "GET"}, {"path", path}}));
+    EXPECT_EQ(proxied.at("statusCode"), served.status) << path;
+    EXPECT_EQ(proxied.at("body").as_string(), served.body) << path;
+    EXPECT_EQ(proxied.at("headers").at("Content-Type").as_string(), served.header("content-type"))
+        << path;
+  }
+}
+
+}  // namespace
+}  // namespace cargomon::testing
