@@ -6,112 +6,19 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 
-#include "lambda/stand_in_runtime.hpp"
+#include "lambda/lambda_function.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
-#include "support/temp_dir.hpp"
 
 namespace cargomon::testing {
 namespace {
-
-namespace json = boost::json;
-using namespace std::chrono_literals;
-
-constexpr const char* kPassword = "correct-horse-battery";
-constexpr const char* kSecret = "0123456789abcdef0123456789abcdef-lambda-test";
-
-using Env = std::map<std::string, std::string>;
-
-std::chrono::steady_clock::time_point in(std::chrono::milliseconds span) {
-  return std::chrono::steady_clock::now() + span;
-}
-
-std::string seed_event(const std::string& name) {
-  std::ifstream file(std::string(CARGOMON_FIXTURES_DIR) + "/seed-events/" + name);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
-std::map<std::string, std::string> function_env(const StandInRuntime& runtime, const TempDir& dir) {
-  return {{"AWS_LAMBDA_RUNTIME_API", runtime.endpoint()},
-          {"CARGOMON_DATA_DIR", (dir.path() / "data").string()},
-          {"CARGOMON_STORE", "sqlite:"},
-          {"CARGOMON_JWT_SECRET", kSecret},
-          {"CARGOMON_ADMIN_PASSWORD", kPassword}};
-}
-
-// `cargomon lambda` with its stand-in runtime.
-class LambdaFunction {
- public:
-  explicit LambdaFunction(std::map<std::string, std::string> extra_env = {},
-                          std::vector<std::string> command = {}) {
-    auto env = function_env(runtime_, dir_);
-    for (auto& [name, value] : extra_env) env[name] = value;
-    if (command.empty()) command = {cargomon_binary().string(), "lambda"};
-    process_.emplace(command, env, dir_.path() / "function.log");
-  }
-
-  // The proxy response to `event`, parsed; fails the test on /error.
-  json::object call(const std::string& event) {
-    const auto post = answer(event);
-    EXPECT_EQ(post.kind, "response") << post.body;
-    json::object empty;
-    if (post.kind != "response") return empty;
-    return json::parse(post.body).as_object();
-  }
-
-  RuntimePost answer(const std::string& event) {
-    const auto id = runtime_.invoke(event);
-    auto post = runtime_.wait_answer(id, in(30s));
-    if (!post) {
-      ADD_FAILURE() << "no answer to " << id << "; the function said:\n" << output();
-      return {};
-    }
-    return *post;
-  }
-
-  std::string login() {
-    const auto token = replace_all(seed_event("token.json"), R"(\"password\": \"admin\")",
-                                   std::string(R"(\"password\": \")") + kPassword + R"(\")");
-    const auto response = call(token);
-    EXPECT_EQ(response.at("statusCode"), 200) << json::serialize(response);
-    const auto body = json::parse(response.at("body").as_string());
-    return std::string(body.at("access_token").as_string());
-  }
-
-  StandInRuntime& runtime() { return runtime_; }
-  ChildProcess& process() { return *process_; }
-  std::string output() const { return process_->output(); }
-  const TempDir& dir() const { return dir_; }
-
- private:
-  TempDir dir_;
-  StandInRuntime runtime_;
-  std::optional<ChildProcess> process_;
-};
-
-json::value body_of(const json::object& response) {
-  return json::parse(response.at("body").as_string());
-}
 
 TEST(LambdaRuntime, TheSeedsFourEventsGetTheOriginalsAnswersInShape) {
   LambdaFunction function;
   // /token: {"access_token", "token_type": "bearer"}, as the original
   // answered through Mangum: a REST proxy response, body JSON, not base64.
-  const auto token = replace_all(seed_event("token.json"), R"(\"password\": \"admin\")",
-                                 std::string(R"(\"password\": \")") + kPassword + R"(\")");
-  const auto login = function.call(token);
+  const auto login = function.call(token_event());
   EXPECT_EQ(login.at("statusCode"), 200);
   EXPECT_EQ(login.at("isBase64Encoded"), false);
   EXPECT_TRUE(login.at("multiValueHeaders").is_object());
