@@ -40,7 +40,7 @@ class LambdaPackage : public ::testing::Test {
 
   // The chroot: the zip in /var/task, an empty /tmp, one zone file.
   static fs::path make_root(const fs::path& scratch, const fs::path& zip) {
-    const fs::path root = scratch / "root";
+    fs::path root = scratch / "root";
     fs::create_directories(root / "var/task");
     fs::create_directories(root / "tmp");
     fs::create_directories(root / "usr/share/zoneinfo/America");
@@ -61,7 +61,12 @@ TEST_F(LambdaPackage, TheZipAnswersTheSeedsEventsInAnEmptyChroot) {
       [zip](const Env& env, const fs::path& scratch) {
         const fs::path root = make_root(scratch, zip);
         std::vector<std::string> command{"/usr/bin/env", "-i"};
-        for (const auto& [name, value] : env) command.push_back(name + "=" + value);
+        for (const auto& [name, value] : env) {
+          std::string assignment = name;
+          assignment += '=';
+          assignment += value;
+          command.push_back(std::move(assignment));
+        }
         command.insert(command.end(), {"/usr/sbin/chroot", root.string(), "/var/task/bootstrap"});
         return command;
       });
