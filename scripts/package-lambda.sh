@@ -57,7 +57,7 @@ strip --strip-unneeded "$stage/cargomon" "$stage/bootstrap"
 # linked) under their sonames.
 while read -r path; do
   cp -L "$path" "$stage/lib/$(basename "$path")"
-done < <(ldd "$binary" | awk '/=> \// { print $3 } /^\s*\/.*ld-linux/ { print $1 }')
+done < <(ldd "$binary" | awk '/=> \// { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }')
 if [ ! -f "$stage/lib/ld-linux-x86-64.so.2" ]; then
   echo "package-lambda: ldd did not name ld-linux-x86-64.so.2" >&2
   exit 1

@@ -21,6 +21,7 @@
 #include "cli/app_parts.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
+#include "lambda/cloudwatch.hpp"
 #include "lambda/proxy_handler.hpp"
 #include "lambda/runtime_api.hpp"
 #include "storage/cached_users.hpp"
@@ -44,11 +45,12 @@ class LambdaApplication {
   explicit LambdaApplication(const ServeSettings& settings)
       : calendar_(settings.timezone),
         store_(open_checked(settings, calendar_)),
-        users_(*store_, clock_),
+        timed_(*store_),
+        users_(timed_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
         services_{
-            calendar_, clock_,  *store_, users_,  tokens_,
+            calendar_, clock_,  timed_,  users_,  tokens_,
             throttle_, inline_, inline_, nullptr, api::HttpSettings{settings.cors_origins, {}}},
         router_(services_),
         handler_(router_, limits(settings)) {
@@ -56,6 +58,7 @@ class LambdaApplication {
   }
 
   const lambda::ProxyHandler& handler() const { return handler_; }
+  lambda::TimedStore& timed_store() { return timed_; }
 
  private:
   static lambda::HandlerLimits limits(const ServeSettings& settings) {
@@ -67,6 +70,7 @@ class LambdaApplication {
   const BusinessCalendar calendar_;
   const SystemClock clock_;
   std::unique_ptr<Store> store_;
+  lambda::TimedStore timed_;  // what handlers use: the store, timed for the EMF lines
   CachedUserStore users_;
   const auth::TokenService tokens_;
   auth::LoginThrottle throttle_;
@@ -81,20 +85,10 @@ struct LambdaSettings {
   std::string runtime_api;
 };
 
-void log_invocation(const lambda::Invocation& invocation, const lambda::Outcome& outcome,
-                    std::chrono::steady_clock::duration took) {
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-  if (outcome.ok) {
-    spdlog::info("{} {} {} {} {}us", invocation.request_id, outcome.method, outcome.path,
-                 outcome.status, micros);
-  } else {
-    spdlog::warn("{} failed: {}: {} {}us", invocation.request_id, outcome.error_type,
-                 outcome.message, micros);
-  }
-}
-
 // Runs until the Runtime API fails; returns the exit status.
 int run(LambdaSettings& settings) {
+  // Before anything logs: every line from here on is JSON.
+  auto lines = lambda::install_json_logs();
   const std::size_t max_event = lambda::kLambdaPayloadLimit;
   std::optional<lambda::RuntimeApi> runtime;
   try {
@@ -120,7 +114,13 @@ int run(LambdaSettings& settings) {
     return 1;
   }
   try {
-    lambda::serve_invocations(*runtime, application->handler(), log_invocation);
+    spdlog::info(
+        "cargomon lambda ready: business timezone {}, {} store", settings.application.timezone,
+        settings.application.store.empty()
+            ? "sqlite:"
+            : settings.application.store.substr(0, settings.application.store.find(':') + 1));
+    lambda::CloudWatchReporting reporting(lines, application->timed_store());
+    lambda::serve_invocations(*runtime, application->handler(), reporting);
   } catch (const std::exception& e) {
     spdlog::critical("the Runtime API failed: {}", e.what());
   }

@@ -119,17 +119,18 @@ Outcome ProxyHandler::handle_or_throw(const Invocation& invocation) const {
 }
 
 void serve_invocations(RuntimeApi& runtime, const ProxyHandler& handler,
-                       const InvocationObserver& observer) {
+                       InvocationObserver& observer) {
   for (;;) {
     const Invocation invocation = runtime.next();
     const auto started = std::chrono::steady_clock::now();
+    observer.started(invocation);
     Outcome outcome = handler.handle(invocation);
     if (outcome.ok && !runtime.respond(invocation.request_id, outcome.payload)) {
       // Refused (too large, say): the invocation must still end, as an error.
       outcome = failure("Runtime.ResponseRefused", "The Runtime API refused the response");
     }
     if (!outcome.ok) runtime.fail(invocation.request_id, outcome.error_type, outcome.message);
-    if (observer) observer(invocation, outcome, std::chrono::steady_clock::now() - started);
+    observer.finished(invocation, outcome, std::chrono::steady_clock::now() - started);
   }
 }
 

@@ -9,7 +9,6 @@
 // loop goes on; only a broken Runtime API ends it.
 
 #include <chrono>
-#include <functional>
 #include <string>
 
 #include "api/router.hpp"
@@ -54,13 +53,19 @@ class ProxyHandler {
   const HandlerLimits limits_;
 };
 
-// Called after each invocation is answered (logs, metrics).
-using InvocationObserver =
-    std::function<void(const Invocation&, const Outcome&, std::chrono::steady_clock::duration)>;
+// Told of each invocation as it starts and once it is answered (logs,
+// metrics), on the loop's thread.
+class InvocationObserver {
+ public:
+  virtual ~InvocationObserver() = default;
+  virtual void started(const Invocation& invocation) = 0;
+  virtual void finished(const Invocation& invocation, const Outcome& outcome,
+                        std::chrono::steady_clock::duration took) = 0;
+};
 
 // Serves invocations until the Runtime API fails (RuntimeApiError, which it
 // rethrows: the environment is broken).
 [[noreturn]] void serve_invocations(RuntimeApi& runtime, const ProxyHandler& handler,
-                                    const InvocationObserver& observer);
+                                    InvocationObserver& observer);
 
 }  // namespace cargomon::lambda

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <sstream>
+#include <thread>
 
 #include "lambda/lambda_function.hpp"
 #include "support/http_client.hpp"
@@ -168,6 +170,47 @@ TEST(LambdaRuntime, ASettingThatDoesNotParseIsAnInitErrorToo) {
   EXPECT_NE(std::string(body.at("errorMessage").as_string()).find("token-ttl"), std::string::npos)
       << post->body;
   EXPECT_NE(function.process().wait_exit(in(30s)), 0);
+}
+
+// The function's stdout lines that are JSON objects with `key`.
+std::vector<json::object> json_lines_with(const std::string& output, const std::string& key) {
+  std::vector<json::object> found;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    boost::system::error_code ec;
+    auto value = json::parse(line, ec);
+    if (!ec && value.is_object() && value.as_object().contains(key)) {
+      found.push_back(std::move(value.as_object()));
+    }
+  }
+  return found;
+}
+
+TEST(LambdaRuntime, EachInvocationEndsWithAnEmfLineAndLogLinesAreJson) {
+  LambdaFunction function;
+  const std::string jwt = function.login();
+  function.call(replace_all(seed_event("registrar_pedido_entregado.json"), "<TOKEN>", jwt));
+  function.call(replace_all(seed_event("metrics.json"), "<TOKEN>", "not-a-token"));
+  function.answer("][");
+  // Written just after each answer is posted: poll for the fourth.
+  const auto deadline = in(30s);
+  std::vector<json::object> emf;
+  while (emf.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    emf = json_lines_with(function.output(), "_aws");
+    std::this_thread::sleep_for(5ms);  // poll interval
+  }
+  ASSERT_EQ(emf.size(), 4u) << function.output();
+  EXPECT_EQ(emf[1].at("outcome"), "accepted");
+  EXPECT_EQ(emf[1].at("cargomon_orders_total"), 1);
+  EXPECT_GT(emf[1].at("cargomon_store_duration_seconds").as_double(), 0.0);
+  EXPECT_EQ(emf[2].at("cargomon_auth_failures_total"), 1);
+  EXPECT_EQ(emf[3].at("error_type"), "Runtime.MalformedEvent");
+  for (const auto& line : emf)
+    EXPECT_TRUE(line.at("requestId").as_string().starts_with("8476a536"));
+  // What spdlog logs is JSON too (the start-up line at least).
+  const auto logs = json_lines_with(function.output(), "timestamp");
+  ASSERT_FALSE(logs.empty()) << function.output();
+  EXPECT_NE(logs[0].at("message").as_string().find("ready"), std::string::npos);
 }
 
 // One code path: the Router answers `serve` and `lambda` with the same bytes.
