@@ -85,6 +85,17 @@ struct LambdaSettings {
   std::string runtime_api;
 };
 
+// Tells Lambda why the function cannot start; if even that fails, the log
+// is all there is.
+void report_init_failure(lambda::RuntimeApi& runtime, const std::string& type,
+                         const std::string& message) {
+  try {
+    if (!runtime.fail_init(type, message)) spdlog::error("the Runtime API refused the init error");
+  } catch (const std::exception& e) {
+    spdlog::error("could not report the init error: {}", e.what());
+  }
+}
+
 // Runs until the Runtime API fails; returns the exit status.
 int run(LambdaSettings& settings) {
   // Before anything logs: every line from here on is JSON.
@@ -103,14 +114,14 @@ int run(LambdaSettings& settings) {
     require_shared_secret(settings.application);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    runtime->fail_init("Cargomon.InvalidSettings", e.what());
+    report_init_failure(*runtime, "Cargomon.InvalidSettings", e.what());
     return 1;
   }
   try {
     application = std::make_unique<LambdaApplication>(settings.application);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    runtime->fail_init("Cargomon.InitFailed", e.what());
+    report_init_failure(*runtime, "Cargomon.InitFailed", e.what());
     return 1;
   }
   try {
@@ -150,7 +161,7 @@ void report_lambda_parse_error(const std::string& message) {
   if (endpoint == nullptr) return;
   try {
     lambda::RuntimeApi runtime(endpoint, lambda::kLambdaPayloadLimit);
-    runtime.fail_init("Cargomon.InvalidSettings", message);
+    report_init_failure(runtime, "Cargomon.InvalidSettings", message);
   } catch (const std::exception& e) {
     spdlog::critical("could not report to the Runtime API: {}", e.what());
   }
