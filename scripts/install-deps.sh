@@ -25,6 +25,8 @@ if [ "$what" = bench ] || [ "$what" = test ]; then
 fi
 if [ "$what" = test ]; then
   packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
+  # The Lambda package and its chroot test (scripts/package-lambda.sh).
+  packages+=(zip unzip)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi
