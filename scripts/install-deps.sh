@@ -29,6 +29,8 @@ if [ "$what" = test ]; then
   # Java from Debian; unshare (util-linux) and ip (iproute2) give it a
   # network namespace of its own.
   packages+=(openjdk-17-jre-headless iproute2 util-linux)
+  # The Lambda package and its chroot test (scripts/package-lambda.sh).
+  packages+=(zip unzip)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi

@@ -22,6 +22,11 @@ scripts/lint.sh build-asan
 echo "== C++ unit and integration tests, and the crash test, under ASan+UBSan (README: Reliability)"
 scripts/sanitize.sh asan
 
+echo "== Lambda package: the zip's bootstrap in an empty chroot against a stand-in Runtime API (root)"
+scripts/package-lambda.sh build-release
+CARGOMON_LAMBDA_ZIP="$PWD/build-release/cargomon-lambda.zip" \
+  build-asan/tests/lambda/lambda_runtime_test --gtest_filter='LambdaPackage.*'
+
 echo "== dashboard component tests"
 npm --prefix web test
 

@@ -23,6 +23,11 @@ void add_user_command(CLI::App& app, ExitStatus& status);
 void add_simulate_command(CLI::App& app, ExitStatus& status);
 void add_import_command(CLI::App& app, ExitStatus& status);
 void add_export_command(CLI::App& app, ExitStatus& status);
+void add_lambda_command(CLI::App& app, ExitStatus& status);
+// A setting `cargomon lambda` could not parse (CLI11 refuses it before the
+// command runs) still reaches the Runtime API's init/error, so the
+// function's failure says why.
+void report_lambda_parse_error(const std::string& message);
 
 // "error: <what>" on stderr, after whatever stdout still holds.
 inline void report_error(const std::exception& e) {

@@ -1,6 +1,7 @@
 // cargomon: lists its commands; each lives in its own file.
 
 #include <CLI/CLI.hpp>
+#include <string_view>
 
 #include "cli/commands.hpp"
 
@@ -20,6 +21,14 @@ int main(int argc, char** argv) {
   cargomon::cli::add_simulate_command(app, status);
   cargomon::cli::add_import_command(app, status);
   cargomon::cli::add_export_command(app, status);
-  CLI11_PARSE(app, argc, argv);
+  cargomon::cli::add_lambda_command(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (argc > 1 && std::string_view(argv[1]) == "lambda" && e.get_exit_code() != 0) {
+      cargomon::cli::report_lambda_parse_error(e.what());
+    }
+    return app.exit(e);
+  }
   return status.code;
 }

@@ -14,56 +14,18 @@
 #include "api/event_feed.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
-#include "auth/password.hpp"
-#include "auth/secret.hpp"
 #include "auth/token.hpp"
+#include "cli/app_parts.hpp"
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
-#include "storage/open_store.hpp"
 
 namespace cargomon::cli {
 namespace {
 
 namespace asio = boost::asio;
-
-// With no user at all, the first start creates `admin`, with the password
-// given (--admin-password / CARGOMON_ADMIN_PASSWORD) or one generated and
-// shown once.
-void ensure_admin(UserStore& users, const std::string& given) {
-  if (users.count_users() > 0) return;
-  const bool generated = given.empty();
-  const std::string password = generated ? auth::generate_password() : given;
-  if (users.create_user(User{"admin", auth::hash_password(password), Role::admin, false}) !=
-      UserChange::done) {
-    return;  // another instance sharing the store created it first
-  }
-  if (generated) {
-    std::cout << "Created user 'admin' with password: " << password
-              << "\n(shown only this once; change it with `cargomon user passwd admin`)"
-              << std::endl;
-  } else {
-    std::cout << "Created user 'admin' with the password from CARGOMON_ADMIN_PASSWORD" << std::endl;
-  }
-}
-
-// Opens the store. A store with live orders is shared by several instances
-// (PostgreSQL, DynamoDB): they must accept each other's tokens, so the secret must be
-// given, not made per instance.
-std::unique_ptr<Store> open_checked(const ServeSettings& settings,
-                                    const BusinessCalendar& calendar) {
-  auto store = open_store(settings.store, settings.data_dir, calendar);
-  if (store->live_orders() != nullptr && settings.jwt_secret.empty() &&
-      settings.jwt_secret_file.empty()) {
-    throw std::runtime_error(
-        "with a shared store (PostgreSQL, DynamoDB) every instance must sign tokens with the "
-        "same secret: set "
-        "CARGOMON_JWT_SECRET or --jwt-secret-file");
-  }
-  return store;
-}
 
 http::ServerOptions server_options(const ServeSettings& settings) {
   http::ServerOptions options;
@@ -89,13 +51,7 @@ class Application {
         calendar_(settings.timezone),
         store_(open_checked(settings, calendar_)),
         users_(*store_, clock_),
-        tokens_(auth::load_or_create_secret(
-                    settings.data_dir,
-                    settings.jwt_secret.empty() ? std::nullopt
-                                                : std::optional<std::string>(settings.jwt_secret),
-                    settings.jwt_secret_file.empty() ? std::nullopt
-                                                     : std::optional(settings.jwt_secret_file)),
-                settings.token_ttl, clock_),
+        tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
         hashing_("password hashing", {.threads = 2, .max_queued = 256}),
         store_work_("store work",

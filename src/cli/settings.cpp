@@ -36,10 +36,7 @@ void add_store_option(CLI::App& command, std::string& store) {
       ->envname("CARGOMON_NO_CREATE_TABLES");
 }
 
-void add_serve_options(CLI::App& command, ServeSettings& s) {
-  command.add_option("--listen", s.listen, "Address and port to listen on (port 0: any free port)")
-      ->envname("CARGOMON_LISTEN")
-      ->capture_default_str();
+void add_application_options(CLI::App& command, ServeSettings& s) {
   add_data_dir_option(command, s.data_dir);
   add_store_option(command, s.store);
   command.add_option("--timezone", s.timezone, "Business timezone: what \"today\" means")
@@ -54,8 +51,6 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
   command.add_option("--token-ttl", s.token_ttl, "Lifetime of access tokens, in seconds")
       ->envname("CARGOMON_TOKEN_TTL")
       ->capture_default_str();
-  command.add_option("--web-dir", s.web_dir, "Built dashboard to serve at / (web/dist)")
-      ->envname("CARGOMON_WEB_DIR");
   command
       .add_option("--jwt-secret-file", s.jwt_secret_file,
                   "File holding the token signing secret (CARGOMON_JWT_SECRET may hold it "
@@ -72,6 +67,18 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
                   "Password of the `admin` user created on the first start (prefer the variable; "
                   "default: generated and printed once)")
       ->envname("CARGOMON_ADMIN_PASSWORD");
+  command.add_option("--body-limit", s.body_limit, "Largest accepted request body, in bytes")
+      ->envname("CARGOMON_BODY_LIMIT")
+      ->capture_default_str();
+}
+
+void add_serve_options(CLI::App& command, ServeSettings& s) {
+  command.add_option("--listen", s.listen, "Address and port to listen on (port 0: any free port)")
+      ->envname("CARGOMON_LISTEN")
+      ->capture_default_str();
+  add_application_options(command, s);
+  command.add_option("--web-dir", s.web_dir, "Built dashboard to serve at / (web/dist)")
+      ->envname("CARGOMON_WEB_DIR");
   command
       .add_option("--store-threads", s.store_threads,
                   "Threads that run the handlers reading the store (never the I/O threads)")
@@ -96,9 +103,12 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_TLS_CERT");
   command.add_option("--tls-key", s.tls_private_key, "Private key (PEM) of --tls-cert")
       ->envname("CARGOMON_TLS_KEY");
-  command.add_option("--body-limit", s.body_limit, "Largest accepted request body, in bytes")
-      ->envname("CARGOMON_BODY_LIMIT")
-      ->capture_default_str();
+}
+
+void finish_application_settings(const ServeSettings& s) {
+  if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24L * 3600) {
+    throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
+  }
 }
 
 void finish_serve_settings(ServeSettings& s) {
@@ -117,9 +127,7 @@ void finish_serve_settings(ServeSettings& s) {
   } catch (const std::exception&) {
     throw std::runtime_error("--listen port must be a number from 0 to 65535");
   }
-  if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24L * 3600) {
-    throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
-  }
+  finish_application_settings(s);
   if (s.tls_certificate.empty() != s.tls_private_key.empty()) {
     throw std::runtime_error("--tls-cert and --tls-key go together");
   }

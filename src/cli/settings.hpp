@@ -44,6 +44,13 @@ void add_serve_options(CLI::App& command, ServeSettings& settings);
 // with a message for the user.
 void finish_serve_settings(ServeSettings& settings);
 
+// The settings of the application itself, whichever runtime drives it
+// (`serve`'s listener or `lambda`'s Runtime API loop): the store, the data
+// directory, the timezone, CORS, tokens and their secret, the first admin's
+// password, the body limit. add_serve_options includes them.
+void add_application_options(CLI::App& command, ServeSettings& settings);
+void finish_application_settings(const ServeSettings& settings);
+
 // --data-dir for commands that work on the store directly.
 void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir);
 // --store (CARGOMON_STORE): which store, by URL (storage/open_store.hpp);

@@ -121,6 +121,44 @@ void ServerProcess::kill() {
   pid_ = -1;
 }
 
+ChildProcess::ChildProcess(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env, fs::path log)
+    : log_(std::move(log)) {
+  pid_ = spawn(args, env, -1, log_);
+}
+
+ChildProcess::~ChildProcess() { kill(); }
+
+bool ChildProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return true;
+}
+
+std::optional<int> ChildProcess::wait_exit(std::chrono::steady_clock::time_point deadline) {
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+  }
+  return status_;
+}
+
+std::string ChildProcess::output() const { return read_file(log_); }
+
+void ChildProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  status_ = 128 + SIGKILL;
+}
+
 CommandResult run_cargomon(const std::vector<std::string>& args, const std::string& input,
                            const std::map<std::string, std::string>& env) {
   TempDir scratch;

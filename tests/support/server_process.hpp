@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,30 @@ class ServerProcess {
   Options options_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  std::filesystem::path log_;
+};
+
+// Any program the test starts and may outlive it (`cargomon lambda`, a
+// chroot): stdout and stderr to `log`; SIGKILL when it goes, if still
+// running.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+               std::filesystem::path log);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  bool running();
+  // Its exit status (128 + signal when killed), polled until `deadline`;
+  // nullopt if still running then.
+  std::optional<int> wait_exit(std::chrono::steady_clock::time_point deadline);
+  std::string output() const;
+  void kill();
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
   std::filesystem::path log_;
 };
 

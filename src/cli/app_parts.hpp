@@ -1,0 +1,30 @@
+#pragma once
+// What the two runtimes' composition roots (serve.cpp, lambda.cpp) build
+// alike from the same settings, so that `serve` and `lambda` open the same
+// store, sign with the same secret and create the same first user.
+
+#include <memory>
+#include <string>
+
+#include "cli/settings.hpp"
+#include "domain/business_calendar.hpp"
+#include "storage/store.hpp"
+
+namespace cargomon::cli {
+
+// With no user at all, the first start creates `admin`, with the password
+// given (--admin-password / CARGOMON_ADMIN_PASSWORD) or one generated and
+// shown once.
+void ensure_admin(UserStore& users, const std::string& given);
+
+// Opens the store. A store with live orders is shared by several instances
+// (PostgreSQL): they must accept each other's tokens, so the secret must be
+// given, not made per instance.
+std::unique_ptr<Store> open_checked(const ServeSettings& settings,
+                                    const BusinessCalendar& calendar);
+
+// The token signing secret: given (CARGOMON_JWT_SECRET, --jwt-secret-file)
+// or kept in the data directory (made there on the first start).
+std::string signing_secret(const ServeSettings& settings);
+
+}  // namespace cargomon::cli
