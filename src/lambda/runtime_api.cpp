@@ -35,14 +35,21 @@ std::string header_or_empty(const net::Response& response, std::string_view name
   return value != nullptr ? *value : std::string();
 }
 
+// Plain HTTP on loopback; every header kept (the Lambda-Runtime-* ones).
+net::ClientOptions client_options(std::size_t max_event_bytes) {
+  net::ClientOptions options;
+  options.user_agent = "cargomon";
+  options.body_limit = max_event_bytes + kEnvelopeBytes;
+  options.kept_headers = std::nullopt;
+  return options;
+}
+
 }  // namespace
 
 RuntimeApi::RuntimeApi(const std::string& endpoint, std::size_t max_event_bytes)
     : client_(std::make_unique<net::HttpClient>(
           io_.get_executor(), resolve(endpoint),
-          net::ClientOptions{.user_agent = "cargomon",
-                             .body_limit = max_event_bytes + kEnvelopeBytes,
-                             .kept_headers = std::nullopt})) {}
+          client_options(max_event_bytes))) {}
 
 RuntimeApi::~RuntimeApi() = default;
 

@@ -170,6 +170,8 @@ SqliteStore::SqliteStore(std::filesystem::path path, const BusinessCalendar& cal
   make_owner_only(path_);
   writer_db_ = std::make_unique<sqlite::Connection>(path_);
   sqlite::migrate(*writer_db_);
+  struct stat opened {};
+  if (::stat(path_.c_str(), &opened) == 0) database_identity_ = {opened.st_dev, opened.st_ino};
   writer_db_->exec("PRAGMA cache_size=-" + std::to_string(options_.writer_cache_kib));
   writer_db_->exec("PRAGMA wal_autocheckpoint=0");
   // The syncer makes each commit durable before it is acknowledged (see
@@ -261,7 +263,24 @@ void SqliteStore::sync_loop() {
     bool durable = false;
     if (wal_fd_ < 0) wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDWR | O_CLOEXEC);
     if (wal_fd_ >= 0) durable = options_.sync_log(wal_fd_) == 0;
-    if (!durable) {
+    if (durable && database_gone()) {
+      // The data directory was deleted or the file replaced under the
+      // server: SQLite goes on writing to files no path leads to any more,
+      // and every order from now on would vanish at the next start.
+      bool first = false;
+      {
+        const std::lock_guard lock(sync_mutex_);
+        first = !std::exchange(sync_failed_, true);
+      }
+      if (first) {
+        spdlog::critical(
+            "the database file {} was deleted or replaced while cargomon runs: every order from "
+            "now on is refused (503) and /readyz fails; restore the data directory (or its "
+            "backup), then restart cargomon",
+            path_.string());
+      }
+      durable = false;
+    } else if (!durable) {
       const int error = errno;
       // The kernel may have dropped the pages it could not write: what the
       // database shows can no longer be trusted to be on disk. Stop
@@ -286,6 +305,16 @@ void SqliteStore::sync_loop() {
     }
     committed.clear();
   }
+}
+
+bool SqliteStore::database_gone() const {
+  // One stat and one fstat per synced batch: microseconds, against a
+  // millisecond fdatasync.
+  struct stat now {};
+  if (::stat(path_.c_str(), &now) != 0) return true;
+  if (database_identity_ && *database_identity_ != std::pair(now.st_dev, now.st_ino)) return true;
+  struct stat log {};
+  return ::fstat(wal_fd_, &log) == 0 && log.st_nlink == 0;
 }
 
 void SqliteStore::register_order(Order order, RegisterDone done) {

@@ -9,6 +9,7 @@
 //
 // Thread safety: every public method may be called from any thread.
 
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -16,7 +17,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "domain/business_calendar.hpp"
@@ -62,6 +65,9 @@ class SqliteStore final : public Store {
   std::size_t count_users() override;
 
  private:
+  // True when the database file this store writes is no longer the one at
+  // its path (deleted, or replaced), or its log has no name any more.
+  bool database_gone() const;
   // The day's figures; with `top`, only the first of each ranking.
   DayMetrics read_day_metrics(BusinessDay day, std::optional<MetricsTop> top);
   // A committed batch waiting for its write-ahead log frames to be on disk.
@@ -91,7 +97,10 @@ class SqliteStore final : public Store {
   std::vector<Committed> to_sync_;
   bool sync_stopping_ = false;
   bool sync_failed_ = false;  // after a failed fdatasync nothing more is acknowledged
-  int wal_fd_ = -1;           // the write-ahead log, opened by the syncer
+  // The database file's device and inode when opened: a different one (or
+  // none) at that path means the data directory was deleted or replaced.
+  std::optional<std::pair<dev_t, ino_t>> database_identity_;
+  int wal_fd_ = -1;  // the write-ahead log, opened by the syncer
   std::thread syncer_;
 
   // Checkpoints run on their own thread and connection, so their reads,

@@ -1,6 +1,6 @@
 // What the SQLite store does beyond the storage contract: databases made by
-// earlier versions open with their orders intact; a disk that fails an fsync
-// stops acknowledgements.
+// earlier versions open with their orders intact; a disk that fails an fsync,
+// or a data directory deleted under the server, stops acknowledgements.
 
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -118,6 +118,28 @@ TEST_F(SqliteStoreTest, AFailedFsyncRefusesThatOrderAndEveryLaterOneAndFailsRead
   EXPECT_FALSE(store.find_order("after"));
   EXPECT_FALSE(store.ready());
   EXPECT_TRUE(store.find_order("before"));
+}
+
+TEST_F(SqliteStoreTest, ADeletedDataDirectoryStopsAcknowledgementsAndFailsReadiness) {
+  SqliteStore store(db_path(), calendar_);
+  ASSERT_EQ(put(store, "before").status, RegisterStatus::stored);
+  EXPECT_TRUE(store.ready());
+  // SQLite would go on writing to the unlinked files: 200s for orders that
+  // are gone at the next start.
+  fs::remove_all(dir_);
+  EXPECT_EQ(put(store, "after").status, RegisterStatus::unavailable);
+  EXPECT_FALSE(store.ready());
+  EXPECT_EQ(put(store, "later").status, RegisterStatus::unavailable);
+}
+
+TEST_F(SqliteStoreTest, AReplacedDatabaseFileStopsAcknowledgements) {
+  SqliteStore store(db_path(), calendar_);
+  ASSERT_EQ(put(store, "before").status, RegisterStatus::stored);
+  // Another file now answers to the name (a restore over a running server).
+  fs::rename(db_path(), dir_ / "moved.db");
+  { const sqlite::Connection other(db_path()); }
+  EXPECT_EQ(put(store, "after").status, RegisterStatus::unavailable);
+  EXPECT_FALSE(store.ready());
 }
 
 }  // namespace
