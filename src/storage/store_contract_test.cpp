@@ -293,6 +293,12 @@ TEST_P(StoreContract, RankedDayMetricsKeepTheFirstOfEachRankingAndCountTheRest) 
   EXPECT_EQ(other_couriers.count, 2);
   EXPECT_EQ(other_couriers.orders, 2);
 
+  // A read leaves nothing open: the next one sees a new order (SQLite reuses
+  // its connections and their cached statements).
+  put(make("o4", "2024-09-12 13:00:00", "2", {{"e", "Alfa", Money::from_cents(50), 1}}));
+  EXPECT_EQ(store_->ranked_day_metrics(day("2024-09-12"), {2, 1}).orders, full.orders + 1);
+  EXPECT_EQ(store_->list_orders({}).orders.size(), 4u);
+
   const auto none = store_->ranked_day_metrics(day("2024-09-14"), {2, 1});
   EXPECT_EQ(none.product_count, 0);
   EXPECT_TRUE(none.products.empty());

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "storage/store.hpp"
 
@@ -22,6 +23,17 @@ namespace cargomon::sqlite {
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement& operator=(Statement&&) = delete;
+  // Statements are cached by their connection: one left on a row would keep
+  // the connection's read snapshot open after COMMIT, and every later read
+  // on it would see the past. A handle going away always resets it.
+  ~Statement() {
+    if (stmt_ != nullptr) sqlite3_reset(stmt_);
+  }
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);

@@ -568,6 +568,9 @@ DayMetrics SqliteStore::read_day_metrics(BusinessDay day, std::optional<MetricsT
       if (counts.step()) {
         metrics.product_count = counts.integer(0);
         metrics.courier_count = counts.integer(1);
+        // Statements are cached: one left on a row keeps this connection's
+        // read snapshot open past COMMIT, and every later read sees the past.
+        counts.reset();
       }
     }
     db->exec("COMMIT");
