@@ -47,9 +47,8 @@ net::ClientOptions client_options(std::size_t max_event_bytes) {
 }  // namespace
 
 RuntimeApi::RuntimeApi(const std::string& endpoint, std::size_t max_event_bytes)
-    : client_(std::make_unique<net::HttpClient>(
-          io_.get_executor(), resolve(endpoint),
-          client_options(max_event_bytes))) {}
+    : client_(std::make_unique<net::HttpClient>(io_.get_executor(), resolve(endpoint),
+                                                client_options(max_event_bytes))) {}
 
 RuntimeApi::~RuntimeApi() = default;
 
