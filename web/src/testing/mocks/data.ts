@@ -44,6 +44,7 @@ export function makeMetrics(overrides: Record<string, unknown> = {}) {
       { producto: 'Cuaderno', unidades: 4, ventas: 24 },
       { producto: 'Borrador', unidades: 3, ventas: 3.6 },
     ],
+    otros_productos: { productos: 0, unidades: 0, ventas: 0 },
     ventas_por_hora: Array.from({ length: 24 }, (_, hora) => ({
       hora,
       pedidos: hora === 3 ? 10 : hora === 4 ? 3 : 0,
@@ -54,6 +55,7 @@ export function makeMetrics(overrides: Record<string, unknown> = {}) {
       { IdRepartidor: 104, Nombre: 'María López', pedidos: 5, unidades: 20, ventas: 100.8 },
       { IdRepartidor: 'R-7', Nombre: 'Laura Sánchez', pedidos: 2, unidades: 5, ventas: 18 },
     ],
+    otros_repartidores: { repartidores: 0, pedidos: 0, unidades: 0, ventas: 0 },
     ultimo_pedido: {
       secuencia: 130,
       timestamp: `${TODAY}T04:20:00.000000-05:00`,
