@@ -263,28 +263,26 @@ void SqliteStore::sync_loop() {
     bool durable = false;
     if (wal_fd_ < 0) wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDWR | O_CLOEXEC);
     if (wal_fd_ >= 0) durable = options_.sync_log(wal_fd_) == 0;
-    if (durable && database_gone()) {
-      // The data directory was deleted or the file replaced under the
-      // server: SQLite goes on writing to files no path leads to any more,
-      // and every order from now on would vanish at the next start.
-      bool first = false;
-      {
-        const std::lock_guard lock(sync_mutex_);
-        first = !std::exchange(sync_failed_, true);
-      }
-      if (first) {
-        spdlog::critical(
-            "the database file {} was deleted or replaced while cargomon runs: every order from "
-            "now on is refused (503) and /readyz fails; restore the data directory (or its "
-            "backup), then restart cargomon",
-            path_.string());
-      }
+    // Why nothing more can be acknowledged, if so. A failed fsync: the
+    // kernel may have dropped the pages it could not write, so what the
+    // database shows can no longer be trusted to be on disk. A deleted or
+    // replaced file: SQLite goes on writing where no path leads any more,
+    // and every order from now on would vanish at the next start. Either
+    // way acknowledgements stop (as PostgreSQL does) until an operator
+    // restarts.
+    std::string failure;
+    if (!durable) {
+      failure =
+          fmt::format("cannot make the database's write-ahead log durable ({}: {}); check the disk",
+                      wal_fd_ < 0 ? "open" : "fdatasync", std::strerror(errno));
+    } else if (database_gone()) {
+      failure = fmt::format(
+          "the database file {} was deleted or replaced while cargomon runs; restore the data "
+          "directory (or its backup)",
+          path_.string());
       durable = false;
-    } else if (!durable) {
-      const int error = errno;
-      // The kernel may have dropped the pages it could not write: what the
-      // database shows can no longer be trusted to be on disk. Stop
-      // acknowledging (as PostgreSQL does) until an operator restarts.
+    }
+    if (!failure.empty()) {
       bool first = false;
       {
         const std::lock_guard lock(sync_mutex_);
@@ -292,9 +290,9 @@ void SqliteStore::sync_loop() {
       }
       if (first) {
         spdlog::critical(
-            "cannot make the database's write-ahead log durable ({}: {}): every order from now on "
-            "is refused (503) and /readyz fails; check the disk, then restart cargomon",
-            wal_fd_ < 0 ? "open" : "fdatasync", std::strerror(error));
+            "{}: every order from now on is refused (503) and /readyz fails until cargomon is "
+            "restarted",
+            failure);
       }
     }
     for (auto& [batch, results] : committed) {
