@@ -276,6 +276,10 @@ export class CargomonStack extends cdk.Stack {
         description: 'cargomon API (Lambda proxy integration)',
         handler: this.function,
         proxy: true,
+        // No account-wide CloudWatch role for API Gateway, no console
+        // test-invoke permissions: only what serves traffic.
+        cloudWatchRole: false,
+        integrationOptions: { allowTestInvoke: false },
         endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
         deployOptions: {
           stageName: 'prod',
