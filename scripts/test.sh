@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything and runs every test: formatter and linters, C++ unit and
 # integration tests (ctest), dashboard component tests, and browser tests in
-# headless Chromium against the real server. Idempotent.
+# headless Chromium against the real server, the AWS CDK app's template.
+# Idempotent.
 #
 # Four build trees, each a preset of CMakePresets.json (warnings are errors):
 #   build-asan/     ASan+UBSan: every ctest test and the crash test run here
@@ -35,6 +36,11 @@ CARGOMON_BIN="$PWD/build-release/src/cli/cargomon" npm --prefix web run e2e
 
 echo "== contract test: the real server behind a validating proxy (Prism) with docs/openapi.json"
 CARGOMON_BIN="$PWD/build-release/src/cli/cargomon" scripts/contract-test.sh
+
+echo "== AWS CDK app: its template synthesized offline and pinned (aws-cdk-lib/assertions)"
+npm --prefix deploy/aws ci --no-audit --no-fund
+npm --prefix deploy/aws run --silent lint
+npm --prefix deploy/aws test
 
 echo "== bench --quick: the suite still works; figures not checked"
 bench/run.sh --quick

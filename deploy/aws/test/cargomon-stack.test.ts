@@ -806,12 +806,18 @@ describe('outputs', () => {
 
 describe('the app (bin/)', () => {
   const bin = path.join(PACKAGE_ROOT, 'dist', 'bin', 'cargomon.js');
-  const validationViolations = (outdir: string) =>
-    JSON.parse(
-      fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
-    ).pluginReports.flatMap((report: any) =>
-      report.violations.map((v: any) => `${v.ruleName}: ${v.description}`),
+  // What the synth reported: errors and warnings the constructs attached to
+  // the stacks, as the cloud assembly's manifest records them.
+  const synthProblems = (outdir: string): string[] => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    return Object.values(manifest.artifacts ?? {}).flatMap((artifact: any) =>
+      Object.entries(artifact.metadata ?? {}).flatMap(([where, entries]: [string, any]) =>
+        entries
+          .filter((e: any) => e.type === 'aws:cdk:error' || e.type === 'aws:cdk:warning')
+          .map((e: any) => `${where}: ${e.type}: ${e.data}`),
+      ),
     );
+  };
   const run = (context: Record<string, string>) => {
     const outdir = fs.mkdtempSync(path.join(scratch, 'cdk-out-'));
     const result = spawnSync(process.execPath, [bin], {
@@ -826,14 +832,12 @@ describe('the app (bin/)', () => {
     return { result, outdir };
   };
 
-  // A real synth, as `cdk synth` runs it: it also runs the CloudFormation
-  // validation built into aws-cdk-lib (resource schemas and rules, offline;
-  // the feature flag @aws-cdk/core:validateAgainstDefaultRules in cdk.json),
-  // which fails the synth on an error and reports warnings.
-  test('synthesizes with the default props (only the package path given), validation clean', () => {
+  // A real synth, as `cdk synth` runs it: no construct may report an error
+  // or a warning.
+  test('synthesizes with the default props (only the package path given), no warnings', () => {
     const { result, outdir } = run({ zip: codeDir });
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(validationViolations(outdir), []);
+    assert.deepEqual(synthProblems(outdir), []);
     const template = JSON.parse(
       fs.readFileSync(path.join(outdir, 'Cargomon.template.json'), 'utf8'),
     );
@@ -851,7 +855,7 @@ describe('the app (bin/)', () => {
     assert.equal(logicalIds(resources, 'AWS::ApiGateway::RestApi').length, 0);
   });
 
-  test('the stack with every option passes the same validation', () => {
+  test('the stack with every option synthesizes without warnings', () => {
     const outdir = fs.mkdtempSync(path.join(scratch, 'cdk-out-'));
     const app = new cdk.App({ context: CDK_JSON_CONTEXT, outdir });
     new CargomonStack(app, 'Full', {
@@ -862,8 +866,8 @@ describe('the app (bin/)', () => {
       alarmEmail: 'ops@example.com',
       reservedConcurrency: 10,
     });
-    app.synth(); // throws on a validation error
-    assert.deepEqual(validationViolations(outdir), []);
+    app.synth();
+    assert.deepEqual(synthProblems(outdir), []);
   });
 
   test('context values reach the stack', () => {
