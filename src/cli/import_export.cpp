@@ -96,41 +96,46 @@ class OrderImport {
     if (auto* errors = std::get_if<std::vector<api::FieldError>>(&decoded)) {
       return reject(item, describe_errors(*errors));
     }
+    auto& order = std::get<Order>(decoded);
+    const std::size_t bytes = approximate_bytes(order);
     std::unique_lock lock(mutex_);
-    room_.wait(lock, [this] { return in_flight_ < kWindow; });
+    // Bounded in count and in bytes (one order alone always goes).
+    room_.wait(lock, [&] {
+      return in_flight_ == 0 || (in_flight_ < kWindow && in_flight_bytes_ + bytes <= kWindowBytes);
+    });
     ++in_flight_;
+    in_flight_bytes_ += bytes;
     lock.unlock();
-    store_.register_order(
-        std::get<Order>(std::move(decoded)),
-        [this, where = describe_item(item, "pedido_id")](RegisterResult result) {
-          std::lock_guard guard(mutex_);
-          switch (result.status) {
-            case RegisterStatus::stored:
-              ++imported_;
-              break;
-            case RegisterStatus::already_stored:
-              ++present_;
-              break;
-            case RegisterStatus::conflict:
-              ++conflicting_;
-              notes_.push_back("conflict " + where +
-                               ": already stored with different content; the stored order was "
-                               "kept");
-              break;
-            case RegisterStatus::unavailable:
-              ++unstored_;
-              break;
-          }
-          --in_flight_;
-          room_.notify_all();
-        });
+    store_.register_order(std::move(order), [this, bytes, where = describe_item(item, "pedido_id")](
+                                                RegisterResult result) {
+      std::lock_guard guard(mutex_);
+      switch (result.status) {
+        case RegisterStatus::stored:
+          ++imported_;
+          break;
+        case RegisterStatus::already_stored:
+          ++present_;
+          break;
+        case RegisterStatus::conflict:
+          ++conflicting_;
+          // Said at once, not kept: a file of conflicts would grow a list.
+          std::cout << "conflict " << where
+                    << ": already stored with different content; the stored order was kept\n";
+          break;
+        case RegisterStatus::unavailable:
+          ++unstored_;
+          break;
+      }
+      --in_flight_;
+      in_flight_bytes_ -= bytes;
+      room_.notify_all();
+    });
   }
 
   // Waits for the store, prints the conflicts and the totals; the exit status.
   int finish(const std::string& source) {
     std::unique_lock lock(mutex_);
     room_.wait(lock, [this] { return in_flight_ == 0; });
-    for (const auto& note : notes_) std::cout << note << "\n";
     std::cout << "orders from " << source << ": " << imported_ << " imported, " << present_
               << " already present, " << conflicting_ << " conflicting, " << rejected_
               << " rejected (" << items_ << " items)";
@@ -144,10 +149,23 @@ class OrderImport {
   }
 
  private:
+  // Orders handed to the store and not yet answered: the store commits them
+  // in groups, and memory stays bounded by what is waiting.
   static constexpr std::size_t kWindow = 1024;
+  static constexpr std::size_t kWindowBytes = std::size_t{32} << 20;
+
+  // About what an order holds in memory.
+  static std::size_t approximate_bytes(const Order& order) {
+    std::size_t bytes = sizeof(Order) + order.order_id.size() + order.courier.name.size();
+    for (const auto& line : order.lines) {
+      bytes += sizeof(OrderLine) + line.product_id.size() + line.product_name.size();
+    }
+    return bytes;
+  }
 
   void reject(const InputItem& item, const std::string& why) {
     ++rejected_;
+    const std::lock_guard guard(mutex_);  // the store's thread prints conflicts
     std::cout << "rejected " << describe_item(item, "pedido_id") << ": " << why << "\n";
   }
 
@@ -164,7 +182,7 @@ class OrderImport {
   std::size_t present_ = 0;
   std::size_t conflicting_ = 0;
   std::size_t unstored_ = 0;
-  std::vector<std::string> notes_;
+  std::size_t in_flight_bytes_ = 0;
 };
 
 // The original Usuarios table: username and clear-text password. Existing

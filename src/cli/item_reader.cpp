@@ -16,9 +16,13 @@ using Kind = JsonNode::Kind;
 
 // DynamoDB nests every value one level deeper than plain JSON.
 constexpr std::size_t kMaxDepth = 64;
-// The first line decides the form; a longer one cannot be a JSON line.
-constexpr std::size_t kMaxFirstLine = 1 << 20;
-constexpr std::size_t kMaxLine = 16 << 20;
+// The first line decides the form, and the first few are kept to read again
+// as JSON lines should they not be a document (at most this many lines, in
+// at most this many bytes; a longer line cannot be a JSON line).
+constexpr std::size_t kLinesJudged = 8;
+constexpr std::size_t kMaxFirstLine = kMaxItemBytes;
+constexpr std::size_t kPieceBytes = std::size_t{16} * 1024;
+constexpr std::size_t kMaxLine = kMaxItemBytes;
 
 std::string shorten(std::string_view text) {
   return text.size() <= 40 ? std::string(text) : std::string(text.substr(0, 40)) + "…";
@@ -157,6 +161,8 @@ class ItemSink {
     sink_(std::move(item));
   }
 
+  std::size_t count() const { return count_; }
+
   void fail(std::size_t line, std::string error) {
     InputItem item;
     item.number = ++count_;
@@ -205,9 +211,16 @@ class StreamBuilder : public api::JsonTreeBuilder<StreamBuilder> {
     return true;
   }
 
+  // Where the input is (the reader sets it before each piece it feeds):
+  // what an item's size is measured against.
+  void at_offset(std::size_t offset) { offset_ = offset; }
+  // Where the last item handed over ended (to the precision of a piece).
+  std::size_t last_item_end() const { return last_item_end_; }
+
   bool hand_over(JsonNode& node) {
     bool from_items = false;
     if (!streaming_parent(from_items)) return false;
+    last_item_end_ = offset_;
     std::string error;
     if (!error_.empty() && error_depth_ > depth()) {
       error = std::exchange(error_, {});  // it was inside this element
@@ -245,6 +258,16 @@ class StreamBuilder : public api::JsonTreeBuilder<StreamBuilder> {
   ItemSink& items_;
   std::string error_;  // a duplicate key, attributed to the item that holds it
   std::size_t error_depth_ = 0;
+  std::size_t offset_ = 0;
+  std::size_t last_item_end_ = 0;
+};
+
+// Reading a document failed at `offset`.
+class DocumentError : public InputError {
+ public:
+  DocumentError(const std::string& message, std::size_t offset)
+      : InputError(message), offset(offset) {}
+  std::size_t offset;
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -255,6 +278,7 @@ void read_document(std::istream& in, std::string head, ItemSink& items, std::siz
   json::basic_parser<StreamBuilder> parser(options, items);
   bool fresh = true;  // no byte of the current top-level value fed yet
   std::size_t offset = 0;
+  std::size_t document_start = 0;  // where the current top-level value began
   std::vector<char> chunk(std::max<std::size_t>(chunk_size, 1));
 
   const auto feed = [&](const char* data, std::size_t size) {
@@ -267,12 +291,17 @@ void read_document(std::istream& in, std::string head, ItemSink& items, std::siz
         }
         if (size == 0) return;
         fresh = false;
+        document_start = offset;
       }
+      // In pieces, so that an item's size is known to within a piece.
+      const std::size_t piece = std::min(size, kPieceBytes);
       json::error_code ec;
-      const std::size_t used = parser.write_some(true, data, size, ec);
+      parser.handler().at_offset(offset);
+      const std::size_t used = parser.write_some(true, data, piece, ec);
       if (ec) {
-        throw InputError("not valid JSON at byte " + std::to_string(offset + used) + ": " +
-                         ec.message());
+        throw DocumentError(
+            "not valid JSON at byte " + std::to_string(offset + used) + ": " + ec.message(),
+            offset + used);
       }
       data += used;
       size -= used;
@@ -281,6 +310,13 @@ void read_document(std::istream& in, std::string head, ItemSink& items, std::siz
         parser.handler().finish_document();
         parser.reset();
         fresh = true;
+      } else if (offset - std::max(document_start, parser.handler().last_item_end()) >
+                 kMaxItemBytes + kPieceBytes) {
+        // Nothing in a scan or an export is this large (a DynamoDB item is at
+        // most 400 KB): reading on would hold it whole.
+        throw InputError("an item larger than " + std::to_string(kMaxItemBytes >> 20) +
+                         " MiB at byte " + std::to_string(offset) +
+                         ": not a DynamoDB scan, export or JSON lines");
       }
     }
   };
@@ -414,42 +450,72 @@ InputFormat read_items(std::istream& in, std::string_view id_key,
                        const std::function<void(InputItem)>& sink, std::size_t chunk_size) {
   ItemSink items(id_key, sink);
 
-  // Read up to the end of the first non-blank line (or a bounded amount).
+  // Read the first non-blank lines (a few, or a bounded amount): they tell
+  // the form.
   std::string head;
   std::vector<char> chunk(std::max<std::size_t>(chunk_size, 1));
-  std::size_t line_start = 0;
-  std::optional<std::size_t> first_line_end;
+  std::vector<std::pair<std::size_t, std::size_t>> first_lines;  // [start, end) in head
+  std::size_t scan = 0;
   for (;;) {
     std::size_t newline;
-    while ((newline = head.find('\n', line_start)) != std::string::npos) {
-      if (!blank(std::string_view(head).substr(line_start, newline - line_start))) {
-        first_line_end = newline;
-        break;
+    while (first_lines.size() < kLinesJudged &&
+           (newline = head.find('\n', scan)) != std::string::npos) {
+      if (!blank(std::string_view(head).substr(scan, newline - scan))) {
+        first_lines.emplace_back(scan, newline);
       }
-      line_start = newline + 1;
+      scan = newline + 1;
     }
-    if (first_line_end || head.size() - line_start > kMaxFirstLine || !in) break;
+    if (first_lines.size() == kLinesJudged || head.size() > kMaxFirstLine || !in) break;
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     if (in.bad()) throw InputError("read error");
     head.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
   }
+  // What follows the last newline, at the end of a short input, is a line too.
+  if (first_lines.size() < kLinesJudged && !in && scan < head.size() &&
+      !blank(std::string_view(head).substr(scan))) {
+    first_lines.emplace_back(scan, head.size());
+  }
   if (head.starts_with("\xEF\xBB\xBF")) {  // a byte order mark some tools write
     head.erase(0, 3);
-    if (line_start >= 3) line_start -= 3;
-    if (first_line_end) *first_line_end -= 3;
+    for (auto& [start, end] : first_lines) {
+      start = start >= 3 ? start - 3 : 0;
+      end -= 3;
+    }
   }
 
-  // JSON lines when the first line is a JSON value on its own.
-  const std::size_t first_end = first_line_end.value_or(head.size());
+  // JSON lines when the first line is a JSON value by itself. Otherwise a
+  // document (a scan as the AWS CLI or jq prints it), unless that reading
+  // fails within the first lines before any item and a later one of them is
+  // a value by itself: then JSON lines whose first line is broken, read line
+  // by line like any other (it must not make the file one document that a
+  // later line then ends).
   bool lines = false;
-  if (first_end - line_start <= kMaxFirstLine) {
-    const std::string_view first =
-        std::string_view(head).substr(line_start, first_end - line_start);
-    lines = !blank(first) && std::holds_alternative<JsonNode>(api::parse_json(first, {kMaxDepth}));
+  if (!first_lines.empty()) {
+    const auto [start, end] = first_lines.front();
+    lines = end - start <= kMaxFirstLine &&
+            std::holds_alternative<JsonNode>(
+                api::parse_json(std::string_view(head).substr(start, end - start), {kMaxDepth}));
   }
   if (!lines) {
-    read_document(in, std::move(head), items, chunk_size);
-    return InputFormat::json_document;
+    // The fallback is for files of JSON lines: one of the next lines is a
+    // value by itself (a broken document, or no JSON at all, stays an error).
+    bool later_value = false;
+    for (std::size_t i = 1; i < first_lines.size() && !later_value; ++i) {
+      const auto [start, end] = first_lines[i];
+      later_value = std::holds_alternative<JsonNode>(
+          api::parse_json(std::string_view(head).substr(start, end - start), {kMaxDepth}));
+    }
+    // Up to the end of the judged lines, whatever the read chunks were (the
+    // outcome must not depend on them).
+    const std::size_t judged_end = first_lines.empty() ? 0 : first_lines.back().second;
+    const std::string kept = later_value && judged_end <= kMaxFirstLine ? head : std::string();
+    try {
+      read_document(in, std::move(head), items, chunk_size);
+      return InputFormat::json_document;
+    } catch (const DocumentError& e) {
+      if (kept.empty() || items.count() > 0 || e.offset >= judged_end) throw;
+      head = kept;
+    }
   }
 
   LineReader reader(in, std::move(head), chunk_size);
@@ -457,7 +523,8 @@ InputFormat read_items(std::istream& in, std::string_view id_key,
   bool too_long = false;
   for (std::size_t number = 1; reader.next(line, too_long); ++number) {
     if (too_long) {
-      items.fail(number, "line longer than " + std::to_string(kMaxLine >> 20) + " MiB");
+      items.fail(number, "line longer than " + std::to_string(kMaxLine >> 20) + " MiB (" +
+                             std::to_string(kMaxLine) + " bytes)");
       continue;
     }
     if (blank(line)) continue;

@@ -12,9 +12,15 @@
 //   too).
 //
 // JSON lines are read line by line; a broken line is reported as that item's
-// error and reading goes on. DynamoDB attribute values become plain JSON:
-// S → string, N → number with its text kept exact, BOOL, NULL, M → object,
-// L → array, SS/NS → arrays. Binary values are refused.
+// error and reading goes on. The form is told by the first lines: JSON lines
+// when one of them is a JSON value by itself (so a broken first line does not
+// make the file one document).
+//
+// Memory is bounded whatever the file: an item (a line, or an element of a
+// document) may hold kMaxItemBytes; a longer line is that item's error, a
+// larger element in a document ends the read (InputError). DynamoDB attribute values become plain
+// JSON: S → string, N → number with its text kept exact, BOOL, NULL, M → object, L → array, SS/NS →
+// arrays. Binary values are refused.
 
 #include <cstddef>
 #include <functional>
@@ -28,6 +34,10 @@
 #include "api/json.hpp"
 
 namespace cargomon::cli {
+
+// The largest item read, in bytes of its text: DynamoDB's own item limit is
+// 400 KB, and a valid order is far smaller.
+inline constexpr std::size_t kMaxItemBytes = std::size_t{1} << 20;
 
 struct InputItem {
   std::size_t number = 0;              // 1-based position among the file's items

@@ -194,6 +194,76 @@ TEST(ItemReader, InputThatIsNotJsonAtAllIsRefused) {
   EXPECT_TRUE(read("\n\n  \n").items.empty());
 }
 
+TEST(ItemReader, JsonLinesWithABrokenFirstLineAreStillReadLineByLine) {
+  // Before: the broken first line made the file one JSON document, and the
+  // read ended at the second line with nothing imported.
+  for (const std::string& first :
+       {std::string("{not json"), std::string(R"({"pedido_id": "a", "repartidor": {"IdRep)")}) {
+    const std::string lines =
+        first + "\n" + kSecondSeedOrder + "\n{broken\n" + R"({"pedido_id":"d"})" + "\n";
+    const auto result = read(lines, 5);
+    EXPECT_EQ(result.format, InputFormat::json_lines) << first;
+    ASSERT_EQ(result.items.size(), 4u) << first;
+    EXPECT_FALSE(result.items[0].value);
+    EXPECT_EQ(result.items[0].line, 1u);
+    EXPECT_NE(result.items[0].error.find("line is not valid JSON"), std::string::npos)
+        << result.items[0].error;
+    ASSERT_TRUE(result.items[1].value);
+    EXPECT_EQ(text(*result.items[1].value), kSecondSeedOrder);
+    EXPECT_FALSE(result.items[2].value);
+    EXPECT_EQ(result.items[2].line, 3u);
+    ASSERT_TRUE(result.items[3].value);
+    EXPECT_EQ(result.items[3].id, "d");
+  }
+}
+
+TEST(ItemReader, AScanPrintedOverManyLinesIsStillOneDocument) {
+  // Its last item stands on a line of its own, a value by itself.
+  const std::string scan =
+      "{\n  \"Items\": [\n    {\"pedido_id\": {\"S\": \"a\"}},\n"
+      "    {\"pedido_id\": {\"S\": \"b\"}}\n  ],\n  \"Count\": 2\n}\n";
+  const auto result = read(scan, 7);
+  EXPECT_EQ(result.format, InputFormat::json_document);
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[1].id, "b");
+  // A document broken in its first lines stays an error, not lines of errors.
+  EXPECT_THROW(read("{\n  \"Items\": [\n    {\"pedido_id\": {\"S\" \"a\"}}\n  ]\n}\n"), InputError);
+}
+
+TEST(ItemReader, AnItemIsBoundedInBytesInEitherForm) {
+  const std::string huge(kMaxItemBytes + 64 * 1024, 'x');
+  // In a document: the items before it are handed over, then the read ends
+  // before the huge one is held whole.
+  const std::string scan =
+      R"({"Items": [{"pedido_id": {"S": "a"}}, {"pedido_id": {"S": ")" + huge + R"("}}]})";
+  std::istringstream in(scan);
+  std::vector<InputItem> items;
+  try {
+    read_items(in, "pedido_id", [&](InputItem item) { items.push_back(std::move(item)); });
+    ADD_FAILURE() << "a " << huge.size() << "-byte item was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("an item larger than 1 MiB"), std::string::npos)
+        << e.what();
+  }
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].id, "a");
+  // In JSON lines: that line is its item's error, the others are read.
+  const std::string lines = std::string(R"({"pedido_id":"a"})") + "\n" + R"({"pedido_id":")" +
+                            huge + "\"}\n" + R"({"pedido_id":"c"})" + "\n";
+  const auto result = read(lines);
+  EXPECT_EQ(result.format, InputFormat::json_lines);
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_NE(result.items[1].error.find("line longer than 1 MiB"), std::string::npos)
+      << result.items[1].error;
+  EXPECT_EQ(result.items[2].id, "c");
+  // An item just under the bound is read.
+  const std::string large(kMaxItemBytes - 1024, 'y');
+  const auto fits = read("[\n{\"pedido_id\": \"big\", \"x\": \"" + large + "\"}\n]\n");
+  EXPECT_EQ(fits.format, InputFormat::json_document);
+  ASSERT_EQ(fits.items.size(), 1u);
+  EXPECT_TRUE(fits.items[0].value);
+}
+
 TEST(ItemReader, JsonNumbers) {
   for (const char* good :
        {"0", "-0", "1", "14.0", "5.50", "1e2", "1E+2", "-3.1e-7", "12345678901234567890123"}) {
