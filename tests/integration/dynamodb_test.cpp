@@ -14,6 +14,7 @@
 
 #include "storage/dynamodb/throwaway_tables.hpp"
 #include "support/http_client.hpp"
+#include "support/seed_orders.hpp"
 #include "support/server_process.hpp"
 
 namespace cargomon::testing {
@@ -21,20 +22,6 @@ namespace {
 
 constexpr const char* kAdminPassword = "correct-horse-battery";
 constexpr const char* kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-const char* kSeedOrders[] = {
-    R"({"pedido_id": "12345", "repartidor": {"IdRepartidor": "101", "Nombre": "Probando probando2"},
-        "productos": [{"IdProducto": "pk0001", "producto": "Moneda", "precio": 1}],
-        "timestamp": "2024-09-12T01:45:00"})",
-    R"({"pedido_id": "4205dd65-056f-462e-8e1f-c801a5e78536",
-        "repartidor": {"IdRepartidor": 102, "Nombre": "Carlos García"},
-        "productos": [{"IdProducto": "pk0001", "producto": "Moneda", "precio": 1},
-                      {"IdProducto": "pk0007", "producto": "Tijeras pequeñas", "precio": 14.0}],
-        "timestamp": "2024-09-12 03:50:58.363972"})",
-    R"({"pedido_id": "acd5357d-48a0-4e5c-9da0-217486471780",
-        "repartidor": {"IdRepartidor": 103, "Nombre": "Juan Martinez"},
-        "productos": [{"IdProducto": "pk0002", "producto": "Tarjeta SIM", "precio": 5.5}],
-        "timestamp": "2024-09-12 03:51:25.868767"})"};
 
 class DynamoDbServe : public ::testing::Test {
  protected:
