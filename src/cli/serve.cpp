@@ -33,14 +33,18 @@ http::ServerOptions server_options(const ServeSettings& settings) {
   options.port = settings.port;
   options.body_limit = settings.body_limit;
   options.max_connections = settings.max_connections;
+  options.max_connections_per_address = settings.max_connections_per_address;
+  options.first_request_timeout = settings.first_request_timeout;
   options.tls_certificate = settings.tls_certificate.string();
   options.tls_private_key = settings.tls_private_key.string();
   return options;
 }
 
-api::EventFeedOptions feed_options(Store& store) {
+api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store) {
   api::EventFeedOptions options;
   options.relayed = store.live_orders() != nullptr;
+  options.max_streams_per_user = settings.max_streams_per_user;
+  options.max_streams_per_address = settings.max_streams_per_address;
   return options;
 }
 
@@ -56,7 +60,7 @@ class Application {
         hashing_("password hashing", {.threads = 2, .max_queued = 256}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
-        feed_(*store_, calendar_, clock_, feed_options(*store_)),
+        feed_(*store_, calendar_, clock_, feed_options(settings, *store_)),
         services_{calendar_,   clock_,
                   *store_,     users_,
                   tokens_,     throttle_,

@@ -99,6 +99,31 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
                   "Open connections beyond this are answered 503 and closed")
       ->envname("CARGOMON_MAX_CONNECTIONS")
       ->capture_default_str();
+  command
+      .add_option("--max-connections-per-address", s.max_connections_per_address,
+                  "Open connections one client address may hold, beyond it 429 (0: no cap; behind "
+                  "a reverse proxy every client has its address: raise it)")
+      ->envname("CARGOMON_MAX_CONNECTIONS_PER_ADDRESS")
+      ->capture_default_str();
+  command
+      .add_option("--first-request-timeout", s.first_request_timeout,
+                  "Seconds a new connection has for its TLS handshake and first request's headers")
+      ->envname("CARGOMON_FIRST_REQUEST_TIMEOUT")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
+  command
+      .add_option("--max-streams-per-user", s.max_streams_per_user,
+                  "Open /eventos streams one user may hold; beyond it 429")
+      ->envname("CARGOMON_MAX_STREAMS_PER_USER")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000));
+  command
+      .add_option("--max-streams-per-address", s.max_streams_per_address,
+                  "Open /eventos streams one client address may hold (screens behind one NAT "
+                  "share one); beyond it 429")
+      ->envname("CARGOMON_MAX_STREAMS_PER_ADDRESS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000));
   command.add_option("--tls-cert", s.tls_certificate, "Certificate chain (PEM) to serve HTTPS")
       ->envname("CARGOMON_TLS_CERT");
   command.add_option("--tls-key", s.tls_private_key, "Private key (PEM) of --tls-cert")

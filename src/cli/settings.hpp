@@ -31,10 +31,16 @@ struct ServeSettings {
   std::size_t body_limit = std::size_t{256} * 1024;
   std::chrono::seconds shutdown_grace{10};
   std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 256;  // 0: no cap
+  std::chrono::seconds first_request_timeout{10};
   // Handlers that read the store run on these threads, never on the I/O
   // threads; work beyond the queue is answered 503 with Retry-After.
   std::size_t store_threads = 8;
   std::size_t store_queue = 1024;
+  // Open /eventos streams a user and a client address may hold; beyond them
+  // 429. One site's wall screens behind one NAT may need a larger address cap.
+  std::size_t max_streams_per_user = 100;
+  std::size_t max_streams_per_address = 50;
   std::filesystem::path tls_certificate;  // PEM; with tls_private_key: serve HTTPS
   std::filesystem::path tls_private_key;
 };

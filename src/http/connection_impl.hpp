@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -111,11 +112,16 @@ class Connection {
     auto& lowest = beast::get_lowest_layer(stream_);
     const auto& options = context_.options;
     beast::flat_buffer buffer;
+    // The first request's headers have first_request_timeout from the
+    // connection's start, waiting included: a socket that says nothing is
+    // closed soon. A kept-alive connection has proved itself and may idle.
+    bool first = true;
+    lowest.expires_after(options.first_request_timeout);
     for (;;) {
       if (buffer.size() == 0) {
         // Idle between requests; once a request starts it has read_timeout
         // to arrive whole, so slow senders cannot hold a connection for long.
-        lowest.expires_after(options.idle_timeout);
+        if (!first) lowest.expires_after(options.idle_timeout);
         auto [idle_ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
         if (idle_ec) break;
         buffer.commit(n);
@@ -123,15 +129,20 @@ class Connection {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(options.header_limit);
       parser.body_limit(options.body_limit);
-      lowest.expires_after(options.read_timeout);
+      if (!first) lowest.expires_after(options.read_timeout);
       // The head first: what it says decides whether the body may come.
       auto [head_ec, head_bytes] =
           co_await bhttp::async_read_header(stream_, buffer, parser, use_tuple);
       if (gone(head_ec)) break;
+      // Beast checks its header limit against what one read brought in, so
+      // a head that arrived in one piece may pass it; the limit is exact here.
+      if (!head_ec && head_bytes > options.header_limit) head_ec = bhttp::error::header_limit;
       if (head_ec) {
         co_await write_early_error(head_ec);
         break;
       }
+      if (first) lowest.expires_after(options.read_timeout);  // now for the body
+      first = false;
       const auto& head = parser.get();
       if (head.version() >= 11 && head.find(bhttp::field::host) == head.end()) {
         // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request
@@ -206,11 +217,29 @@ class Connection {
   }
 
   // Answers a request that is not served, and the connection then closes.
+  // The client may still be sending (the rest of an oversized head or
+  // body): closing a socket with unread input sends a reset, which can
+  // destroy the answer before the client reads it, so the server first ends
+  // its side and then reads and drops what still comes, bounded in bytes and
+  // time (a lingering close, as nginx does).
   asio::awaitable<void> write_refusal(api::Response response) {
     auto res = to_beast(std::move(response), context_, 11, false, false);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-    co_await bhttp::async_write(stream_, res, use_tuple);
+    auto& lowest = beast::get_lowest_layer(stream_);
+    lowest.expires_after(std::chrono::seconds(5));
+    auto [write_ec, written] = co_await bhttp::async_write(stream_, res, use_tuple);
+    if (write_ec) co_return;
+    beast::error_code ec;
+    lowest.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    lowest.expires_after(kLingerTime);
+    std::array<char, 4096> sink{};
+    for (std::size_t drained = 0; drained < kLingerBytes;) {
+      auto [read_ec, n] = co_await lowest.async_read_some(asio::buffer(sink), use_tuple);
+      if (read_ec) break;
+      drained += n;
+    }
   }
+  static constexpr std::chrono::seconds kLingerTime{2};
+  static constexpr std::size_t kLingerBytes = std::size_t{1} << 20;
 
   // Writes a body produced piece by piece (api::BodyChunks) with chunked
   // transfer encoding; each piece is produced off the network threads

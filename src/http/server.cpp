@@ -13,7 +13,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "api/errors.hpp"
 #include "http/connection.hpp"
@@ -66,6 +68,34 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   const ConnectionContext context;
+  // Open connections per client address; an entry lives while it counts one.
+  std::mutex per_address_mutex;
+  std::unordered_map<std::string, std::size_t> per_address;
+
+  // Counts a connection against its address's cap for as long as it lives.
+  class AddressSlot {
+   public:
+    AddressSlot(State& state, std::string address) : state_(state), address_(std::move(address)) {
+      const std::lock_guard lock(state_.per_address_mutex);
+      held_ = ++state_.per_address[address_];
+    }
+    ~AddressSlot() {
+      const std::lock_guard lock(state_.per_address_mutex);
+      const auto found = state_.per_address.find(address_);
+      if (--found->second == 0) state_.per_address.erase(found);
+    }
+    AddressSlot(const AddressSlot&) = delete;
+    AddressSlot& operator=(const AddressSlot&) = delete;
+    AddressSlot(AddressSlot&&) = delete;
+    AddressSlot& operator=(AddressSlot&&) = delete;
+    // How many this address holds, this one included, when it was opened.
+    std::size_t held() const { return held_; }
+
+   private:
+    State& state_;
+    std::string address_;
+    std::size_t held_ = 0;
+  };
 
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
@@ -100,12 +130,24 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     const auto peer = stream.socket().remote_endpoint(ec);
     std::string client = ec ? std::string("unknown") : peer.address().to_string();
     if (connections.load() > options.max_connections) {
-      co_await refuse(stream);
+      co_await refuse(stream,
+                      api::error_response(api::ApiError::overloaded, "Too many connections"));
+      co_return;
+    }
+    const AddressSlot slot(*this, client);
+    if (options.max_connections_per_address > 0 &&
+        slot.held() > options.max_connections_per_address) {
+      auto response = api::error_response(api::ApiError::too_many_requests,
+                                          "Too many open connections from your address (at most " +
+                                              std::to_string(options.max_connections_per_address) +
+                                              "); close some and retry");
+      response.header("Retry-After", "10");
+      co_await refuse(stream, std::move(response));
       co_return;
     }
     if (tls) {
       beast::ssl_stream<beast::tcp_stream> secured(std::move(stream), *tls);
-      beast::get_lowest_layer(secured).expires_after(options.read_timeout);
+      beast::get_lowest_layer(secured).expires_after(options.first_request_timeout);
       auto [handshake_ec] =
           co_await secured.async_handshake(asio::ssl::stream_base::server, use_tuple);
       if (handshake_ec) co_return;
@@ -118,10 +160,10 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     }
   }
 
-  // Beyond --max-connections: a 503 and the door.
-  static asio::awaitable<void> refuse(beast::tcp_stream& stream) {
+  // Beyond --max-connections (503) or the address's cap (429): the answer
+  // and the door.
+  static asio::awaitable<void> refuse(beast::tcp_stream& stream, api::Response response) {
     namespace bhttp = beast::http;
-    auto response = api::error_response(api::ApiError::overloaded, "Too many connections");
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
     res.set(bhttp::field::server, "cargomon");
     res.set(bhttp::field::content_type, response.content_type);

@@ -24,9 +24,17 @@ struct ServerOptions {
   std::size_t body_limit = std::size_t{256} * 1024;
   std::uint32_t header_limit = 16 * 1024;
   std::chrono::seconds read_timeout{30};  // to receive a whole request once it started
+  // A new connection's TLS handshake and first request's headers must
+  // arrive within this: a socket that opens and says nothing holds a
+  // connection slot for seconds, not for the idle timeout.
+  std::chrono::seconds first_request_timeout{10};
   std::chrono::seconds idle_timeout{75};  // between requests on a kept-alive connection
   std::chrono::seconds heartbeat{15};     // comment line on quiet event streams
   std::size_t max_connections = 10'000;
+  // Open connections one client address may hold (0: no cap); beyond it 429
+  // and the door, so one address cannot take every slot. Behind a reverse
+  // proxy every client has the proxy's address: raise it to max_connections.
+  std::size_t max_connections_per_address = 256;
   // HTTPS when both are set (PEM files); TLS 1.2 and 1.3 only, with HSTS.
   std::string tls_certificate;
   std::string tls_private_key;

@@ -47,10 +47,15 @@ const START_TIMEOUT_MS = 30_000;
 
 // (operation, status) pairs of the document that no case produces, and why.
 const NOT_EXERCISED = new Map([
-  ['* 503', 'needs a store that fails; covered by the C++ integration tests'],
+  // The last case exercises POST /registrar_pedido_entregado 503 and GET
+  // /readyz 503 (the database file removed under the server); every other
+  // operation answers the same ServiceUnavailable through the same error path,
+  // pinned by tests/reliability/store_failure_test.cpp.
+  ['* 503', 'a store that fails every operation; the C++ reliability tests'],
   ['GET /eventos 404', 'only a server built without the live stream answers it'],
-  ['GET /eventos 429', 'needs 50 open streams from one address; src/api/event_feed_test.cpp'],
 ]);
+// The server's per-address stream cap, lowered so the cap's 429 is reachable.
+const STREAMS_PER_ADDRESS = 2;
 
 /** Starts `command` and resolves once a line of its output matches `pattern`. */
 function startProcess(name, command, args, { env, pattern }) {
@@ -151,7 +156,15 @@ describe('the OpenAPI document describes the real traffic', () => {
     server = startProcess(
       'cargomon',
       BIN,
-      ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir],
+      [
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--data-dir',
+        dataDir,
+        '--max-streams-per-address',
+        String(STREAMS_PER_ADDRESS),
+      ],
       {
         env: { CARGOMON_ADMIN_PASSWORD: ADMIN_PASSWORD },
         pattern: /cargomon listening on (http:\/\/127\.0\.0\.1:\d+)/,
@@ -642,6 +655,20 @@ describe('the OpenAPI document describes the real traffic', () => {
         assert.deepEqual(JSON.parse(value.data), { pedido: registered.pedido });
         break;
       }
+
+      // Every stream this address may hold is open (Prism connects from
+      // the same address): one more is refused.
+      const others = [];
+      for (let open = 1; open < STREAMS_PER_ADDRESS; open++) {
+        const other = await fetch(`${serverUrl}/eventos`, {
+          headers: { Authorization: `Bearer ${viewer}` },
+          signal: controller.signal,
+        });
+        assert.equal(other.status, 200);
+        others.push(other);
+      }
+      const { response } = await exchange('GET', '/eventos', { token: viewer, status: 429 });
+      assert.match(response.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/);
     } finally {
       controller.abort();
     }
@@ -661,6 +688,18 @@ describe('the OpenAPI document describes the real traffic', () => {
       await wrongMethod.json(),
       document.components.responses.MethodNotAllowed.content['application/json'].example,
     );
+  });
+
+  // Last but one: the store is broken for good after it.
+  test('a store that cannot keep orders answers 503', async () => {
+    rmSync(path.join(dataDir, 'cargomon.db'));
+    const { response } = await exchange('POST', '/registrar_pedido_entregado', {
+      token: tokens.courier,
+      body: order({ timestamp: undefined }),
+      status: 503,
+    });
+    assert.match(response.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/);
+    await exchange('GET', '/readyz', { status: 503 });
   });
 
   test('every documented status was exercised', () => {

@@ -114,5 +114,20 @@ TEST_F(Stream, AClientThatNeverReadsDoesNotHoldUpOthers) {
   EXPECT_EQ(got, sent);
 }
 
+TEST_F(Stream, TheStreamCapsAreSettings) {
+  EXPECT_EQ(server().stop(), 0);
+  start({"--max-streams-per-address", "2", "--max-streams-per-user", "5"});
+  {
+    EventReader first(server().port(), admin_token());
+    EventReader second(server().port(), admin_token());
+    ASSERT_EQ(first.status(), 200);
+    ASSERT_EQ(second.status(), 200);
+    EventReader third(server().port(), admin_token());
+    EXPECT_EQ(third.status(), 429);
+  }
+  EXPECT_EQ(server().stop(), 0);
+  start();
+}
+
 }  // namespace
 }  // namespace cargomon::testing
