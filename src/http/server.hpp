@@ -25,7 +25,7 @@ struct ServerOptions {
   std::uint32_t header_limit = 16 * 1024;
   std::chrono::seconds read_timeout{30};  // to receive a whole request once it started
   std::chrono::seconds idle_timeout{75};  // between requests on a kept-alive connection
-  std::chrono::seconds heartbeat{15};     // comment line on quiet event streams
+  std::chrono::seconds heartbeat = api::kStreamHeartbeatInterval;  // on quiet event streams
   std::size_t max_connections = 10'000;
   // HTTPS when both are set (PEM files); TLS 1.2 and 1.3 only, with HSTS.
   std::string tls_certificate;
