@@ -140,8 +140,10 @@ TEST(LambdaStream, OrdersFromAnotherEnvironmentReachTheStreamAndAResumeMissesNon
   LambdaFunction other(Env{{"CARGOMON_DATA_DIR", (streaming.dir().path() / "data").string()}});
   const std::string jwt = other.login();
 
-  const auto deadline = std::chrono::system_clock::now() + 4s;
-  const auto id = streaming.runtime().invoke(stream_event(jwt), 4s);
+  // Long enough for the other environment's order to arrive first, even on
+  // a loaded machine; short enough to wait for the end.
+  const auto deadline = std::chrono::system_clock::now() + 6s;
+  const auto id = streaming.runtime().invoke(stream_event(jwt), 6s);
   const auto opened = streaming.runtime().wait_stream(
       id,
       [](const RuntimePost& post) {
@@ -194,7 +196,8 @@ TEST(LambdaStream, OrdersFromAnotherEnvironmentReachTheStreamAndAResumeMissesNon
   // Orders while no stream is open; the browser reconnects with the last id.
   const auto second = register_order(other, jwt, "otro-2");
   const auto third = register_order(other, jwt, "otro-3");
-  const auto resumed_id = streaming.runtime().invoke(stream_event(jwt, std::to_string(seen)), 4s);
+  // What it missed is written first, so a short deadline will do.
+  const auto resumed_id = streaming.runtime().invoke(stream_event(jwt, std::to_string(seen)), 3s);
   const auto resumed = streaming.runtime().wait_stream(
       resumed_id,
       [](const RuntimePost& post) {
