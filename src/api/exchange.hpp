@@ -3,9 +3,11 @@
 // The Beast server (http/) and a Lambda proxy adapter both translate to and
 // from these.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,13 @@ struct Request {
 };
 
 class EventStream;  // live stream handed to the transport (event_feed.hpp)
+
+// What a transport writes on a quiet event stream, and how often (`serve`
+// and `lambda` alike): an SSE comment, which clients ignore, that keeps
+// proxies and the client's idle timeout (the dashboard's is 45 s) from
+// ending the stream.
+inline constexpr std::string_view kStreamHeartbeat = ": keep-alive\n\n";
+inline constexpr std::chrono::seconds kStreamHeartbeatInterval{15};
 
 // A body produced piece by piece, for answers too large to hold in memory
 // (GET /pedidos.csv). Each call returns the next piece; an empty string is

@@ -6,6 +6,13 @@
 // Lambda runs one invocation at a time per execution environment, so the
 // handlers' blocking work runs inline on the loop's thread: no executor
 // threads to start (cold start) or to wait for.
+//
+// The live stream (--stream, lambda/live_stream.hpp): its feed is made for
+// each stream invocation, relayed from the store's live orders
+// (PostgreSQL, DynamoDB) or, for a store without them, from a poller over
+// orders_after (storage/polled_live_orders.hpp), so that every
+// environment's orders reach every stream and nothing reads the store for
+// streams while none is open.
 
 #include <spdlog/spdlog.h>
 
@@ -25,6 +32,7 @@
 #include "lambda/proxy_handler.hpp"
 #include "lambda/runtime_api.hpp"
 #include "storage/cached_users.hpp"
+#include "storage/polled_live_orders.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -40,9 +48,15 @@ void require_shared_secret(const ServeSettings& settings) {
   }
 }
 
+// What `lambda` adds to the application's settings: response streaming.
+struct StreamSettings {
+  bool enabled = false;  // --stream, CARGOMON_LAMBDA_STREAMING
+  std::chrono::milliseconds poll_interval{1'000};
+};
+
 class LambdaApplication {
  public:
-  explicit LambdaApplication(const ServeSettings& settings)
+  LambdaApplication(const ServeSettings& settings, const StreamSettings& streaming)
       : calendar_(settings.timezone),
         store_(open_checked(settings, calendar_)),
         timed_(*store_),
@@ -53,7 +67,9 @@ class LambdaApplication {
             calendar_, clock_,  timed_,  users_,  tokens_,
             throttle_, inline_, inline_, nullptr, api::HttpSettings{settings.cors_origins, {}}},
         router_(services_),
-        handler_(router_, limits(settings)) {
+        polled_(timed_, {.interval = streaming.poll_interval, .page = 500, .ticks = nullptr}),
+        on_demand_(services_, timed_.live_orders() ? *timed_.live_orders() : polled_),
+        handler_(router_, limits(settings, streaming), streaming.enabled ? &on_demand_ : nullptr) {
     ensure_admin(users_, settings.admin_password);
   }
 
@@ -61,9 +77,11 @@ class LambdaApplication {
   lambda::TimedStore& timed_store() { return timed_; }
 
  private:
-  static lambda::HandlerLimits limits(const ServeSettings& settings) {
+  static lambda::HandlerLimits limits(const ServeSettings& settings,
+                                      const StreamSettings& streaming) {
     lambda::HandlerLimits limits;
     limits.event.max_body_bytes = settings.body_limit;
+    limits.stream.enabled = streaming.enabled;
     return limits;
   }
 
@@ -77,11 +95,15 @@ class LambdaApplication {
   api::InlineExecutor inline_;
   api::Services services_;
   const api::Router router_;
+  // The live stream's sources, used only while a stream invocation runs.
+  PolledLiveOrders polled_;
+  lambda::OnDemandFeed on_demand_;
   const lambda::ProxyHandler handler_;
 };
 
 struct LambdaSettings {
   ServeSettings application;
+  StreamSettings streaming;
   std::string runtime_api;
 };
 
@@ -112,13 +134,16 @@ int run(LambdaSettings& settings) {
   try {
     finish_application_settings(settings.application);
     require_shared_secret(settings.application);
+    if (settings.streaming.poll_interval <= std::chrono::milliseconds::zero()) {
+      throw std::runtime_error("--stream-poll-interval must be at least 1 millisecond");
+    }
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     report_init_failure(*runtime, "Cargomon.InvalidSettings", e.what());
     return 1;
   }
   try {
-    application = std::make_unique<LambdaApplication>(settings.application);
+    application = std::make_unique<LambdaApplication>(settings.application, settings.streaming);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     report_init_failure(*runtime, "Cargomon.InitFailed", e.what());
@@ -126,10 +151,12 @@ int run(LambdaSettings& settings) {
   }
   try {
     spdlog::info(
-        "cargomon lambda ready: business timezone {}, {} store", settings.application.timezone,
+        "cargomon lambda ready: business timezone {}, {} store, response streaming {}",
+        settings.application.timezone,
         settings.application.store.empty()
             ? "sqlite:"
-            : settings.application.store.substr(0, settings.application.store.find(':') + 1));
+            : settings.application.store.substr(0, settings.application.store.find(':') + 1),
+        settings.streaming.enabled ? "on (GET /eventos streams)" : "off");
     lambda::CloudWatchReporting reporting(lines, application->timed_store());
     lambda::serve_invocations(*runtime, application->handler(), reporting);
   } catch (const std::exception& e) {
@@ -153,6 +180,17 @@ void add_lambda_command(CLI::App& app, ExitStatus& status) {
                    "The Lambda Runtime API, HOST:PORT (set by Lambda)")
       ->envname("AWS_LAMBDA_RUNTIME_API")
       ->required();
+  command
+      ->add_flag("--stream", settings->streaming.enabled,
+                 "The function's HTTP front doors stream responses (a function URL with "
+                 "InvokeMode RESPONSE_STREAM, API Gateway REST with responseTransferMode "
+                 "STREAM): every answer is streamed and GET /eventos serves the live stream")
+      ->envname("CARGOMON_LAMBDA_STREAMING");
+  command
+      ->add_option("--stream-poll-interval", settings->streaming.poll_interval,
+                   "How often an open stream reads the store for other environments' orders, in "
+                   "milliseconds, when the store has no live orders of its own (SQLite)")
+      ->envname("CARGOMON_LAMBDA_POLL_INTERVAL");
   command->callback([settings, &status] { status.code = run(*settings); });
 }
 

@@ -313,7 +313,7 @@ class Connection {
         }
         timer->expires_after(context_.options.heartbeat);
         auto [wait_ec] = co_await timer->async_wait(use_tuple);
-        if (!wait_ec) text = ": keep-alive\n\n";
+        if (!wait_ec) text = api::kStreamHeartbeat;
         *notified = false;
         if (text.empty()) continue;
       }

@@ -29,7 +29,7 @@ struct ServerOptions {
   // connection slot for seconds, not for the idle timeout.
   std::chrono::seconds first_request_timeout{10};
   std::chrono::seconds idle_timeout{75};  // between requests on a kept-alive connection
-  std::chrono::seconds heartbeat{15};     // comment line on quiet event streams
+  std::chrono::seconds heartbeat = api::kStreamHeartbeatInterval;  // on quiet event streams
   std::size_t max_connections = 10'000;
   // Open connections one client address may hold (0: no cap); beyond it 429
   // and the door, so one address cannot take every slot. Behind a reverse

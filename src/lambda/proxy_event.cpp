@@ -120,14 +120,6 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
 Rejected reject(const EventShape& shape, api::ApiError error, std::string message) {
   return Rejected{shape, api::error_response(error, std::move(message))};
 }
@@ -322,6 +314,14 @@ std::string status_description(int status) {
 
 }  // namespace
 
+std::string base64_encode(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
 Translation translate_event(std::string_view event_json, const EventLimits& limits) {
   if (event_json.size() > limits.max_event_bytes) {
     return Unrecognised{
@@ -359,7 +359,10 @@ bool travels_as_text(std::string_view content_type, std::string_view body) {
   return textual && is_utf8(body);
 }
 
-std::string render_response(const EventShape& shape, const api::Response& response) {
+namespace {
+
+// The status and headers of a proxy response in `shape` (everything but the body).
+json::object response_head(const EventShape& shape, const api::Response& response) {
   // Every header of the answer, Content-Type first, as the Beast server
   // sends them (names as written by the router).
   HeaderList headers;
@@ -414,10 +417,29 @@ std::string render_response(const EventShape& shape, const api::Response& respon
     if (!shape.multi_value_headers) out["headers"] = std::move(single);
     out["multiValueHeaders"] = std::move(multi);
   }
+  return out;
+}
+
+}  // namespace
+
+std::string render_response(const EventShape& shape, const api::Response& response) {
+  json::object out = response_head(shape, response);
   const bool text = travels_as_text(response.content_type, response.body);
   out["body"] = text ? response.body : base64_encode(response.body);
   out["isBase64Encoded"] = !text;
   return json::serialize(out);
+}
+
+std::string render_stream_prelude(const EventShape& shape, const api::Response& response) {
+  json::object prelude = response_head(shape, response);
+  // Function URLs read `cookies` (2.0); REST APIs `multiValueHeaders`.
+  if (shape.kind == EventKind::http_v2 && !prelude.contains("cookies")) {
+    prelude["cookies"] = json::array();
+  }
+  // JSON escapes any NUL in a value, so the first NUL is the delimiter's.
+  std::string out = json::serialize(prelude);
+  out.append(kStreamPreludeDelimiter.size(), '\0');
+  return out;
 }
 
 }  // namespace cargomon::lambda

@@ -77,4 +77,29 @@ std::string render_response(const EventShape& shape, const api::Response& respon
 // (text, JSON, CSV…, and valid UTF-8); otherwise it is base64-encoded.
 bool travels_as_text(std::string_view content_type, std::string_view body);
 
+// Response streaming through an HTTP front door (a function URL with
+// InvokeMode RESPONSE_STREAM, an API Gateway REST integration with
+// responseTransferMode STREAM): the streamed body, posted with this content
+// type, is a JSON prelude with the status and headers, then eight NUL bytes,
+// then the response's own bytes as they are, never base64. Following
+// aws-lambda-nodejs-runtime-interface-client (src/HttpResponseStream.js:
+// METADATA_PRELUDE_CONTENT_TYPE, DELIMITER_LEN = 8) and
+// aws-lambda-rust-runtime (lambda-runtime/src/requests.rs), and API
+// Gateway's "Lambda proxy integration format for response streaming"
+// (response-transfer-mode-lambda), whose metadata must come within the first
+// 16 KB.
+inline constexpr std::string_view kHttpIntegrationContentType =
+    "application/vnd.awslambda.http-integration-response";
+inline constexpr std::string_view kStreamPreludeDelimiter{"\0\0\0\0\0\0\0\0", 8};
+
+// The prelude and its delimiter for `response` in `shape`:
+// {"statusCode", "headers", "cookies"} for 2.0 events (function URLs),
+// {"statusCode", "headers", "multiValueHeaders"} for REST events, the headers
+// split as render_response splits them. Its body is not part of it.
+std::string render_stream_prelude(const EventShape& shape, const api::Response& response);
+
+// Standard base64 with padding (what `isBase64Encoded` bodies and the
+// Runtime API's error trailer carry).
+std::string base64_encode(std::string_view bytes);
+
 }  // namespace cargomon::lambda

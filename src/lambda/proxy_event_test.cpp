@@ -203,5 +203,58 @@ TEST(ProxyEvent, BinaryBodiesGoBase64AndTextBodiesAsTheyAre) {
   EXPECT_TRUE(travels_as_text("application/json", "\xe2\x82\xac"));
 }
 
+// The prelude's JSON, checked to end with exactly the eight NUL bytes.
+json::object prelude_of(const std::string& prelude) {
+  EXPECT_GE(prelude.size(), 8u);
+  EXPECT_EQ(prelude.substr(prelude.size() - 8), std::string(8, '\0'));
+  const auto json_text = prelude.substr(0, prelude.size() - 8);
+  EXPECT_EQ(json_text.find('\0'), std::string::npos);
+  return json::parse(json_text).as_object();
+}
+
+TEST(ProxyEvent, AStreamedAnswerToAFunctionUrlStartsWithStatusHeadersAndCookies) {
+  api::Response stream;
+  stream.content_type = "text/event-stream";
+  stream.header("Cache-Control", "no-store");
+  stream.header("Vary", "Origin");
+  stream.header("Vary", "Accept");
+  const auto out = prelude_of(render_stream_prelude({EventKind::http_v2, false}, stream));
+  EXPECT_EQ(out.at("statusCode"), 200);
+  EXPECT_EQ(out.at("headers").at("Content-Type"), "text/event-stream");
+  EXPECT_EQ(out.at("headers").at("Cache-Control"), "no-store");
+  EXPECT_EQ(out.at("headers").at("Vary"), "Origin,Accept");
+  EXPECT_EQ(out.at("cookies"), json::array());  // always there: the format lists it
+  EXPECT_FALSE(out.contains("body"));
+  EXPECT_FALSE(out.contains("isBase64Encoded"));
+
+  stream.header("Set-Cookie", "a=1");
+  EXPECT_EQ(prelude_of(render_stream_prelude({EventKind::http_v2, false}, stream)).at("cookies"),
+            (json::array{"a=1"}));
+}
+
+TEST(ProxyEvent, AStreamedAnswerToARestApiSplitsHeadersAsItsBufferedAnswer) {
+  const auto out = prelude_of(render_stream_prelude({EventKind::rest_v1, false}, json_answer()));
+  EXPECT_EQ(out.at("statusCode"), 201);
+  EXPECT_EQ(out.at("headers").at("Content-Type"), "application/json");
+  EXPECT_EQ(out.at("multiValueHeaders").at("Vary"), (json::array{"Origin", "Accept"}));
+  EXPECT_FALSE(out.contains("cookies"));
+}
+
+TEST(ProxyEvent, ANulInAHeaderValueCannotEndThePreludeEarly) {
+  api::Response response;
+  response.header("X-Odd", std::string("a\0b", 3));
+  const auto prelude = render_stream_prelude({EventKind::http_v2, false}, response);
+  EXPECT_EQ(prelude.find('\0'), prelude.size() - 8);
+  EXPECT_EQ(prelude_of(prelude).at("headers").at("X-Odd").as_string(), std::string("a\0b", 3));
+}
+
+TEST(ProxyEvent, Base64IsTheStandardAlphabetWithPadding) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode("\xff\xfe"), "//4=");
+}
+
 }  // namespace
 }  // namespace cargomon::lambda

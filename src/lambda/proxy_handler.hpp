@@ -7,11 +7,20 @@
 // event's shape. Whatever goes wrong with one invocation is reported for
 // that invocation (a proxy 4xx/5xx, or the Runtime API's /error) and the
 // loop goes on; only a broken Runtime API ends it.
+//
+// With response streaming on (StreamLimits::enabled), every answer to an
+// API Gateway REST or function URL event is posted streamed, as such a
+// front door expects from every invocation: the prelude (status, headers),
+// then the body's bytes. GET /eventos then stays open (live_stream.hpp)
+// until the feed ends it or the invocation's deadline comes near. An ALB
+// cannot stream: its events are always answered buffered. Off, /eventos is
+// a 404 that says why, so the dashboard polls instead.
 
 #include <chrono>
 #include <string>
 
 #include "api/router.hpp"
+#include "lambda/live_stream.hpp"
 #include "lambda/proxy_event.hpp"
 #include "lambda/runtime_api.hpp"
 
@@ -27,6 +36,15 @@ struct Outcome {
   int status = 0;      // the HTTP status answered (0 for an /error)
   std::string method;  // of the request, for the log line ("" when none)
   std::string path;
+  // Post as a streamed response (Lambda response streaming): `payload` is
+  // then the prelude and the body, or, for the live stream, its first bytes.
+  bool streamed = false;
+  // The live stream, written after `payload` while `feed` keeps its feed open.
+  std::shared_ptr<api::EventStream> events;
+  std::shared_ptr<void> feed;
+  // For a failure: it was told in a streamed body's trailers already, or
+  // cannot be told (the stream broke), so it is not posted to /error.
+  bool told = false;
 };
 
 struct HandlerLimits {
@@ -37,21 +55,34 @@ struct HandlerLimits {
   std::chrono::milliseconds deadline_margin{100};
   // When an invocation carries no deadline.
   std::chrono::milliseconds default_timeout{60'000};
+  StreamLimits stream;
 };
 
 class ProxyHandler {
  public:
-  ProxyHandler(const api::Router& router, HandlerLimits limits)
-      : router_(router), limits_(limits) {}
+  // `feed` makes the live stream's feed when streaming is on (null: no live
+  // stream); it must outlive the handler.
+  ProxyHandler(const api::Router& router, HandlerLimits limits, OnDemandFeed* feed = nullptr)
+      : router_(router), limits_(limits), feed_(feed) {}
 
   // Never throws.
   Outcome handle(const Invocation& invocation) const noexcept;
+  const HandlerLimits& limits() const { return limits_; }
 
  private:
   Outcome handle_or_throw(const Invocation& invocation) const;
   const api::Router& router_;
   const HandlerLimits limits_;
+  OnDemandFeed* feed_;
 };
+
+// Posts an outcome that is `streamed` through `runtime`, pumping its live
+// stream (until `ticks` reaches the invocation's deadline less the margin);
+// what the invocation ended with. A stream that breaks (the Runtime API's
+// connection fails mid-body) ends that invocation only: the next `next`
+// tells whether the Runtime API is still there.
+Outcome post_streamed(RuntimeApi& runtime, const Invocation& invocation, Outcome outcome,
+                      const HandlerLimits& limits, const MonotonicClock& ticks);
 
 // Told of each invocation as it starts and once it is answered (logs,
 // metrics), on the loop's thread.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "lambda/proxy_event.hpp"
 #include "net/run_to_completion.hpp"
 
 namespace cargomon::lambda {
@@ -16,6 +17,8 @@ constexpr std::chrono::seconds kPostTimeout{30};
 // The head of `next` and of the answers to posts is small; the event is
 // bounded by Lambda's payload limit plus the JSON around it.
 constexpr std::size_t kEnvelopeBytes = std::size_t{64} * 1024;
+constexpr std::string_view kErrorTypeTrailer = "Lambda-Runtime-Function-Error-Type";
+constexpr std::string_view kErrorBodyTrailer = "Lambda-Runtime-Function-Error-Body";
 
 std::shared_ptr<const net::ServerAddress> resolve(const std::string& endpoint) {
   const auto colon = endpoint.rfind(':');
@@ -134,6 +137,65 @@ bool RuntimeApi::fail(const std::string& request_id, const std::string& error_ty
 bool RuntimeApi::fail_init(const std::string& error_type, const std::string& message) {
   return post(std::string(kPrefix) + "init/error", "application/json",
               error_body(error_type, message), error_type);
+}
+
+std::unique_ptr<ResponseStream> RuntimeApi::stream_response(const std::string& request_id,
+                                                            std::string_view content_type) {
+  const std::string target = std::string(kPrefix) + "invocation/" + request_id + "/response";
+  net::Request request;
+  request.method = "POST";
+  request.target = target;
+  request.headers = {
+      {"Content-Type", content_type},
+      {"Lambda-Runtime-Function-Response-Mode", "streaming"},
+      {"Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"}};
+  auto failed = net::run_to_completion(
+      io_, client_->begin_chunked(request, std::chrono::steady_clock::now() + kPostTimeout));
+  if (failed) throw RuntimeApiError("POST " + target + ": " + failed->describe());
+  return std::unique_ptr<ResponseStream>(new ResponseStream(*this, target));
+}
+
+ResponseStream::ResponseStream(RuntimeApi& runtime, std::string target)
+    : runtime_(runtime), target_(std::move(target)) {}
+
+ResponseStream::~ResponseStream() {
+  // Cut short: the connection is in the middle of a body, unusable.
+  if (open_) runtime_.client_->close();
+}
+
+void ResponseStream::write(std::string_view bytes) {
+  if (!open_) throw RuntimeApiError("POST " + target_ + ": the stream has ended");
+  auto failed = net::run_to_completion(
+      runtime_.io_,
+      runtime_.client_->write_chunk(bytes, std::chrono::steady_clock::now() + kPostTimeout));
+  if (failed) {
+    open_ = false;  // the client has closed the connection
+    throw RuntimeApiError("POST " + target_ + ": " + failed->describe());
+  }
+  written_ += bytes.size();
+}
+
+bool ResponseStream::finish() { return end({}); }
+
+bool ResponseStream::fail(const std::string& error_type, const std::string& message) {
+  const std::string body = base64_encode(RuntimeApi::error_body(error_type, message));
+  return end({{kErrorTypeTrailer, error_type}, {kErrorBodyTrailer, body}});
+}
+
+bool ResponseStream::end(const std::vector<net::Header>& trailers) {
+  if (!open_) throw RuntimeApiError("POST " + target_ + ": the stream has ended");
+  open_ = false;
+  auto result = net::run_to_completion(
+      runtime_.io_,
+      runtime_.client_->finish_chunked(trailers, std::chrono::steady_clock::now() + kPostTimeout));
+  if (!result.response) throw RuntimeApiError("POST " + target_ + ": " + result.describe());
+  // As for a buffered post: 202 accepted, 4xx refused, 500 a broken environment.
+  if (result.response->status >= 500) {
+    throw RuntimeApiError("POST " + target_ + " answered " +
+                          std::to_string(result.response->status) + ": " +
+                          result.response->body.substr(0, 512));
+  }
+  return result.response->status == 202;
 }
 
 std::string RuntimeApi::error_body(const std::string& error_type, const std::string& message) {

@@ -12,7 +12,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -84,9 +86,11 @@ struct HttpClient::Impl {
   beast::tcp_stream& tcp_stream() { return secure ? beast::get_lowest_layer(*secure) : stream; }
 
   // Connects (and with TLS, shakes hands, checking the server's name) if
-  // needed and writes the request; empty when that went well.
+  // needed and writes the request (only its head when `chunked`: the body
+  // follows in chunks); empty when that went well.
   asio::awaitable<std::optional<Result>> send(const Request& request,
-                                              std::chrono::steady_clock::time_point deadline) {
+                                              std::chrono::steady_clock::time_point deadline,
+                                              bool chunked = false) {
     if (!open) {
       // A fresh TLS session per connection: a closed one cannot be reused.
       if (options.tls) secure.emplace(stream.get_executor(), *options.tls);
@@ -107,7 +111,6 @@ struct HttpClient::Impl {
       buffer.clear();
       open = true;
     }
-    tcp_stream().expires_at(deadline);
     header.clear();
     header += request.method;
     header += ' ';
@@ -126,14 +129,25 @@ struct HttpClient::Impl {
       header += value;
       header += "\r\n";
     }
-    if (!request.body.empty() || has_body_semantics(request.method)) {
+    const std::string_view body = chunked ? std::string_view() : request.body;
+    if (chunked) {
+      header += "Transfer-Encoding: chunked\r\n";
+    } else if (!body.empty() || has_body_semantics(request.method)) {
       header += "Content-Length: ";
-      header += std::to_string(request.body.size());
+      header += std::to_string(body.size());
       header += "\r\n";
     }
     header += "\r\n";
-    const std::array<asio::const_buffer, 2> bytes{
-        asio::buffer(header), asio::buffer(request.body.data(), request.body.size())};
+    const std::array<asio::const_buffer, 2> bytes{asio::buffer(header),
+                                                  asio::buffer(body.data(), body.size())};
+    co_return co_await write(bytes, deadline);
+  }
+
+  // Writes `bytes` on the open connection by `deadline`; empty when that went well.
+  template <class Buffers>
+  asio::awaitable<std::optional<Result>> write(const Buffers& bytes,
+                                               std::chrono::steady_clock::time_point deadline) {
+    tcp_stream().expires_at(deadline);
     beast::error_code ec;
     if (secure) {
       auto [written_ec, written] = co_await asio::async_write(*secure, bytes, use_tuple);
@@ -144,6 +158,28 @@ struct HttpClient::Impl {
     }
     if (ec) co_return fail("send", ec);
     co_return std::nullopt;
+  }
+
+  // Reads the answer to the request just sent.
+  asio::awaitable<Result> receive() {
+    beast::http::response_parser<beast::http::string_body> parser;
+    parser.body_limit(options.body_limit);
+    beast::error_code ec;
+    if (secure) {
+      auto [read_ec, read] = co_await beast::http::async_read(*secure, buffer, parser, use_tuple);
+      ec = read_ec;
+    } else {
+      auto [read_ec, read] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
+      ec = read_ec;
+    }
+    if (ec) co_return fail("receive", ec);
+    tcp_stream().expires_never();
+    auto& message = parser.get();
+    Result result;
+    result.response = head_of(message);
+    result.response->body = std::move(message.body());
+    if (!message.keep_alive()) close();
+    co_return result;
   }
 
   template <class Message>
@@ -195,24 +231,33 @@ asio::awaitable<Result> HttpClient::request(const Request& request,
                                             std::chrono::steady_clock::time_point deadline) {
   auto& s = *impl_;
   if (auto failed = co_await s.send(request, deadline)) co_return std::move(*failed);
-  beast::http::response_parser<beast::http::string_body> parser;
-  parser.body_limit(s.options.body_limit);
-  beast::error_code ec;
-  if (s.secure) {
-    auto [read_ec, read] = co_await beast::http::async_read(*s.secure, s.buffer, parser, use_tuple);
-    ec = read_ec;
-  } else {
-    auto [read_ec, read] = co_await beast::http::async_read(s.stream, s.buffer, parser, use_tuple);
-    ec = read_ec;
+  co_return co_await s.receive();
+}
+
+asio::awaitable<std::optional<Result>> HttpClient::begin_chunked(
+    const Request& request, std::chrono::steady_clock::time_point deadline) {
+  co_return co_await impl_->send(request, deadline, true);
+}
+
+asio::awaitable<std::optional<Result>> HttpClient::write_chunk(
+    std::string_view piece, std::chrono::steady_clock::time_point deadline) {
+  if (piece.empty()) co_return std::nullopt;
+  co_return co_await impl_->write(
+      beast::http::make_chunk(asio::const_buffer(piece.data(), piece.size())), deadline);
+}
+
+asio::awaitable<Result> HttpClient::finish_chunked(const std::vector<Header>& trailers,
+                                                   std::chrono::steady_clock::time_point deadline) {
+  auto& s = *impl_;
+  beast::http::fields fields;
+  for (const auto& [name, value] : trailers) {
+    fields.insert(beast::string_view(name.data(), name.size()),
+                  beast::string_view(value.data(), value.size()));
   }
-  if (ec) co_return s.fail("receive", ec);
-  s.tcp_stream().expires_never();
-  auto& message = parser.get();
-  Result result;
-  result.response = s.head_of(message);
-  result.response->body = std::move(message.body());
-  if (!message.keep_alive()) s.close();
-  co_return result;
+  if (auto failed = co_await s.write(beast::http::make_chunk_last(fields), deadline)) {
+    co_return std::move(*failed);
+  }
+  co_return co_await s.receive();
 }
 
 asio::awaitable<StreamHead> HttpClient::open_stream(

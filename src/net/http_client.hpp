@@ -1,6 +1,7 @@
 #pragma once
 // The one HTTP/1.1 client of cargomon's own tools and tests (simulator,
-// cargomon-bench, the integration tests) and of the DynamoDB client: plain
+// cargomon-bench, the integration tests), of the DynamoDB client and of the
+// Lambda Runtime API client: plain
 // TCP or TLS (ClientOptions::tls), one keep-alive connection per
 // HttpClient, one request at a time, (re)connecting when needed. A request is rendered by hand into
 // one header text and written with its body in one gather write; the answer is read with
@@ -105,6 +106,26 @@ class HttpClient {
   boost::asio::awaitable<StreamHead> open_stream(const Request& request,
                                                  std::chrono::steady_clock::time_point deadline);
   boost::asio::ip::tcp::socket& socket();
+
+  // A request whose body is sent as it is produced, in the chunked transfer
+  // coding (RFC 9112 section 7.1), for a caller that streams it (Lambda
+  // response streaming): begin_chunked() writes the head with
+  // Transfer-Encoding: chunked instead of Content-Length (`request.body` is
+  // not sent; a Trailer header naming the trailer fields is the caller's),
+  // write_chunk() one chunk per call (an empty piece writes nothing: it
+  // would end the body), and finish_chunked() the last chunk with
+  // `trailers`, then reads the answer as request() does (bounded by
+  // body_limit). Each step waits at most until its deadline; an empty
+  // optional means it went well, a Result without a response that it
+  // failed, and the connection is then closed: make no other request before
+  // finish_chunked() or a failure. The views must stay valid until each
+  // awaitable completes.
+  boost::asio::awaitable<std::optional<Result>> begin_chunked(
+      const Request& request, std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<std::optional<Result>> write_chunk(
+      std::string_view piece, std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<Result> finish_chunked(const std::vector<Header>& trailers,
+                                                std::chrono::steady_clock::time_point deadline);
 
   void close();
 

@@ -11,7 +11,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdlib>
 #include <functional>
@@ -174,6 +177,115 @@ TEST(HttpClient, AStreamHandsOverTheBodyBytesReadWithItsHead) {
   EXPECT_EQ(opened.head.response->status, 200);
   ASSERT_NE(opened.head.response->header("content-type"), nullptr);
   EXPECT_EQ(opened.body_start, "event: metrics\ndata: {}\n\n");
+}
+
+// Reads one chunked request with Beast's own parser (an independent check
+// of the encoding), keeping each chunk's data as it arrives, then answers 202.
+struct ChunkedServer {
+  explicit ChunkedServer(asio::io_context& io)
+      : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    asio::co_spawn(io, serve(), asio::detached);
+  }
+
+  std::string port() const { return std::to_string(acceptor.local_endpoint().port()); }
+
+  asio::awaitable<void> serve() {
+    namespace http = boost::beast::http;
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    boost::beast::flat_buffer buffer;
+    http::request_parser<http::string_body> parser;
+    auto on_header = [this](std::uint64_t, boost::beast::string_view, boost::beast::error_code&) {
+      pieces.emplace_back();
+    };
+    auto on_body = [this](std::uint64_t, boost::beast::string_view body,
+                          boost::beast::error_code&) {
+      pieces.back().append(body.data(), body.size());
+      return body.size();
+    };
+    parser.on_chunk_header(on_header);
+    parser.on_chunk_body(on_body);
+    auto [head_ec, head_n] = co_await http::async_read_header(socket, buffer, parser,
+                                                              asio::as_tuple(asio::use_awaitable));
+    if (head_ec) co_return;
+    keep_fields(parser.get());
+    head_read = true;
+    while (!parser.is_done()) {
+      auto [read_ec, n] = co_await http::async_read_some(socket, buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+      if (read_ec) co_return;
+    }
+    keep_fields(parser.get());  // with the trailers now
+    target = std::string(parser.get().target());
+    const std::string answer = "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nOK";
+    co_await asio::async_write(socket, asio::buffer(answer), asio::as_tuple(asio::use_awaitable));
+    held.push_back(std::move(socket));
+  }
+
+  template <class Message>
+  void keep_fields(const Message& message) {
+    fields.clear();
+    for (const auto& field : message) {
+      fields.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+  }
+
+  std::string field(std::string_view name) const {
+    std::string value;
+    for (const auto& [n, v] : fields) {
+      if (boost::beast::iequals(n, name)) value = v;
+    }
+    return value;
+  }
+
+  tcp::acceptor acceptor;
+  bool head_read = false;
+  std::vector<std::string> pieces;  // the data of each chunk, the last (empty) one included
+  std::vector<std::pair<std::string, std::string>> fields;  // the head's, then the trailers
+  std::string target;
+  std::vector<tcp::socket> held;
+};
+
+// Runs `io` until `done` holds or 10 s pass; what a piece sent alone needs
+// to reach the server while the client has nothing to do.
+template <class Done>
+bool run_until(asio::io_context& io, Done done) {
+  const auto deadline = soon();
+  io.restart();
+  while (!done() && steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+TEST(HttpClient, SendsAChunkedBodyPieceByPieceWithTrailersAndReadsTheAnswer) {
+  asio::io_context io;
+  ChunkedServer server(io);
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()));
+  Request request;
+  request.method = "POST";
+  request.target = "/stream";
+  request.headers = {{"Trailer", "X-Error-Type"}};
+  request.body = "never sent";
+  EXPECT_FALSE(run(io, client.begin_chunked(request, soon())));
+  ASSERT_TRUE(run_until(io, [&] { return server.head_read; }));
+  EXPECT_EQ(server.field("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(server.field("Content-Length"), "");
+
+  // Each piece reaches the server before the next is written.
+  EXPECT_FALSE(run(io, client.write_chunk(std::string("prelude\0\0", 9), soon())));
+  ASSERT_TRUE(
+      run_until(io, [&] { return server.pieces.size() == 1 && server.pieces[0].size() == 9; }));
+  EXPECT_FALSE(run(io, client.write_chunk("", soon())));  // nothing: it would end the body
+  EXPECT_FALSE(run(io, client.write_chunk("event: x\n\n", soon())));
+  ASSERT_TRUE(run_until(io, [&] { return server.pieces.size() == 2; }));
+  EXPECT_EQ(server.pieces[1], "event: x\n\n");
+
+  const auto result = run(io, client.finish_chunked({{"X-Error-Type", "Some.Error"}}, soon()));
+  ASSERT_TRUE(result.response) << result.describe();
+  EXPECT_EQ(result.response->status, 202);
+  EXPECT_EQ(result.response->body, "OK");
+  EXPECT_EQ(server.target, "/stream");
+  EXPECT_EQ(server.pieces.size(), 3u);  // and the last chunk, empty
+  EXPECT_EQ(server.field("X-Error-Type"), "Some.Error");
 }
 
 // A TLS server on the test's io_context with a fresh self-signed

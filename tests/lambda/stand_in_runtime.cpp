@@ -19,6 +19,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
+// A streamed response may reach Lambda's 20 MB soft limit.
+constexpr std::uint64_t kBodyLimit = std::uint64_t{64} << 20;
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -74,10 +76,20 @@ struct StandInRuntime::Impl {
   void serve(tcp::socket& socket) {
     beast::flat_buffer buffer;
     for (;;) {
-      http::request<http::string_body> request;
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(kBodyLimit);
       boost::system::error_code ec;
-      http::read(socket, buffer, request, ec);
+      http::read_header(socket, buffer, parser, ec);
       if (ec) return;
+      const auto& head = parser.get();
+      if (head.method() == http::verb::post &&
+          beast::iequals(head["Lambda-Runtime-Function-Response-Mode"], "streaming")) {
+        if (!receive_stream(socket, buffer, parser)) return;
+        continue;
+      }
+      http::read(socket, buffer, parser, ec);
+      if (ec) return;
+      const http::request<http::string_body> request = parser.release();
       http::response<http::string_body> response = answer(request);
       response.version(request.version());
       response.keep_alive(request.keep_alive());
@@ -85,6 +97,88 @@ struct StandInRuntime::Impl {
       http::write(socket, response, ec);
       if (ec || !request.keep_alive()) return;
     }
+  }
+
+  // The post's kind and request id from its path below the prefix; nullopt
+  // when it is no post the Runtime API takes.
+  static std::optional<std::pair<std::string, std::string>> post_of(const std::string& path) {
+    if (path == "init/error") return std::pair<std::string, std::string>{"init/error", ""};
+    if (!path.starts_with("invocation/")) return std::nullopt;
+    const auto rest = path.substr(std::string_view("invocation/").size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    std::string kind = rest.substr(slash + 1);
+    if (kind != "response" && kind != "error") return std::nullopt;
+    return std::pair<std::string, std::string>{std::move(kind), rest.substr(0, slash)};
+  }
+
+  // Reads a streamed response post, recording it as its chunks arrive, and
+  // answers it once it has ended; false when the connection is done.
+  bool receive_stream(tcp::socket& socket, beast::flat_buffer& buffer,
+                      http::request_parser<http::string_body>& parser) {
+    const std::string target(parser.get().target());
+    const auto post_kind =
+        target.starts_with(kPrefix) ? post_of(target.substr(kPrefix.size())) : std::nullopt;
+    RuntimePost post;
+    post.kind = post_kind ? post_kind->first : "";
+    post.request_id = post_kind ? post_kind->second : "";
+    post.streamed = true;
+    post.complete = false;
+    for (const auto& field : parser.get()) {
+      post.headers[lower(field.name_string())] = std::string(field.value());
+    }
+    std::size_t index = 0;
+    {
+      std::lock_guard lock(mutex);
+      index = posts.size();
+      posts.push_back(post);
+    }
+    changed.notify_all();
+    auto on_chunk = [this, index](std::uint64_t, beast::string_view, boost::system::error_code&) {
+      {
+        std::lock_guard lock(mutex);
+        posts[index].chunks.emplace_back();
+      }
+      changed.notify_all();
+    };
+    auto on_data = [this, index](std::uint64_t, beast::string_view data,
+                                 boost::system::error_code&) {
+      {
+        std::lock_guard lock(mutex);
+        posts[index].body.append(data.data(), data.size());
+        posts[index].chunks.back().append(data.data(), data.size());
+      }
+      changed.notify_all();
+      return data.size();
+    };
+    parser.on_chunk_header(on_chunk);
+    parser.on_chunk_body(on_data);
+    boost::system::error_code ec;
+    while (!parser.is_done()) {
+      http::read_some(socket, buffer, parser, ec);
+      if (ec) return false;
+    }
+    {
+      std::lock_guard lock(mutex);
+      auto& done = posts[index];
+      // Beast adds the trailer fields to the message's: what the head lacked.
+      for (const auto& field : parser.get()) {
+        const std::string name = lower(field.name_string());
+        if (!done.headers.contains(name)) done.trailers[name] = std::string(field.value());
+      }
+      done.complete = true;
+      done.completed_at = std::chrono::system_clock::now();
+    }
+    changed.notify_all();
+    http::response<http::string_body> response;
+    response.version(parser.get().version());
+    response.result(post_kind ? http::status::accepted : http::status::not_found);
+    response.set(http::field::content_type, "application/json");
+    response.body() = R"({"status":"OK"})";
+    response.keep_alive(parser.get().keep_alive());
+    response.prepare_payload();
+    http::write(socket, response, ec);
+    return !ec && parser.get().keep_alive();
   }
 
   http::response<http::string_body> answer(const http::request<http::string_body>& request) {
@@ -125,25 +219,13 @@ struct StandInRuntime::Impl {
     for (const auto& field : request) {
       post.headers[lower(field.name_string())] = std::string(field.value());
     }
-    if (path == "init/error") {
-      post.kind = "init/error";
-    } else if (path.starts_with("invocation/")) {
-      const auto rest = path.substr(std::string_view("invocation/").size());
-      const auto slash = rest.find('/');
-      if (slash == std::string::npos) {
-        response.result(http::status::not_found);
-        return response;
-      }
-      post.request_id = rest.substr(0, slash);
-      post.kind = rest.substr(slash + 1);
-      if (post.kind != "response" && post.kind != "error") {
-        response.result(http::status::not_found);
-        return response;
-      }
-    } else {
+    const auto post_kind = post_of(path);
+    if (!post_kind) {
       response.result(http::status::not_found);
       return response;
     }
+    post.kind = post_kind->first;
+    post.request_id = post_kind->second;
     {
       std::lock_guard lock(mutex);
       posts.push_back(std::move(post));
@@ -206,8 +288,17 @@ std::string StandInRuntime::invoke(std::string event, std::chrono::milliseconds 
 
 std::optional<RuntimePost> StandInRuntime::wait_answer(
     const std::string& request_id, std::chrono::steady_clock::time_point deadline) {
-  return impl_->wait_post([&](const RuntimePost& post) { return post.request_id == request_id; },
-                          deadline);
+  return impl_->wait_post(
+      [&](const RuntimePost& post) { return post.request_id == request_id && post.complete; },
+      deadline);
+}
+
+std::optional<RuntimePost> StandInRuntime::wait_stream(
+    const std::string& request_id, const std::function<bool(const RuntimePost&)>& until,
+    std::chrono::steady_clock::time_point deadline) {
+  return impl_->wait_post(
+      [&](const RuntimePost& post) { return post.request_id == request_id && until(post); },
+      deadline);
 }
 
 std::optional<RuntimePost> StandInRuntime::wait_init_error(

@@ -5,6 +5,12 @@
 // …/{id}/response or …/{id}/error; an init failure arrives at
 // POST …/init/error. Every post is recorded with its headers.
 //
+// A response posted streamed (Lambda-Runtime-Function-Response-Mode:
+// streaming, Transfer-Encoding: chunked) is recorded as soon as its head
+// arrives and grows chunk by chunk, so a test sees its pieces as they come
+// (wait_stream); its trailers are kept once it ends, and only then is it
+// answered 202, as Lambda answers.
+//
 // Thread safety: all public members from any thread. One thread accepts,
 // one serves each connection (blocking Beast I/O: a test server, a few
 // connections).
@@ -13,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,10 +31,15 @@
 namespace cargomon::testing {
 
 struct RuntimePost {
-  std::string kind;        // "response", "error" or "init/error"
-  std::string request_id;  // empty for init/error
-  std::string body;
+  std::string kind;                            // "response", "error" or "init/error"
+  std::string request_id;                      // empty for init/error
+  std::string body;                            // so far, while a streamed one is not complete
   std::map<std::string, std::string> headers;  // lower-case names
+  bool streamed = false;
+  bool complete = true;                         // a streamed body has ended
+  std::vector<std::string> chunks;              // a streamed body's chunks, as they came
+  std::map<std::string, std::string> trailers;  // lower-case names
+  std::chrono::system_clock::time_point completed_at;
 };
 
 class StandInRuntime {
@@ -46,8 +58,14 @@ class StandInRuntime {
   std::string invoke(std::string event,
                      std::chrono::milliseconds deadline_in = std::chrono::milliseconds(30'000));
 
-  // The answer to `request_id` (its /response or /error), once it arrives.
+  // The answer to `request_id` (its /response or /error), once it has
+  // arrived whole.
   std::optional<RuntimePost> wait_answer(const std::string& request_id,
+                                         std::chrono::steady_clock::time_point deadline);
+  // The answer to `request_id` as it stands (a streamed one possibly still
+  // arriving) once `until` holds for it; nullopt if it does not by `deadline`.
+  std::optional<RuntimePost> wait_stream(const std::string& request_id,
+                                         const std::function<bool(const RuntimePost&)>& until,
                                          std::chrono::steady_clock::time_point deadline);
   std::optional<RuntimePost> wait_init_error(std::chrono::steady_clock::time_point deadline);
   // How many GET …/next have arrived (each waits until an event is queued).
