@@ -104,7 +104,12 @@ export interface CargomonStackProps extends cdk.StackProps {
   readonly timeout?: cdk.Duration;
   /** Reserved concurrency: a ceiling on environments (and on DynamoDB load). @default none */
   readonly reservedConcurrency?: number;
-  /** Answer the function URL with response streaming (needed by /eventos). @default true */
+  /**
+   * Response streaming: the function URL streams and the function posts every
+   * answer streamed (CARGOMON_LAMBDA_STREAMING), which the live stream
+   * /eventos needs. A buffered REST integration cannot take streamed answers,
+   * so it goes with restApi: false. @default !restApi
+   */
   readonly responseStreaming?: boolean;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
@@ -136,6 +141,14 @@ export class CargomonStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: CargomonStackProps) {
     super(scope, id, props);
+    // One function answers every front door in one mode: streamed for the
+    // function URL, or buffered for API Gateway's proxy integration.
+    if (props.restApi && props.responseStreaming === true) {
+      throw new Error(
+        'restApi and responseStreaming exclude each other: the REST proxy integration is buffered and cannot take the streamed answers of a streaming function (leave responseStreaming unset)',
+      );
+    }
+    const streaming = props.responseStreaming ?? !props.restApi;
 
     const prefix = props.tablePrefix ?? 'cargomon';
     if (!TABLE_PREFIX.test(prefix)) {
@@ -241,6 +254,9 @@ export class CargomonStack extends cdk.Stack {
         ...(props.corsOrigins?.length
           ? { CARGOMON_CORS_ORIGINS: props.corsOrigins.join(',') }
           : {}),
+        // Every answer posted streamed, /eventos served (docs/aws.md, the
+        // live stream); off, /eventos answers 404 and the rest is buffered.
+        ...(streaming ? { CARGOMON_LAMBDA_STREAMING: 'true' } : {}),
       },
     });
 
@@ -250,10 +266,7 @@ export class CargomonStack extends cdk.Stack {
     // used here: see docs/aws.md.)
     this.functionUrl = this.function.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
-      invokeMode:
-        props.responseStreaming === false
-          ? lambda.InvokeMode.BUFFERED
-          : lambda.InvokeMode.RESPONSE_STREAM,
+      invokeMode: streaming ? lambda.InvokeMode.RESPONSE_STREAM : lambda.InvokeMode.BUFFERED,
       cors: props.corsOrigins?.length
         ? {
             allowedOrigins: props.corsOrigins,

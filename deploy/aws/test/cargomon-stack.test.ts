@@ -181,6 +181,7 @@ describe('the function', () => {
     assert.deepEqual(Object.keys(env).sort(), [
       'CARGOMON_ADMIN_PASSWORD',
       'CARGOMON_JWT_SECRET',
+      'CARGOMON_LAMBDA_STREAMING',
       'CARGOMON_STORE',
       'CARGOMON_TIMEZONE',
     ]);
@@ -282,9 +283,26 @@ describe('the function URL', () => {
     );
   });
 
-  test('buffered when streaming is turned off', () => {
+  test('the function streams its answers exactly when its URL streams', () => {
+    const env = (resources: Resources) =>
+      only(resources, 'AWS::Lambda::Function').props.Environment.Variables;
+    assert.equal(env(base.resources).CARGOMON_LAMBDA_STREAMING, 'true');
+    // The setting the program reads (src/cli/lambda.cpp).
+    assert.match(source('src/cli/lambda.cpp'), /"CARGOMON_LAMBDA_STREAMING"/);
     const { resources } = synth({ responseStreaming: false });
     assert.equal(only(resources, 'AWS::Lambda::Url').props.InvokeMode, 'BUFFERED');
+    assert.equal(env(resources).CARGOMON_LAMBDA_STREAMING, undefined);
+  });
+
+  test('with restApi the function is buffered, and streaming with it is refused', () => {
+    const { resources } = synth({ restApi: true });
+    assert.equal(only(resources, 'AWS::Lambda::Url').props.InvokeMode, 'BUFFERED');
+    assert.equal(
+      only(resources, 'AWS::Lambda::Function').props.Environment.Variables
+        .CARGOMON_LAMBDA_STREAMING,
+      undefined,
+    );
+    assert.throws(() => synth({ restApi: true, responseStreaming: true }), /exclude each other/);
   });
 });
 
