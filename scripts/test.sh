@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
 scripts/build.sh asan
-cmake --preset release >/dev/null
+cmake --preset release-ci >/dev/null
 cmake --build --preset release -j "$(nproc)"
 scripts/lint.sh build-asan
 
