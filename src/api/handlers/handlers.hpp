@@ -35,5 +35,7 @@ Response get_static(const Services& services, const std::string& path);
 // Shared by handlers that take a JSON body: checks the content type and
 // parses; on failure fills `error`.
 std::optional<JsonNode> read_json_body(const Request& request, Response& error);
+// read_json_body for a body that must be a JSON object (else 422).
+std::optional<JsonNode> read_json_object(const Request& request, Response& error);
 
 }  // namespace cargomon::api

@@ -30,4 +30,13 @@ std::optional<JsonNode> read_json_body(const Request& request, Response& error) 
   return std::get<JsonNode>(std::move(parsed));
 }
 
+std::optional<JsonNode> read_json_object(const Request& request, Response& error) {
+  auto body = read_json_body(request, error);
+  if (body && body->kind != JsonNode::Kind::object) {
+    error = validation_response({{{std::string("body")}, "must be a JSON object", "type_error"}});
+    return std::nullopt;
+  }
+  return body;
+}
+
 }  // namespace cargomon::api
