@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { AppProvider } from './app/provider';
+import { RuntimeConfigGate } from './app/runtime-config-gate';
 import './styles/app.css';
 
 const root = document.getElementById('root');
@@ -10,7 +11,9 @@ if (!root) throw new Error('#root is missing from index.html');
 createRoot(root).render(
   <StrictMode>
     <AppProvider>
-      <App />
+      <RuntimeConfigGate>
+        <App />
+      </RuntimeConfigGate>
     </AppProvider>
   </StrictMode>,
 );

@@ -3,8 +3,21 @@
 // ends with reason "expired" and the app falls back to the login page.
 import { endSession, getSession, isExpired } from './session';
 
-/** Same origin as the page: cargomon serves both the API and the dashboard. */
-export const API_BASE_URL = '';
+// Where the API is: '' is the page's own origin (cargomon serving the
+// dashboard, or one CloudFront distribution for both). A dashboard on another
+// origin gets its base from config.json at startup (runtime-config.ts), so one
+// build serves every deployment.
+let apiBase = '';
+
+/** Sets the API's base URL: '' (same origin) or an origin with an optional path prefix. */
+export function setApiBase(base: string): void {
+  // Paths start with '/', so a trailing slash would double it.
+  apiBase = base.replace(/\/+$/, '');
+}
+
+export function getApiBase(): string {
+  return apiBase;
+}
 
 export type ApiErrorKind =
   | 'network' // no answer at all (server down, offline, CORS, aborted)
@@ -71,7 +84,7 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
     if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
   }
   const qs = params.toString();
-  return `${API_BASE_URL}${path}${qs ? `?${qs}` : ''}`;
+  return `${apiBase}${path}${qs ? `?${qs}` : ''}`;
 }
 
 async function errorFrom(response: Response): Promise<ApiError> {

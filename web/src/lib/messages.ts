@@ -101,6 +101,13 @@ const es = {
   'crash.body':
     'El tablero tuvo un error inesperado. Recarga la página para seguir; los pedidos y las métricas están a salvo en el servidor.',
   'crash.reload': 'Recargar la página',
+  'config.error.title': 'No se pudo cargar la configuración del tablero',
+  'config.error.http': 'El servidor no entregó el archivo config.json.',
+  'config.error.network': 'No se pudo descargar el archivo config.json.',
+  'config.error.json': 'El archivo config.json no es JSON válido.',
+  'config.error.invalid': 'El archivo config.json tiene valores no válidos.',
+  'config.error.hint':
+    'Quien administra este despliegue debe revisar config.json (por ejemplo {"apiBase": "https://api.ejemplo.com"}).',
 };
 
 export type MessageKey = keyof typeof es;
@@ -204,6 +211,13 @@ const en: Messages = {
   'crash.body':
     'The dashboard hit an unexpected error. Reload the page to go on; the orders and metrics are safe on the server.',
   'crash.reload': 'Reload the page',
+  'config.error.title': "Could not load the dashboard's configuration",
+  'config.error.http': 'The server did not deliver the file config.json.',
+  'config.error.network': 'Could not download the file config.json.',
+  'config.error.json': 'The file config.json is not valid JSON.',
+  'config.error.invalid': 'The file config.json has invalid values.',
+  'config.error.hint':
+    'Whoever runs this deployment should check config.json (for example {"apiBase": "https://api.example.com"}).',
 };
 
 export const messages = { es, en } as const satisfies Record<string, Messages>;

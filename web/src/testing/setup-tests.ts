@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { setApiBase } from '@/lib/api-client';
 import { resetSessionForTests } from '@/lib/session';
 import { resetDb } from './mocks/handlers';
 import { server } from './mocks/server';
@@ -19,5 +20,7 @@ afterEach(() => {
   cleanup();
   sse.reset();
   server.resetHandlers();
+  // A test that loaded a config.json must not point the next one elsewhere.
+  setApiBase('');
 });
 afterAll(() => server.close());

@@ -2,6 +2,7 @@ import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '@/app/App';
 import { AppProvider, createQueryClient } from '@/app/provider';
+import { RuntimeConfigGate } from '@/app/runtime-config-gate';
 import { startSession } from '@/lib/session';
 import { TEST_TOKEN } from './mocks/handlers';
 
@@ -15,8 +16,15 @@ export function signIn(expiresInMs = 30 * 60 * 1000): void {
   });
 }
 
-/** Renders the whole app, as main.tsx does, with a fresh cache. */
-export function renderApp() {
+/**
+ * Renders the whole app with a fresh cache; with `runtimeConfig`, behind the
+ * config.json loader exactly as main.tsx does (the test then answers
+ * /config.json).
+ */
+export function renderApp({
+  runtimeConfig = false,
+  reload,
+}: { runtimeConfig?: boolean; reload?: () => void } = {}) {
   const user = userEvent.setup();
   const queryClient = createQueryClient();
   queryClient.setDefaultOptions({
@@ -25,7 +33,13 @@ export function renderApp() {
   });
   const result = render(
     <AppProvider queryClient={queryClient}>
-      <App />
+      {runtimeConfig ? (
+        <RuntimeConfigGate {...(reload ? { reload } : {})}>
+          <App />
+        </RuntimeConfigGate>
+      ) : (
+        <App />
+      )}
     </AppProvider>,
   );
   return { user, queryClient, ...result };

@@ -34,84 +34,92 @@ function authorized(request: Request): boolean {
   return request.headers.get('Authorization') === `Bearer ${TEST_TOKEN}`;
 }
 
-export const handlers = [
-  http.post('/token', async ({ request }) => {
-    const body = (await request.json()) as { username?: string; password?: string };
-    if (body.username === ADMIN.username && body.password === ADMIN.password) {
-      return HttpResponse.json({
-        access_token: TEST_TOKEN,
-        token_type: 'bearer',
-        expires_in: 1800,
-        role: 'admin',
-      });
-    }
-    return HttpResponse.json({ detail: 'Incorrect username or password' }, { status: 401 });
-  }),
+/**
+ * The fake API at `base`: '' for the page's own origin, or another origin as
+ * a dashboard configured by config.json would call.
+ */
+export function apiHandlers(base = '') {
+  return [
+    http.post(`${base}/token`, async ({ request }) => {
+      const body = (await request.json()) as { username?: string; password?: string };
+      if (body.username === ADMIN.username && body.password === ADMIN.password) {
+        return HttpResponse.json({
+          access_token: TEST_TOKEN,
+          token_type: 'bearer',
+          expires_in: 1800,
+          role: 'admin',
+        });
+      }
+      return HttpResponse.json({ detail: 'Incorrect username or password' }, { status: 401 });
+    }),
 
-  http.get('/metrics', ({ request }) => {
-    if (!authorized(request)) return unauthorized();
-    const params = new URL(request.url).searchParams;
-    db.metricsRequests.push(params);
-    const fecha = params.get('fecha');
-    if (fecha && fecha !== TODAY) {
-      return HttpResponse.json(
-        makeMetrics({
-          fecha,
-          total_pedidos: 0,
-          unidades: 0,
-          acumulado_ventas_dia: 0,
-          precio_promedio_por_pedido: 0,
-          top_3_productos: [],
-          productos: [],
-          repartidores: [],
-          ultimo_pedido: null,
-        }),
+    http.get(`${base}/metrics`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const params = new URL(request.url).searchParams;
+      db.metricsRequests.push(params);
+      const fecha = params.get('fecha');
+      if (fecha && fecha !== TODAY) {
+        return HttpResponse.json(
+          makeMetrics({
+            fecha,
+            total_pedidos: 0,
+            unidades: 0,
+            acumulado_ventas_dia: 0,
+            precio_promedio_por_pedido: 0,
+            top_3_productos: [],
+            productos: [],
+            repartidores: [],
+            ultimo_pedido: null,
+          }),
+        );
+      }
+      return HttpResponse.json(db.metrics);
+    }),
+
+    http.get(`${base}/pedidos`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const params = new URL(request.url).searchParams;
+      db.ordersRequests.push(params);
+      const limit = Number(params.get('limit') ?? '100');
+      const fecha = params.get('fecha');
+      const repartidor = params.get('repartidor');
+      const matching = db.orders.filter(
+        (o) =>
+          (!fecha || o.fecha === fecha) &&
+          (!repartidor || String(o.repartidor.IdRepartidor) === repartidor),
       );
-    }
-    return HttpResponse.json(db.metrics);
-  }),
+      const cursor = params.get('cursor');
+      const start = cursor ? Number(cursor.replace('c', '')) : 0;
+      const page = matching.slice(start, start + limit);
+      const next = start + limit < matching.length ? `c${start + limit}` : null;
+      return HttpResponse.json({ pedidos: page, next_cursor: next });
+    }),
 
-  http.get('/pedidos', ({ request }) => {
-    if (!authorized(request)) return unauthorized();
-    const params = new URL(request.url).searchParams;
-    db.ordersRequests.push(params);
-    const limit = Number(params.get('limit') ?? '100');
-    const fecha = params.get('fecha');
-    const repartidor = params.get('repartidor');
-    const matching = db.orders.filter(
-      (o) =>
-        (!fecha || o.fecha === fecha) &&
-        (!repartidor || String(o.repartidor.IdRepartidor) === repartidor),
-    );
-    const cursor = params.get('cursor');
-    const start = cursor ? Number(cursor.replace('c', '')) : 0;
-    const page = matching.slice(start, start + limit);
-    const next = start + limit < matching.length ? `c${start + limit}` : null;
-    return HttpResponse.json({ pedidos: page, next_cursor: next });
-  }),
+    // The day's CSV, one row per order here (the real one has a row per product line).
+    http.get(`${base}/pedidos.csv`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const fecha = new URL(request.url).searchParams.get('fecha');
+      db.csvRequests.push(fecha);
+      if (!fecha) return HttpResponse.json({ detail: 'fecha is required' }, { status: 400 });
+      const rows = db.orders
+        .filter((o) => o.fecha === fecha)
+        .map((o) => `${o.pedido_id},${o.secuencia},${o.timestamp},${o.fecha}\r\n`);
+      return new HttpResponse(`\uFEFFpedido_id,secuencia,timestamp,fecha\r\n${rows.join('')}`, {
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
+        },
+      });
+    }),
 
-  // The day's CSV, one row per order here (the real one has a row per product line).
-  http.get('/pedidos.csv', ({ request }) => {
-    if (!authorized(request)) return unauthorized();
-    const fecha = new URL(request.url).searchParams.get('fecha');
-    db.csvRequests.push(fecha);
-    if (!fecha) return HttpResponse.json({ detail: 'fecha is required' }, { status: 400 });
-    const rows = db.orders
-      .filter((o) => o.fecha === fecha)
-      .map((o) => `${o.pedido_id},${o.secuencia},${o.timestamp},${o.fecha}\r\n`);
-    return new HttpResponse(`\uFEFFpedido_id,secuencia,timestamp,fecha\r\n${rows.join('')}`, {
-      headers: {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
-      },
-    });
-  }),
+    http.get(`${base}/eventos`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const stream = sse.open(request.headers.get('Last-Event-ID'));
+      return new HttpResponse(stream, {
+        headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+      });
+    }),
+  ];
+}
 
-  http.get('/eventos', ({ request }) => {
-    if (!authorized(request)) return unauthorized();
-    const stream = sse.open(request.headers.get('Last-Event-ID'));
-    return new HttpResponse(stream, {
-      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
-    });
-  }),
-];
+export const handlers = apiHandlers();
