@@ -159,4 +159,32 @@ describe('startLiveStream', () => {
     expect(lastIds).toEqual([null, '41', null]);
     await vi.waitFor(() => expect(events.at(-1)?.type).toBe('resync'));
   });
+  it('501 means no stream: polling, retried now and then, then live with a resync', async () => {
+    signIn();
+    const answers = ['501', 'network', 'stream'];
+    let calls = 0;
+    server.use(
+      http.get('/eventos', () => {
+        const answer = answers[Math.min(calls, answers.length - 1)];
+        calls += 1;
+        if (answer === '501') return HttpResponse.json({ detail: 'no' }, { status: 501 });
+        if (answer === 'network') return HttpResponse.error();
+        return new HttpResponse(sse.open(null), {
+          headers: { 'Content-Type': 'text/event-stream' },
+        });
+      }),
+    );
+    const events: SseEvent[] = [];
+    const statuses: LiveStatus[] = [];
+    stop = startLiveStream({
+      onEvent: (e) => events.push(e),
+      onStatus: (s) => statuses.push(s),
+      noStreamRetryMs: 20,
+    }).stop;
+    await sse.waitForConnections(1);
+    await vi.waitFor(() => expect(statuses.at(-1)).toBe('live'));
+    // The network error of the retry did not leave polling for a reconnect loop.
+    expect(statuses).toEqual(['connecting', 'polling', 'polling', 'live']);
+    expect(events.map((e) => e.type)).toEqual(['resync']);
+  });
 });

@@ -1,12 +1,15 @@
 // The live connection to GET /eventos. It reads the SSE stream with fetch so
 // the bearer token travels in the Authorization header (never in the URL),
 // remembers the last event id and sends it back as Last-Event-ID when it
-// reconnects, and reconnects with capped exponential backoff.
+// reconnects, and reconnects with capped exponential backoff. Where the front
+// door cannot stream (cargomon on Lambda behind a buffered API Gateway answers
+// /eventos with 404), the status is 'polling' and the stream is tried again
+// only now and then: the app polls meanwhile.
 import { ApiError, request } from '@/lib/api-client';
 import { createSseParser } from './sse-parser';
 import type { SseEvent } from './sse-parser';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'polling';
 
 export interface LiveStreamOptions {
   onEvent: (event: SseEvent) => void;
@@ -20,7 +23,24 @@ export interface LiveStreamOptions {
   idleTimeoutMs?: number;
   /** After this many failed attempts in a row the status says "offline". */
   offlineAfterFailures?: number;
+  /** While the server says it has no stream (404/501), try again this often. Default 5 min. */
+  noStreamRetryMs?: number;
 }
+
+/**
+ * 404 or 501 from /eventos: this front door has no live stream at all
+ * (docs/aws.md: a buffered Lambda answers 404). Anything else, a network
+ * error or a 502/503 included, is a passing failure worth a quick reconnect.
+ */
+export function isNoStreamAnswer(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.status === 501);
+}
+
+/**
+ * How often the app polls GET /metrics and GET /pedidos while there is no
+ * stream: well inside the original's promise of an order on screen within 10 s.
+ */
+export const POLL_INTERVAL_MS = 5_000;
 
 export function defaultBackoffMs(attempt: number): number {
   return Math.min(10_000, 1000 * 2 ** attempt);
@@ -40,6 +60,7 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
     backoffMs = defaultBackoffMs,
     idleTimeoutMs = 45_000,
     offlineAfterFailures = 3,
+    noStreamRetryMs = 5 * 60_000,
   } = options;
 
   let stopped = false;
@@ -50,6 +71,8 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
   let everLive = false;
   /** The server refused our Last-Event-ID: we resume without it and must reload. */
   let mustResync = false;
+  /** The last answer was "no stream here": the app is polling. */
+  let noStream = false;
   /** Ends the current connection (abort the fetch and cancel its body). */
   let hangUp: (() => void) | null = null;
   let wakeUp: (() => void) | null = null;
@@ -100,6 +123,10 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
       if (!response.body) throw new Error('The event stream has no body');
       failures = 0;
       everLive = true;
+      // Back from polling: the stream starts from now, so reload what came
+      // between the last poll and this moment.
+      if (noStream) mustResync = true;
+      noStream = false;
       onStatus('live');
       touch();
       if (mustResync) {
@@ -146,6 +173,18 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
         if (error instanceof ApiError && error.kind === 'unauthorized') {
           stopped = true;
           break;
+        }
+        // No stream here, or the occasional retry while polling failed in any
+        // way: keep polling, try the stream again later. Polling is not
+        // dropped for a network blip of that one retry.
+        if (isNoStreamAnswer(error) || noStream) {
+          noStream = true;
+          failures = 0;
+          // Whatever we had seen belongs to a stream that is gone.
+          lastEventId = '';
+          onStatus('polling');
+          await sleep(noStreamRetryMs);
+          continue;
         }
         // 400 for a Last-Event-ID this server does not know (say, another
         // instance's): start afresh and reload rather than retry forever.

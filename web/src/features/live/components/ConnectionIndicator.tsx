@@ -1,5 +1,6 @@
 import { useI18n } from '@/lib/i18n';
 import type { MessageKey } from '@/lib/messages';
+import { POLL_INTERVAL_MS } from '../api/event-stream';
 import type { LiveStatus } from '../api/event-stream';
 
 const LABELS: Record<LiveStatus, MessageKey> = {
@@ -7,6 +8,7 @@ const LABELS: Record<LiveStatus, MessageKey> = {
   live: 'live.live',
   reconnecting: 'live.reconnecting',
   offline: 'live.offline',
+  polling: 'live.polling',
 };
 
 export function ConnectionIndicator({ status }: { status: LiveStatus }) {
@@ -15,7 +17,9 @@ export function ConnectionIndicator({ status }: { status: LiveStatus }) {
     <p className={`live-indicator live-indicator--${status}`} role="status" aria-live="polite">
       <span className="live-indicator__dot" aria-hidden="true" />
       <span className="visually-hidden">{t('live.label')}: </span>
-      <span className="live-indicator__text">{t(LABELS[status])}</span>
+      <span className="live-indicator__text">
+        {t(LABELS[status], { seconds: POLL_INTERVAL_MS / 1000 })}
+      </span>
     </p>
   );
 }
