@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The dashboard is served by `cargomon serve` on the same origin as the API,
-// so every API path is relative. In dev, Vite proxies those paths to a local
+// API paths are relative to config.json's apiBase, '' (the same origin) when
+// there is no config.json, as in dev: Vite then proxies those paths to a local
 // cargomon (override with CARGOMON_URL).
 const apiTarget = process.env.CARGOMON_URL ?? 'http://127.0.0.1:8080';
 const apiPaths = [
