@@ -231,7 +231,7 @@ TEST(ItemReader, AScanPrintedOverManyLinesIsStillOneDocument) {
 }
 
 TEST(ItemReader, AnItemIsBoundedInBytesInEitherForm) {
-  const std::string huge(kMaxItemBytes + 64 * 1024, 'x');
+  const std::string huge(kMaxItemBytes + std::size_t{64} * 1024, 'x');
   // In a document: the items before it are handed over, then the read ends
   // before the huge one is held whole.
   const std::string scan =

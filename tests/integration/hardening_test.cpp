@@ -424,10 +424,10 @@ std::string head_of_size(std::size_t size) {
 TEST_F(HttpEdges, TheHeaderLimitIsExactWhenTheHeadArrivesInOneWrite) {
   // 16 KiB is the limit (docs/api.md); Beast alone let 24 KiB through when
   // it came in one piece.
-  EXPECT_NE(client().raw(head_of_size(16 * 1024)).find("200 OK"), std::string::npos);
-  const auto over = client().raw(head_of_size(16 * 1024 + 1));
+  EXPECT_NE(client().raw(head_of_size(std::size_t{16} * 1024)).find("200 OK"), std::string::npos);
+  const auto over = client().raw(head_of_size(std::size_t{16} * 1024 + 1));
   EXPECT_NE(over.find("431 Request Header Fields Too Large"), std::string::npos) << over;
-  const auto far_over = client().raw(head_of_size(24 * 1024));
+  const auto far_over = client().raw(head_of_size(std::size_t{24} * 1024));
   EXPECT_NE(far_over.find("431"), std::string::npos) << far_over;
 }
 
@@ -437,7 +437,7 @@ TEST_F(HttpEdges, HeadersOverTheLimitSentInPiecesAreAnswered431) {
   asio::io_context io;
   auto socket = connect_from(io, "127.0.0.1", server().port());
   socket.set_option(tcp::no_delay(true));
-  const auto head = head_of_size(64 * 1024);
+  const auto head = head_of_size(std::size_t{64} * 1024);
   boost::system::error_code ec;
   for (std::size_t at = 0; at < head.size() && !ec; at += 1024) {
     asio::write(socket,
