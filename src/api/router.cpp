@@ -29,6 +29,10 @@ void add_common_headers(Response& response, const std::string& origin,
   if (!origin.empty() && std::find(settings.cors_origins.begin(), settings.cors_origins.end(),
                                    origin) != settings.cors_origins.end()) {
     response.header("Access-Control-Allow-Origin", origin);
+    // A page on another origin (the dashboard on S3) reads only the headers
+    // named here: it needs Retry-After to back off (429, 503) and the CSV
+    // download's file name.
+    response.header("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
     response.header("Vary", "Origin");
   }
 }

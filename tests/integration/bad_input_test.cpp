@@ -260,5 +260,27 @@ TEST_F(HttpLimits, ResponsesCarryHardeningHeadersAndNoCorsForUnknownOrigins) {
   EXPECT_EQ(res.header("access-control-allow-origin"), "");
 }
 
+TEST(CrossOrigin, AnAllowedOriginMayReadRetryAfterAndTheCsvFileName) {
+  const TempDir dir;
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "data";
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+  options.extra_args = {"--cors-origin", "https://panel.example"};
+  ServerProcess server(options);
+  HttpClient client(server.port());
+  const auto token = client.login("admin", kAdminPassword);
+  const auto res =
+      client.request("GET", "/metrics", "",
+                     {{"Authorization", "Bearer " + token}, {"Origin", "https://panel.example"}});
+  ASSERT_EQ(res.status, 200);
+  EXPECT_EQ(res.header("access-control-allow-origin"), "https://panel.example");
+  // Without it a cross-origin page cannot see when to retry a 429 or a 503.
+  EXPECT_EQ(res.header("access-control-expose-headers"), "Retry-After, Content-Disposition");
+  const auto other =
+      client.request("GET", "/metrics", "",
+                     {{"Authorization", "Bearer " + token}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(other.header("access-control-expose-headers"), "");
+}
+
 }  // namespace
 }  // namespace cargomon::testing
