@@ -54,12 +54,17 @@ std::variant<Principal, Response> admit(const std::optional<User>& user,
   if (!user || user->disabled) {
     return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
   }
+  if (claims.generation != user->token_generation) {
+    return error_response(ApiError::unauthenticated,
+                          "Token revoked: the user's password, role or access changed since it "
+                          "was issued; sign in again");
+  }
   if (!role_allows(user->role, permission)) {
     return error_response(ApiError::forbidden, "Role '" + std::string(to_string(user->role)) +
                                                    "' may not " +
                                                    std::string(permission_text(permission)));
   }
-  return Principal{user->username, user->role, claims.expires_at};
+  return Principal{user->username, user->role, claims.expires_at, claims.generation};
 }
 
 }  // namespace
@@ -70,6 +75,14 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
   if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
   const auto& claims = std::get<auth::TokenClaims>(named);
   return admit(services.users.find_user(claims.username), claims, permission);
+}
+
+bool still_admitted(UserStore& users, const std::string& username, std::int64_t token_generation,
+                    Permission permission) {
+  auth::TokenClaims claims;
+  claims.username = username;
+  claims.generation = token_generation;
+  return std::holds_alternative<Principal>(admit(users.find_user(username), claims, permission));
 }
 
 std::optional<std::variant<Principal, Response>> authenticate_from_memory(Services& services,

@@ -1,7 +1,9 @@
 #pragma once
 // The bearer-token check every protected endpoint runs before its handler.
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <variant>
 
 #include "api/exchange.hpp"
@@ -15,6 +17,14 @@ namespace cargomon::api {
 // May read the store: call it off the network threads.
 std::variant<Principal, Response> authenticate(Services& services, const Request& request,
                                                Permission permission);
+
+// Whether a request authenticated as `username` with a token of
+// `token_generation` would still be admitted for `permission` (the user
+// exists, is enabled, has a role that allows it, and the generation is still
+// theirs): for what outlives its request, such as a live stream. May read the
+// store.
+bool still_admitted(UserStore& users, const std::string& username, std::int64_t token_generation,
+                    Permission permission);
 
 // The same answer when it needs no store read (the user was read a moment
 // ago, UserStore::find_user_in_memory); nullopt when it would need one. For

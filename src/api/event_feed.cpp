@@ -1,6 +1,7 @@
 #include "api/event_feed.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "api/order_json.hpp"
 
@@ -37,6 +38,12 @@ std::string order_event(std::int64_t sequence, std::string_view order_json) {
 std::string expired_event() {
   JsonWriter data;
   data.begin_object().key("reason").string("token expired").end_object();
+  return sse_event("fin", 0, data.take());
+}
+
+std::string revoked_event() {
+  JsonWriter data;
+  data.begin_object().key("reason").string("access revoked").end_object();
   return sse_event("fin", 0, data.take());
 }
 
@@ -227,6 +234,7 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   stream->user_ = owner.user;
   stream->address_ = owner.address;
   stream->expires_at_ = owner.expires_at;
+  stream->token_generation_ = owner.token_generation;
   {
     // Counted before any replay is read: a refused client costs nothing.
     std::lock_guard lock(mutex_);
@@ -350,6 +358,7 @@ void EventFeed::run() {
   const MonotonicClock& ticks = options_.ticks ? *options_.ticks : steady;
   std::unique_lock lock(mutex_);
   auto next_metrics = ticks.now() + options_.metrics_interval;
+  auto next_access_check = ticks.now() + options_.access_check_interval;
   while (!stopping_) {
     ticks.wait_until(wake_ticker_, lock, next_metrics,
                      [&] { return stopping_ || published_ != fanned_out_; });
@@ -364,6 +373,10 @@ void EventFeed::run() {
     if (ticks.now() >= next_metrics) {
       next_metrics = ticks.now() + options_.metrics_interval;
       end_expired(lock);
+      if (ticks.now() >= next_access_check) {
+        next_access_check = ticks.now() + options_.access_check_interval;
+        end_revoked(lock);
+      }
       // Forget streams whose clients went away or that were closed.
       std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
       send_metrics(lock);
@@ -420,6 +433,30 @@ void EventFeed::end_expired(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   // The client reconnects with a fresh token and its Last-Event-ID: nothing is lost.
   for (const auto& stream : expired) stream->close_with(expired_event());
+  lock.lock();
+}
+
+void EventFeed::end_revoked(std::unique_lock<std::mutex>& lock) {
+  if (!options_.still_admitted || streams_.empty()) return;
+  auto streams = streams_;
+  lock.unlock();
+  // One question per user and generation, however many screens they watch.
+  std::map<std::pair<std::string, std::int64_t>, bool> admitted;
+  for (const auto& stream : streams) {
+    if (stream->user_.empty() || stream->closed()) continue;
+    const auto key = std::make_pair(stream->user_, stream->token_generation_);
+    auto verdict = admitted.find(key);
+    if (verdict == admitted.end()) {
+      bool still = true;
+      try {
+        still = options_.still_admitted(key.first, key.second);
+      } catch (const StoreUnavailable&) {
+        // Asked again at the next check.
+      }
+      verdict = admitted.emplace(key, still).first;
+    }
+    if (!verdict->second) stream->close_with(revoked_event());
+  }
   lock.lock();
 }
 

@@ -94,6 +94,7 @@ class EventStream {
   std::string user_;
   std::string address_;
   std::optional<Timestamp> expires_at_;
+  std::int64_t token_generation_ = 0;
 };
 
 // Who opens a stream: counted against the caps of EventFeedOptions.
@@ -101,6 +102,7 @@ struct StreamOwner {
   std::string user;
   std::string address;
   std::optional<Timestamp> expires_at;  // of the token that opened it
+  std::int64_t token_generation = 0;    // likewise
 };
 
 struct EventFeedOptions {
@@ -133,6 +135,14 @@ struct EventFeedOptions {
   // publish() calls for this instance's own orders are ignored, since one
   // could overtake an order of another instance still committing.
   bool relayed = false;
+  // Whether a stream's user may still watch (api::still_admitted: enabled,
+  // a role that reads, the token's generation still the user's), asked on
+  // the feed's thread every access_check_interval, once per user and
+  // generation with open streams; a stream whose answer is no ends with
+  // `fin`. Null: never asked (the feed's own tests). A store that cannot
+  // answer ends nothing: an outage is not a revocation.
+  std::function<bool(const std::string& user, std::int64_t token_generation)> still_admitted;
+  std::chrono::milliseconds access_check_interval{1000};
   // Times the fan-out and metrics intervals; null: the steady clock. Tests
   // hand in a FakeMonotonicClock; it must outlive the feed.
   const MonotonicClock* ticks = nullptr;
@@ -181,6 +191,8 @@ class EventFeed {
   void enforce_total_budget(const std::vector<std::shared_ptr<EventStream>>& streams);
   // Ends the streams whose token has expired.
   void end_expired(std::unique_lock<std::mutex>& lock);
+  // Ends the streams whose user may no longer watch (options_.still_admitted).
+  void end_revoked(std::unique_lock<std::mutex>& lock);
 
   OrderStore& store_;
   const BusinessCalendar& calendar_;

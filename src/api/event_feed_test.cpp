@@ -333,6 +333,87 @@ TEST_F(EventFeedTest, AStreamEndsWhenTheTokenThatOpenedItExpires) {
   EXPECT_FALSE(other->closed());
 }
 
+// Counts the feed's questions about who may watch, for a test to wait on.
+class AccessQuestions {
+ public:
+  void count() {
+    {
+      const std::lock_guard lock(mutex_);
+      ++count_;
+    }
+    asked_.notify_all();
+  }
+  // Whether `n` questions have been asked before a deadline that only bounds
+  // a failing test.
+  bool wait_for(int n) {
+    std::unique_lock lock(mutex_);
+    return asked_.wait_for(lock, std::chrono::seconds(10), [&] { return count_ >= n; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable asked_;
+  int count_ = 0;
+};
+
+TEST_F(EventFeedTest, AStreamEndsWhenItsUserMayNoLongerWatch) {
+  std::atomic<bool> ana_revoked{false};
+  AccessQuestions asked;
+  FakeMonotonicClock ticks;
+  EventFeedOptions options;
+  options.ticks = &ticks;
+  options.still_admitted = [&](const std::string& user, std::int64_t generation) {
+    asked.count();
+    return !(user == "ana" && generation == 7 && ana_revoked);
+  };
+  EventFeed feed(store, calendar, clock, options);
+  const auto later = clock.now() + std::chrono::hours(1);
+  auto revoked = feed.subscribe(std::nullopt, {"ana", "10.0.0.1", later, 7});
+  auto same_token = feed.subscribe(std::nullopt, {"ana", "10.0.0.3", later, 7});
+  auto renewed = feed.subscribe(std::nullopt, {"ana", "10.0.0.2", later, 8});  // a newer token
+  auto other = feed.subscribe(std::nullopt, {"bea", "10.0.0.1", later, 7});
+  StreamReader reader(*revoked);
+  StreamReader same_token_reader(*same_token);
+  ASSERT_TRUE(ticks.await_waiter());
+  ticks.advance(options.access_check_interval);
+  // One question per user and generation, not per stream.
+  ASSERT_TRUE(asked.wait_for(3));
+  EXPECT_FALSE(revoked->closed());
+  ana_revoked = true;
+  ticks.advance(options.access_check_interval);
+  ASSERT_TRUE(reader.wait_until_closed());
+  const std::string text = revoked->take();
+  const auto events = events_in(text);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().name, "fin");
+  EXPECT_NE(text.find(R"({"reason":"access revoked"})"), std::string::npos) << text;
+  EXPECT_TRUE(same_token_reader.wait_until_closed());
+  // The next check asks about the two left: the one before has ended.
+  ticks.advance(options.access_check_interval);
+  ASSERT_TRUE(asked.wait_for(8));
+  EXPECT_FALSE(renewed->closed());
+  EXPECT_FALSE(other->closed());
+}
+
+TEST_F(EventFeedTest, AStoreThatCannotSayWhoMayWatchEndsNoStream) {
+  AccessQuestions asked;
+  FakeMonotonicClock ticks;
+  EventFeedOptions options;
+  options.ticks = &ticks;
+  options.still_admitted = [&](const std::string&, std::int64_t) -> bool {
+    asked.count();
+    throw StoreUnavailable("down");
+  };
+  EventFeed feed(store, calendar, clock, options);
+  auto stream = feed.subscribe(std::nullopt, {"ana", "10.0.0.1", std::nullopt, 7});
+  ASSERT_TRUE(ticks.await_waiter());
+  ticks.advance(options.access_check_interval);
+  ASSERT_TRUE(asked.wait_for(1));
+  ticks.advance(options.access_check_interval);
+  ASSERT_TRUE(asked.wait_for(2)) << "asked again at the next check";
+  EXPECT_FALSE(stream->closed()) << "an outage is not a revocation";
+}
+
 TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) {
   EventFeedOptions options;
   options.max_queued_bytes = 2000;

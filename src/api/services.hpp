@@ -2,6 +2,7 @@
 // What handlers work with, wired together once by the composition root
 // (cli/serve.cpp). Nothing here owns anything.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -40,7 +41,8 @@ struct Services {
 struct Principal {
   std::string username;
   Role role;
-  Timestamp token_expires_at;  // of the token that authenticated the request
+  Timestamp token_expires_at;         // of the token that authenticated the request
+  std::int64_t token_generation = 0;  // likewise: the user's when it was issued
 };
 
 }  // namespace cargomon::api

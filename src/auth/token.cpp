@@ -214,10 +214,12 @@ TokenService::~TokenService() {
   sodium_memzero(secret_.data(), secret_.size());
 }
 
-std::string TokenService::issue(std::string_view username, Role role) const {
+std::string TokenService::issue(std::string_view username, Role role,
+                                std::int64_t generation) const {
   if (username.empty() || username.find('\0') != std::string_view::npos) {
     throw std::invalid_argument("token subject must be non-empty and free of NUL");
   }
+  if (generation < 0) throw std::invalid_argument("token generation must not be negative");
   const auto issued_at = std::chrono::floor<seconds>(clock_->now());
   const auto expires_at = issued_at + ttl_;
 
@@ -233,6 +235,7 @@ std::string TokenService::issue(std::string_view username, Role role) const {
                         static_cast<long>(issued_at.time_since_epoch().count())) == 0 &&
       jwt_add_grant_int(jwt.get(), "exp",
                         static_cast<long>(expires_at.time_since_epoch().count())) == 0 &&
+      jwt_add_grant_int(jwt.get(), "gen", static_cast<long>(generation)) == 0 &&
       jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
                   static_cast<int>(secret_.size())) == 0;
   if (!built) throw std::runtime_error("libjwt could not build a token");
@@ -294,14 +297,21 @@ TokenCheck TokenService::verify_uncached(std::string_view token) const {
   }
   const std::optional<Role> role = parse_role(role_claim->as_string());
   if (!role) return fail(TokenError::missing_claims);
+  // Absent: issued before tokens carried it. Present: a non-negative integer.
+  std::int64_t generation = 0;
+  if (const json::value* gen = claims->if_contains("gen")) {
+    if (!gen->is_int64() || gen->as_int64() < 0) return fail(TokenError::missing_claims);
+    generation = gen->as_int64();
+  }
 
   const Timestamp now = clock_->now();
   if (*exp.time <= now) return fail(TokenError::expired);
   if (*iat.time > now + kClockSkew || (nbf.time && *nbf.time > now)) {
     return fail(TokenError::not_yet_valid);
   }
-  return TokenCheck{TokenClaims{std::string(sub->as_string()), *role, *iat.time, *exp.time},
-                    TokenError::none};
+  return TokenCheck{
+      TokenClaims{std::string(sub->as_string()), *role, *iat.time, *exp.time, generation},
+      TokenError::none};
 }
 
 }  // namespace cargomon::auth

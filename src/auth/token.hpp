@@ -7,8 +7,11 @@
 // checked (once, by hand; libjwt only issues), so algorithm-confusion attacks
 // have nothing to work with.
 //
-// Claims issued: sub (username), role, iat and exp (seconds since the epoch).
-// Verification requires all four; it honours nbf if present.
+// Claims issued: sub (username), role, iat and exp (seconds since the epoch),
+// and gen, the user's token generation (User::token_generation). Verification
+// requires the first four; it honours nbf if present; a token without gen
+// (issued before tokens carried it) has generation 0. Whether the generation
+// is still the user's is for the caller, who reads the user.
 //
 // Thread safety: all const methods may be called concurrently (libjwt objects
 // are created per call; the cache of verified tokens has its own lock, and
@@ -16,6 +19,7 @@
 // (SystemClock is).
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +35,7 @@ struct TokenClaims {
   Role role = Role::viewer;
   Timestamp issued_at;
   Timestamp expires_at;
+  std::int64_t generation = 0;  // the user's token generation when issued
 
   friend bool operator==(const TokenClaims&, const TokenClaims&) = default;
 };
@@ -73,9 +78,11 @@ class TokenService {
   TokenService(TokenService&&) = default;
   TokenService& operator=(TokenService&&) = default;
 
-  // A signed token for this user, valid from now for ttl(). `username` must be
-  // non-empty and free of NUL (std::invalid_argument otherwise: a caller bug).
-  std::string issue(std::string_view username, Role role) const;
+  // A signed token for this user, valid from now for ttl(), under the user's
+  // token generation (0: a user never changed since generations began).
+  // `username` must be non-empty and free of NUL, `generation` not negative
+  // (std::invalid_argument otherwise: a caller bug).
+  std::string issue(std::string_view username, Role role, std::int64_t generation = 0) const;
 
   // Checks the token's form, algorithm, signature and times against the
   // injected clock. Never throws for any input (std::bad_alloc aside).

@@ -86,7 +86,7 @@ TEST_F(TokenServiceTest, IssuedTokenCarriesStandardClaimsInWholeSeconds) {
   const std::string token = service_.issue("bob", Role::admin);
   const std::string payload =
       unbase64url(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1));
-  EXPECT_EQ(payload, R"({"exp":1726001800,"iat":1726000000,"role":"admin","sub":"bob"})");
+  EXPECT_EQ(payload, R"({"exp":1726001800,"gen":0,"iat":1726000000,"role":"admin","sub":"bob"})");
   EXPECT_EQ(unbase64url(token.substr(0, token.find('.'))), R"({"alg":"HS256","typ":"JWT"})");
 }
 
@@ -223,9 +223,23 @@ TEST_F(TokenServiceTest, MissingOrInvalidClaimsAreRefused) {
            R"({"sub":"alice","role":"courier","iat":1726000000,"exp":-1})",
            R"({"sub":"alice","role":"courier","iat":1726000000,"exp":9223372036854775807})",
            R"({"sub":"alice","role":"courier","iat":1726000000,"exp":1726001800,"nbf":"x"})",
+           R"({"sub":"alice","role":"courier","iat":1726000000,"exp":1726001800,"gen":-1})",
+           R"({"sub":"alice","role":"courier","iat":1726000000,"exp":1726001800,"gen":"7"})",
+           R"({"sub":"alice","role":"courier","iat":1726000000,"exp":1726001800,"gen":1.5})",
        }) {
     EXPECT_EQ(service_.verify(forge_hs256(payload)).error, TokenError::missing_claims) << payload;
   }
+}
+
+TEST_F(TokenServiceTest, ATokenCarriesTheUsersGenerationAndOneWithoutHasZero) {
+  const auto check = service_.verify(service_.issue("alice", Role::viewer, 1'726'000'000'123'456));
+  ASSERT_TRUE(check.claims.has_value());
+  EXPECT_EQ(check.claims->generation, 1'726'000'000'123'456);
+  // Tokens issued before generations existed stay readable, as generation 0.
+  const auto older = service_.verify(forge_hs256(kGoodClaims));
+  ASSERT_TRUE(older.claims.has_value());
+  EXPECT_EQ(older.claims->generation, 0);
+  EXPECT_THROW(service_.issue("alice", Role::viewer, -1), std::invalid_argument);
 }
 
 TEST_F(TokenServiceTest, IatBeyondClockSkewIsNotYetValid) {

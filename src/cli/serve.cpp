@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "api/authenticate.hpp"
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
 #include "api/router.hpp"
@@ -40,9 +41,12 @@ http::ServerOptions server_options(const ServeSettings& settings) {
   return options;
 }
 
-api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store) {
+api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users) {
   api::EventFeedOptions options;
   options.relayed = store.live_orders() != nullptr;
+  options.still_admitted = [&users](const std::string& user, std::int64_t generation) {
+    return api::still_admitted(users, user, generation, Permission::read_orders);
+  };
   options.max_streams_per_user = settings.max_streams_per_user;
   options.max_streams_per_address = settings.max_streams_per_address;
   return options;
@@ -60,7 +64,7 @@ class Application {
         hashing_("password hashing", {.threads = 2, .max_queued = 256}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
-        feed_(*store_, calendar_, clock_, feed_options(settings, *store_)),
+        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_)),
         services_{calendar_,   clock_,
                   *store_,     users_,
                   tokens_,     throttle_,

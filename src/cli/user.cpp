@@ -28,7 +28,8 @@ void run(const UserOptions& options, ExitStatus& status, Action action) {
     const BusinessCalendar calendar("UTC");  // users have no business days
     auto store = open_store(options.store, options.data_dir, calendar);
     StoredUserDirectory directory(*store);
-    UserService service(directory, auth::hash_password);
+    const SystemClock clock;
+    UserService service(directory, auth::hash_password, clock);
     action(service);
     return 0;
   });

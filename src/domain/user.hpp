@@ -1,6 +1,7 @@
 #pragma once
 // Users and roles: who may do what.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,17 @@ struct User {
   std::string password_hash;  // Argon2id, libsodium's encoded string form
   Role role = Role::viewer;
   bool disabled = false;
+  // Which tokens are honoured: a token carries the generation it was issued
+  // under and counts only while it is still the user's. A new password, role
+  // or disabled flag moves it on (UserService), so every token issued before
+  // the change is refused, on every instance within the user cache's second.
+  // A user created later under the same name starts at its creation time in
+  // microseconds, past any generation an earlier user's token could carry.
+  // 0: never changed since tokens began to carry it (users migrated from
+  // before, whose tokens carry none).
+  std::int64_t token_generation = 0;
+
+  friend bool operator==(const User&, const User&) = default;
 };
 
 // Enabled admins manage users; a store always keeps at least one.

@@ -61,15 +61,21 @@ std::optional<std::string> password_problem(std::string_view password) {
   return std::nullopt;
 }
 
-UserService::UserService(UserDirectory& users, PasswordHasher hash)
-    : users_(users), hash_(std::move(hash)) {}
+std::int64_t next_token_generation(std::int64_t current, Timestamp now) {
+  const std::int64_t at = now.time_since_epoch().count();
+  return current < at ? at : current + 1;
+}
+
+UserService::UserService(UserDirectory& users, PasswordHasher hash, const Clock& clock)
+    : users_(users), hash_(std::move(hash)), clock_(clock) {}
 
 UserOutcome UserService::create(const NewUser& user) {
   std::vector<FieldProblem> problems;
   if (auto problem = username_problem(user.username)) problems.push_back({"username", *problem});
   if (auto problem = password_problem(user.password)) problems.push_back({"password", *problem});
   if (!problems.empty()) return invalid(std::move(problems));
-  User stored{user.username, hash_(user.password), user.role, false};
+  User stored{user.username, hash_(user.password), user.role, false,
+              next_token_generation(0, clock_.now())};
   if (const auto error = users_.add(stored)) return refused(*error, user.username);
   return done(std::move(stored));
 }
@@ -82,9 +88,12 @@ UserOutcome UserService::update(const std::string& username, const UserUpdate& u
   }
   auto user = users_.find(username);
   if (!user) return refused(UserError::not_found, username);
+  const bool revokes = update.password || (update.role && *update.role != user->role) ||
+                       (update.disabled && *update.disabled != user->disabled);
   if (update.password) user->password_hash = hash_(*update.password);
   if (update.role) user->role = *update.role;
   if (update.disabled) user->disabled = *update.disabled;
+  if (revokes) user->token_generation = next_token_generation(user->token_generation, clock_.now());
   if (const auto error = users_.replace(*user)) return refused(*error, username);
   return done(std::move(*user));
 }

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/clock.hpp"
 #include "domain/user.hpp"
 
 namespace cargomon {
@@ -88,19 +89,30 @@ struct UserUpdate {
   std::optional<bool> disabled{};
 };
 
+// The token generation after a change made at `now` to a user whose
+// generation was `current` (see User::token_generation): later than both,
+// so it differs from every generation a token issued before could carry.
+std::int64_t next_token_generation(std::int64_t current, Timestamp now);
+
 class UserService {
  public:
-  UserService(UserDirectory& users, PasswordHasher hash);
+  // `clock` dates token generations; it must outlive the service.
+  UserService(UserDirectory& users, PasswordHasher hash, const Clock& clock);
 
-  // invalid or already_exists, else the new user (enabled).
+  // invalid or already_exists, else the new user (enabled), whose token
+  // generation is the time of its creation.
   UserOutcome create(const NewUser& user);
-  // invalid, not_found or last_enabled_admin, else the user as changed.
+  // invalid, not_found or last_enabled_admin, else the user as changed. A
+  // password (even the same one: a reset is meant to sign everyone out), or
+  // a role or disabled flag that differs from the stored one, moves the
+  // user's token generation on: every token issued before is refused.
   UserOutcome update(const std::string& username, const UserUpdate& update);
   std::vector<User> list();
 
  private:
   UserDirectory& users_;
   PasswordHasher hash_;
+  const Clock& clock_;
 };
 
 }  // namespace cargomon

@@ -47,16 +47,19 @@ class UserServiceTest : public ::testing::Test {
  protected:
   // Hashing is the store's business only as an opaque string: a readable
   // stand-in shows which password was hashed, and counts show when.
-  UserService service{directory, [this](std::string_view password) {
+  UserService service{directory,
+                      [this](std::string_view password) {
                         ++hashes;
                         return "hashed:" + std::string(password);
-                      }};
+                      },
+                      clock};
 
   void add(std::string name, Role role, bool disabled = false) {
     directory.users[name] = User{name, "hashed:old", role, disabled};
   }
 
   FakeDirectory directory;
+  FakeClock clock{Timestamp{std::chrono::seconds{1'780'000'000}}};
   int hashes = 0;
 };
 
@@ -126,6 +129,41 @@ TEST_F(UserServiceTest, UpdateChangesOnlyTheFieldsGivenTogether) {
   EXPECT_EQ(directory.users.at("ana").role, Role::viewer);
   EXPECT_TRUE(directory.users.at("ana").disabled);
   EXPECT_EQ(directory.users.at("ana").password_hash, "hashed:a new passphrase");
+}
+
+TEST_F(UserServiceTest, ANewUsersTokenGenerationIsItsCreationTime) {
+  ASSERT_TRUE(service.create({"ana", "a passphrase", Role::courier}).ok());
+  EXPECT_EQ(directory.users.at("ana").token_generation, clock.now().time_since_epoch().count());
+}
+
+TEST_F(UserServiceTest, APasswordRoleOrAccessChangeMovesTheTokenGenerationOn) {
+  add("ana", Role::courier);
+  std::int64_t before = directory.users.at("ana").token_generation;
+  const auto moved_on = [&](const UserUpdate& update) {
+    clock.advance(std::chrono::microseconds{1});
+    EXPECT_TRUE(service.update("ana", update).ok());
+    const std::int64_t now = directory.users.at("ana").token_generation;
+    const bool moved = now > before;
+    before = now;
+    return moved;
+  };
+  EXPECT_TRUE(moved_on({.password = "a new passphrase"}));
+  EXPECT_TRUE(moved_on({.password = "a new passphrase"})) << "a reset to the same password";
+  EXPECT_TRUE(moved_on({.role = Role::viewer}));
+  EXPECT_TRUE(moved_on({.disabled = true}));
+  EXPECT_TRUE(moved_on({.disabled = false})) << "re-enabling must not revive old tokens";
+  EXPECT_FALSE(moved_on({.role = Role::viewer})) << "the role it already has";
+  EXPECT_FALSE(moved_on({.disabled = false})) << "already enabled";
+  EXPECT_FALSE(moved_on({}));
+}
+
+TEST_F(UserServiceTest, TheTokenGenerationMovesOnEvenWhenTheClockStandsStill) {
+  add("ana", Role::courier);
+  directory.users.at("ana").token_generation = clock.now().time_since_epoch().count() + 5;
+  ASSERT_TRUE(service.update("ana", {.disabled = true}).ok());
+  ASSERT_TRUE(service.update("ana", {.disabled = false}).ok());
+  EXPECT_EQ(directory.users.at("ana").token_generation, clock.now().time_since_epoch().count() + 7);
+  EXPECT_EQ(next_token_generation(0, clock.now()), clock.now().time_since_epoch().count());
 }
 
 TEST_F(UserServiceTest, UpdateOfAnUnknownUserIsNotFound) {

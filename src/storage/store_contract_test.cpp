@@ -403,6 +403,17 @@ TEST_P(StoreContract, UsersCanBeCreatedFoundUpdatedAndListed) {
   EXPECT_EQ(users[0].username, "ana");
 }
 
+TEST_P(StoreContract, AUsersTokenGenerationIsKeptThroughCreateAndUpdate) {
+  // Microseconds since the epoch: more than 32 bits.
+  User ana{"ana", "hash1", Role::courier, false, 1'780'000'000'123'456};
+  ASSERT_EQ(store_->create_user(ana), UserChange::done);
+  EXPECT_EQ(store_->find_user("ana")->token_generation, 1'780'000'000'123'456);
+  ana.token_generation = 1'780'000'000'123'457;
+  ASSERT_EQ(store_->update_user(ana), UserChange::done);
+  EXPECT_EQ(store_->find_user("ana")->token_generation, 1'780'000'000'123'457);
+  EXPECT_EQ(store_->list_users().at(0).token_generation, 1'780'000'000'123'457);
+}
+
 TEST_P(StoreContract, TheLastEnabledAdminCanBeNeitherDemotedNorDisabled) {
   store_->create_user(User{"root", "h", Role::admin, false});
   store_->create_user(User{"old", "h", Role::admin, true});  // disabled admins do not count

@@ -112,15 +112,94 @@ TEST_F(Auth, DisabledUsersTokensStopWorkingAndRoleChangesApplyAtOnce) {
       "PATCH", "/usuarios/dora", R"({"role":"courier"})",
       {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
   ASSERT_EQ(promote.status, 200) << promote.body;
-  EXPECT_EQ(client().get("/metrics", token).status, 403);
+  // A role change revokes the tokens issued before it; a new one has the new role.
+  EXPECT_EQ(client().get("/metrics", token).status, 401);
+  const auto as_courier = client().login("dora", "password-dora");
+  EXPECT_EQ(client().get("/metrics", as_courier).status, 403);
   const auto disable = client().request(
       "PATCH", "/usuarios/dora", R"({"disabled":true})",
       {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
   ASSERT_EQ(disable.status, 200);
-  EXPECT_EQ(client().get("/metrics", token).status, 401);
+  EXPECT_EQ(client().get("/metrics", as_courier).status, 401);
   EXPECT_EQ(
       client().post_json("/token", R"({"username":"dora","password":"password-dora"})").status,
       401);
+}
+
+TEST_F(Auth, APasswordChangeRevokesEveryTokenIssuedBefore) {
+  const auto first = token_for("pia", "viewer");
+  const auto second = client().login("pia", "password-pia");  // another screen
+  ASSERT_EQ(client().get("/metrics", first).status, 200);
+  const auto changed = client().request(
+      "PATCH", "/usuarios/pia", R"({"password":"a brand new passphrase"})",
+      {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  for (const auto& old : {first, second}) {
+    const auto refused = client().get("/metrics", old);
+    EXPECT_EQ(refused.status, 401);
+    EXPECT_NE(refused.detail().find("Token revoked"), std::string::npos) << refused.body;
+  }
+  // Signing in again at once works: the new token is under the new generation.
+  const auto fresh = client().login("pia", "a brand new passphrase");
+  EXPECT_EQ(client().get("/metrics", fresh).status, 200);
+}
+
+TEST_F(Auth, DisablingThenEnablingAUserDoesNotReviveOldTokens) {
+  const auto token = token_for("rita", "courier");
+  const auto patch = [&](const char* body) {
+    return client()
+        .request(
+            "PATCH", "/usuarios/rita", body,
+            {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}})
+        .status;
+  };
+  ASSERT_EQ(patch(R"({"disabled":true})"), 200);
+  ASSERT_EQ(patch(R"({"disabled":false})"), 200);
+  const auto order = R"({"pedido_id":"revived-1","repartidor":{"IdRepartidor":1,"Nombre":"A"},)"
+                     R"("productos":[{"IdProducto":"p","producto":"x","precio":1}]})";
+  EXPECT_EQ(client().post_json("/registrar_pedido_entregado", order, token).status, 401);
+  EXPECT_EQ(client().get("/pedidos/revived-1", admin_token()).status, 404);  // nothing stored
+  const auto fresh = client().login("rita", "password-rita");
+  EXPECT_EQ(client().post_json("/registrar_pedido_entregado", order, fresh).status, 200);
+}
+
+TEST_F(Auth, APasswordSetByTheCommandWhileTheServerRunsRevokesOldTokensSoon) {
+  const auto data = (dir_->path() / "data").string();
+  const auto token = token_for("cli-pat", "viewer");
+  ASSERT_EQ(client().get("/metrics", token).status, 200);  // the server now remembers her
+  const auto set =
+      run_cargomon({"user", "passwd", "cli-pat", "--data-dir", data}, "another passphrase\n");
+  ASSERT_EQ(set.status, 0) << set.output;
+  // Within the user cache's second (CachedUserStore's unit tests pin it): poll.
+  int status = 200;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+    status = client().get("/metrics", token).status;
+  }
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(client().get("/metrics", client().login("cli-pat", "another passphrase")).status, 200);
+}
+
+TEST_F(Auth, AnOpenStreamEndsWhenItsUserLosesAccess) {
+  const auto token = token_for("vico", "viewer");
+  EventReader reader(server().port(), token);
+  ASSERT_EQ(reader.status(), 200);
+  ASSERT_TRUE(reader.next());  // today's metrics: the stream is open
+  const auto disable = client().request(
+      "PATCH", "/usuarios/vico", R"({"disabled":true})",
+      {{"Authorization", "Bearer " + admin_token()}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(disable.status, 200);
+  // The feed asks about its streams' users every second: the stream says why
+  // it ends, then ends.
+  std::optional<EventReader::Event> event;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    event = reader.next(std::chrono::seconds(20));
+  } while (event && event->name != "fin" && std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(event) << "the stream ended without saying why, or went on";
+  EXPECT_EQ(event->name, "fin");
+  EXPECT_EQ(boost::json::parse(event->data).at("reason"), "access revoked");
+  EXPECT_FALSE(reader.next(std::chrono::seconds(5))) << "the stream went on after fin";
 }
 
 TEST_F(Auth, TheLastAdminCannotBeDemoted) {

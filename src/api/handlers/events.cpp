@@ -26,8 +26,9 @@ Response get_events(Services& s, const Request& request, const Principal& princi
   response.header("Cache-Control", "no-store");
   // Proxies such as nginx must pass events through at once.
   response.header("X-Accel-Buffering", "no");
-  response.stream = s.feed->subscribe(
-      last_event_id, {principal.username, request.client_address, principal.token_expires_at});
+  response.stream =
+      s.feed->subscribe(last_event_id, {principal.username, request.client_address,
+                                        principal.token_expires_at, principal.token_generation});
   if (!response.stream) {
     auto refused = error_response(ApiError::too_many_requests,
                                   "Too many open streams for this user or address; close one "

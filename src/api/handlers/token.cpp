@@ -78,7 +78,7 @@ void post_token(Services& s, const Request& request, Respond respond) {
         JsonWriter out;
         out.begin_object()
             .key("access_token")
-            .string(s.tokens.issue(user->username, user->role))
+            .string(s.tokens.issue(user->username, user->role, user->token_generation))
             .key("token_type")
             .string("bearer")
             .key("expires_in")

@@ -13,13 +13,14 @@ namespace {
 // is used (on the hashing executor: it hashes passwords).
 class Users {
  public:
-  explicit Users(Services& s) : directory_(s.users) {}
+  explicit Users(Services& s)
+      : directory_(s.users), service_(directory_, auth::hash_password, s.clock) {}
   UserService& operator*() { return service_; }
   UserService* operator->() { return &service_; }
 
  private:
   StoredUserDirectory directory_;
-  UserService service_{directory_, auth::hash_password};
+  UserService service_;
 };
 
 void write_user(JsonWriter& out, const User& user) {

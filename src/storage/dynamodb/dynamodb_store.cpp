@@ -173,7 +173,8 @@ json::object user_item(const User& user) {
           {"k", S(user.username)},
           {"hash", S(user.password_hash)},
           {"role", S(to_string(user.role))},
-          {"disabled", BOOL(user.disabled)}};
+          {"disabled", BOOL(user.disabled)},
+          {"tgen", N(user.token_generation)}};
 }
 
 User decode_user(const json::object& item) {
@@ -182,6 +183,8 @@ User decode_user(const json::object& item) {
   user.password_hash = get_s(item, "hash");
   user.role = parse_role(get_s(item, "role")).value_or(Role::viewer);
   user.disabled = get_bool(item, "disabled");
+  // Absent in items written before tokens carried a generation.
+  user.token_generation = get_n(item, "tgen").value_or(0);
   return user;
 }
 

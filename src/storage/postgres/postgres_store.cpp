@@ -123,6 +123,7 @@ User read_user(const pg::Result& rows, std::size_t row) {
   user.password_hash = rows.text(row, 1);
   user.role = parse_role(rows.text(row, 2)).value_or(Role::viewer);
   user.disabled = rows.boolean(row, 3);
+  user.token_generation = rows.integer(row, 4);
   return user;
 }
 
@@ -807,9 +808,10 @@ std::unique_ptr<pg::Connection> PostgresStore::listen() {
 
 std::optional<User> PostgresStore::find_user(const std::string& username) {
   return read([&](pg::Connection& db) -> std::optional<User> {
-    const auto rows =
-        db.query("SELECT username, password_hash, role, disabled FROM users WHERE username = $1",
-                 pg::Params().add(username));
+    const auto rows = db.query(
+        "SELECT username, password_hash, role, disabled, token_generation FROM users"
+        " WHERE username = $1",
+        pg::Params().add(username));
     if (rows.rows() == 0) return std::nullopt;
     return read_user(rows, 0);
   });
@@ -817,8 +819,9 @@ std::optional<User> PostgresStore::find_user(const std::string& username) {
 
 std::vector<User> PostgresStore::list_users() {
   return read([](pg::Connection& db) {
-    const auto rows =
-        db.query("SELECT username, password_hash, role, disabled FROM users ORDER BY username");
+    const auto rows = db.query(
+        "SELECT username, password_hash, role, disabled, token_generation FROM users"
+        " ORDER BY username");
     std::vector<User> users;
     for (std::size_t row = 0; row < rows.rows(); ++row) users.push_back(read_user(rows, row));
     return users;
@@ -829,13 +832,14 @@ UserChange PostgresStore::create_user(const User& user) {
   // Not retried on a cut connection: the insert may have happened.
   auto db = lease();
   const auto rows = (*db).query(
-      "INSERT INTO users (username, password_hash, role, disabled) VALUES ($1, $2, $3, $4::bool)"
-      " ON CONFLICT (username) DO NOTHING RETURNING 1",
+      "INSERT INTO users (username, password_hash, role, disabled, token_generation)"
+      " VALUES ($1, $2, $3, $4::bool, $5::int8) ON CONFLICT (username) DO NOTHING RETURNING 1",
       pg::Params()
           .add(user.username)
           .add(user.password_hash)
           .add(std::string(to_string(user.role)))
-          .add(std::string(user.disabled ? "t" : "f")));
+          .add(std::string(user.disabled ? "t" : "f"))
+          .add(user.token_generation));
   return rows.rows() == 1 ? UserChange::done : UserChange::already_exists;
 }
 
@@ -863,12 +867,13 @@ UserChange PostgresStore::update_user(const User& user) {
       }
     }
     const auto rows = (*db).query(
-        "UPDATE users SET password_hash = $1, role = $2, disabled = $3::bool WHERE username = $4"
-        " RETURNING 1",
+        "UPDATE users SET password_hash = $1, role = $2, disabled = $3::bool,"
+        " token_generation = $4::int8 WHERE username = $5 RETURNING 1",
         pg::Params()
             .add(user.password_hash)
             .add(std::string(to_string(user.role)))
             .add(std::string(user.disabled ? "t" : "f"))
+            .add(user.token_generation)
             .add(user.username));
     (*db).exec("COMMIT");
     return rows.rows() == 1 ? UserChange::done : UserChange::not_found;

@@ -81,12 +81,17 @@ std::vector<Order> read_orders(sqlite::Statement& rows) {
   return orders;
 }
 
+// What read_user reads, in its order.
+constexpr std::string_view kUserColumns =
+    "username, password_hash, role, disabled, token_generation";
+
 User read_user(const sqlite::Statement& row) {
   User user;
   user.username = row.text(0);
   user.password_hash = row.text(1);
   user.role = parse_role(row.text(2)).value_or(Role::viewer);
   user.disabled = row.integer(3) != 0;
+  user.token_generation = row.integer(4);
   return user;
 }
 
@@ -105,11 +110,14 @@ UserChange update_user_in_transaction(sqlite::Connection& db, const User& user) 
     others.reset();
     if (count == 0) return UserChange::last_enabled_admin;
   }
-  db.prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE username = ?")
+  db.prepare(
+        "UPDATE users SET password_hash = ?, role = ?, disabled = ?, token_generation = ?"
+        " WHERE username = ?")
       .bind(1, user.password_hash)
       .bind(2, to_string(user.role))
       .bind(3, std::int64_t{user.disabled})
-      .bind(4, user.username)
+      .bind(4, user.token_generation)
+      .bind(5, user.username)
       .run();
   return UserChange::done;
 }
@@ -597,8 +605,7 @@ bool SqliteStore::ready() {
 
 std::optional<User> SqliteStore::find_user(const std::string& username) {
   auto db = read();
-  auto row =
-      db->prepare("SELECT username, password_hash, role, disabled FROM users WHERE username = ?");
+  auto row = db->prepare("SELECT " + std::string(kUserColumns) + " FROM users WHERE username = ?");
   row.bind(1, username);
   if (!row.step()) return std::nullopt;
   auto user = read_user(row);
@@ -608,8 +615,7 @@ std::optional<User> SqliteStore::find_user(const std::string& username) {
 
 std::vector<User> SqliteStore::list_users() {
   auto db = read();
-  auto rows =
-      db->prepare("SELECT username, password_hash, role, disabled FROM users ORDER BY username");
+  auto rows = db->prepare("SELECT " + std::string(kUserColumns) + " FROM users ORDER BY username");
   std::vector<User> users;
   while (rows.step()) users.push_back(read_user(rows));
   return users;
@@ -618,12 +624,13 @@ std::vector<User> SqliteStore::list_users() {
 UserChange SqliteStore::create_user(const User& user) {
   auto db = read();
   auto insert = db->prepare(
-      "INSERT INTO users (username, password_hash, role, disabled) VALUES (?, ?, ?, ?)"
-      " ON CONFLICT (username) DO NOTHING");
+      "INSERT INTO users (username, password_hash, role, disabled, token_generation)"
+      " VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING");
   insert.bind(1, user.username)
       .bind(2, user.password_hash)
       .bind(3, to_string(user.role))
       .bind(4, std::int64_t{user.disabled})
+      .bind(5, user.token_generation)
       .run();
   return db->changes() == 1 ? UserChange::done : UserChange::already_exists;
 }

@@ -92,6 +92,21 @@ TEST_F(SqliteStoreTest, Version1OrdersKeepTheirLinesInOrderAfterLinesMoveIntoOrd
             (std::vector<OrderLine>{{"pk0001", "Moneda", Money::from_cents(100), 1}}));
 }
 
+TEST_F(SqliteStoreTest, Version2UsersKeepEverythingAndStartAtTokenGenerationZero) {
+  {
+    sqlite::Connection db(db_path());
+    sqlite::migrate(db, 2);
+    db.exec(
+        "INSERT INTO users (username, password_hash, role, disabled) VALUES"
+        " ('ana', 'h1', 'courier', 0), ('root', 'h2', 'admin', 1)");
+  }
+  SqliteStore store(db_path(), calendar_);
+  // Their tokens, issued before generations, carry none: they read as 0 and
+  // still match, so the upgrade signs nobody out.
+  EXPECT_EQ(store.find_user("ana"), (User{"ana", "h1", Role::courier, false, 0}));
+  EXPECT_EQ(store.find_user("root"), (User{"root", "h2", Role::admin, true, 0}));
+}
+
 TEST_F(SqliteStoreTest, AFailedFsyncRefusesThatOrderAndEveryLaterOneAndFailsReadiness) {
   std::atomic<bool> disk_fails{false};
   std::atomic<int> syncs{0};
