@@ -37,6 +37,20 @@ void add_common_headers(Response& response, const std::string& origin,
   }
 }
 
+// Drops the segments of `base_path` ("/Prod") from the front of a target's.
+void strip_base_path(std::vector<std::string>& segments, std::string_view base_path) {
+  if (base_path.size() < 2) return;
+  std::vector<std::string_view> prefix;
+  for (std::size_t start = 1; start <= base_path.size();) {
+    const auto end = std::min(base_path.find('/', start), base_path.size());
+    prefix.push_back(base_path.substr(start, end - start));
+    start = end + 1;
+  }
+  if (segments.size() < prefix.size()) return;
+  if (!std::equal(prefix.begin(), prefix.end(), segments.begin())) return;
+  segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+}
+
 }  // namespace
 
 void Router::handle(Request request, Respond::Sink sink) const {
@@ -86,6 +100,7 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Respond& 
   std::vector<std::string> segments;
   for (auto segment : url.segments()) segments.push_back(segment);
   if (!segments.empty() && segments.back().empty()) segments.pop_back();
+  strip_base_path(segments, services_.settings.base_path);
   auto query = std::make_shared<QueryParams>();
   for (auto param : url.params()) query->emplace(param.key, param.value);
 

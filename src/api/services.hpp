@@ -21,6 +21,10 @@ class EventFeed;
 struct HttpSettings {
   std::vector<std::string> cors_origins;  // exact origins allowed to call the API from a browser
   std::filesystem::path web_dir;          // the built dashboard; empty: none served
+  // A prefix such as "/Prod" the API is also served under: the original's
+  // clients called https://…/Prod/token through API Gateway's stage. A
+  // target under it is routed as the rest of its path; others as they are.
+  std::string base_path;
 };
 
 struct Services {

@@ -4,10 +4,13 @@
 // store (--store, as the server's) directly, also while the server runs.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <vector>
 
 #include "api/order_csv.hpp"
 #include "api/order_json.hpp"
@@ -86,13 +89,14 @@ class Input {
 // one thread; the store's callbacks take the mutex.
 class OrderImport {
  public:
-  OrderImport(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock)
-      : store_(store), calendar_(calendar), clock_(clock) {}
+  // `source`: the zone of timestamps written without an offset.
+  OrderImport(OrderStore& store, const BusinessCalendar& source, const Clock& clock)
+      : store_(store), source_(source), clock_(clock) {}
 
   void add(InputItem item) {
     ++items_;
     if (!item.value) return reject(item, item.error);
-    auto decoded = api::decode_order(*item.value, calendar_, clock_.now());
+    auto decoded = api::decode_order(*item.value, source_, clock_.now());
     if (auto* errors = std::get_if<std::vector<api::FieldError>>(&decoded)) {
       return reject(item, describe_errors(*errors));
     }
@@ -170,7 +174,7 @@ class OrderImport {
   }
 
   OrderStore& store_;
-  const BusinessCalendar& calendar_;
+  const BusinessCalendar& source_;
   const Clock& clock_;
   std::size_t items_ = 0;
   std::size_t rejected_ = 0;
@@ -185,10 +189,45 @@ class OrderImport {
   std::size_t in_flight_bytes_ = 0;
 };
 
+// After an import, somebody must be able to administer cargomon: if no
+// enabled admin exists, `admin_name` becomes one (the original's `admin`
+// could do everything), created with a password shown once when absent.
+void ensure_enabled_admin(UserStore& users, const std::string& admin_name, const Clock& clock) {
+  const auto all = users.list_users();
+  if (std::any_of(all.begin(), all.end(), is_enabled_admin)) return;
+  if (auto existing = users.find_user(admin_name)) {
+    existing->role = Role::admin;
+    existing->disabled = false;
+    existing->token_generation = next_token_generation(existing->token_generation, clock.now());
+    if (users.update_user(*existing) == UserChange::done) {
+      std::cout << "no enabled admin after the import: " << admin_name
+                << " is now an admin (its password is unchanged)" << std::endl;
+      return;
+    }
+  }
+  const std::string password = auth::generate_password();
+  if (users.create_user(User{admin_name, auth::hash_password(password), Role::admin, false,
+                             next_token_generation(0, clock.now())}) == UserChange::done) {
+    std::cout << "no enabled admin after the import: created " << admin_name
+              << " (role admin) with password: " << password
+              << "\n(shown only this once; change it with `cargomon user passwd " << admin_name
+              << "`)" << std::endl;
+    return;
+  }
+  throw std::runtime_error("no enabled admin after the import, and " + admin_name +
+                           " could be neither promoted nor created: run `cargomon user role " +
+                           admin_name + " admin`");
+}
+
 // The original Usuarios table: username and clear-text password. Existing
-// users are left as they are.
-int import_users(UserStore& users, Input& input, Role default_role) {
+// users are left as they are. The original had one kind of user, who could
+// do everything: each imported user gets `default_role` (courier: devices
+// keep registering orders, and nothing more), the one named `admin_name`
+// gets admin, and an item's own "role" attribute wins over both.
+int import_users(UserStore& users, Input& input, Role default_role, const std::string& admin_name) {
   std::size_t items = 0, imported = 0, present = 0, rejected = 0;
+  std::map<Role, std::size_t> by_role;
+  std::vector<std::string> weak;  // passwords today's policy refuses
   const auto reject = [&](const InputItem& item, const std::string& why) {
     ++rejected;
     std::cout << "rejected user " << describe_item(item, "username") << ": " << why << "\n";
@@ -205,7 +244,7 @@ int import_users(UserStore& users, Input& input, Role default_role) {
     if (!username) return reject(item, "username: must be a string");
     if (auto problem = username_problem(*username)) return reject(item, "username: " + *problem);
     if (!password || password->empty()) return reject(item, "password: must be a non-empty string");
-    Role role = default_role;
+    Role role = *username == admin_name ? Role::admin : default_role;
     if (const auto* named = text("role")) {
       const auto parsed = parse_role(*named);
       if (!parsed) return reject(item, "role: " + std::string(kRoleProblem));
@@ -221,13 +260,28 @@ int import_users(UserStore& users, Input& input, Role default_role) {
       return;
     }
     ++imported;
-    if (password->size() < 8) {
-      std::cout << "note: " << *username << "'s password is shorter than 8 characters; change it "
-                << "with `cargomon user passwd " << *username << "`\n";
-    }
+    ++by_role[role];
+    // Kept, so the devices go on logging in, but named: today's policy
+    // would refuse it.
+    if (password_problem(*password)) weak.push_back(*username);
   });
   std::cout << "users from " << input.name() << ": " << imported << " imported, " << present
-            << " already present, " << rejected << " rejected (" << items << " items)" << std::endl;
+            << " already present, " << rejected << " rejected (" << items << " items)\n";
+  if (imported > 0) {
+    std::cout << "roles of the imported users:";
+    for (const auto& [role, count] : by_role) std::cout << " " << to_string(role) << " " << count;
+    std::cout << " (change one with `cargomon user role NAME ROLE`)\n";
+  }
+  if (!weak.empty()) {
+    // A name list, bounded: a table of thousands of weak passwords prints a count.
+    constexpr std::size_t kNamed = 20;
+    std::cout << weak.size() << " imported password(s) fail today's policy ("
+              << *password_problem("") << ") and must be changed with `cargomon user passwd NAME`:";
+    for (std::size_t i = 0; i < std::min(weak.size(), kNamed); ++i) std::cout << " " << weak[i];
+    if (weak.size() > kNamed) std::cout << " and " << weak.size() - kNamed << " more";
+    std::cout << "\n";
+  }
+  std::cout << std::flush;
   return rejected > 0 ? 2 : 0;
 }
 
@@ -237,7 +291,9 @@ struct ImportOptions {
   std::string timezone = "America/Bogota";
   std::string file;
   std::string users_file;
-  std::string users_role = "viewer";
+  std::string users_role = "courier";
+  std::string admin_user = "admin";
+  std::string source_timezone;  // empty: the business timezone
 };
 
 int run_import(const ImportOptions& o) {
@@ -251,11 +307,14 @@ int run_import(const ImportOptions& o) {
   if (!o.users_file.empty()) users.emplace(o.users_file);
 
   const BusinessCalendar calendar(o.timezone);
+  // Only reads timestamps: which day an order belongs to is the store's
+  // business, in the business timezone.
+  const BusinessCalendar source(o.source_timezone.empty() ? o.timezone : o.source_timezone);
   const SystemClock clock;
   const auto store = open_store(o.store, o.data_dir, calendar);
   int status = 0;
   if (orders) {
-    OrderImport import(*store, calendar, clock);
+    OrderImport import(*store, source, clock);
     try {
       read_items(orders->stream(), "pedido_id",
                  [&](InputItem item) { import.add(std::move(item)); });
@@ -268,7 +327,8 @@ int run_import(const ImportOptions& o) {
   }
   if (users) {
     try {
-      status = std::max(status, import_users(*store, *users, *role));
+      status = std::max(status, import_users(*store, *users, *role, o.admin_user));
+      ensure_enabled_admin(*store, o.admin_user, clock);
     } catch (const InputError& e) {
       throw std::runtime_error(users->name() + ": " + e.what());
     }
@@ -373,8 +433,17 @@ void add_import_command(CLI::App& app, ExitStatus& status) {
                   "The original Usuarios table (username, clear-text password): passwords are "
                   "hashed; existing users are left alone");
   cmd->add_option("--users-role", o->users_role,
-                  "Role of imported users without a role attribute: admin, viewer or courier")
+                  "Role of imported users without a role attribute: admin, viewer or courier "
+                  "(courier: the devices keep registering orders, and can do nothing more)")
       ->capture_default_str();
+  cmd->add_option("--admin-user", o->admin_user,
+                  "The imported user who becomes an admin (the original's administrator); "
+                  "after the import an enabled admin always exists: this user is promoted, "
+                  "or created with a generated password, if none does")
+      ->capture_default_str();
+  cmd->add_option("--source-timezone", o->source_timezone,
+                  "Zone of the file's timestamps written without an offset (the original's "
+                  "Lambda wrote UTC); default: the business timezone");
 }
 
 void add_export_command(CLI::App& app, ExitStatus& status) {

@@ -48,6 +48,20 @@ void add_application_options(CLI::App& command, ServeSettings& s) {
                   "in the variable); none by default")
       ->envname("CARGOMON_CORS_ORIGINS")
       ->delimiter(',');
+  command
+      .add_option("--base-path", s.base_path,
+                  "A path prefix the API is also served under, such as /Prod for clients of the "
+                  "original configured with its API Gateway stage (https://…/Prod/token); "
+                  "none by default")
+      ->envname("CARGOMON_BASE_PATH")
+      ->check([](const std::string& path) -> std::string {
+        if (path.empty()) return "";
+        if (path.front() != '/' || path.size() < 2 || path.back() == '/' ||
+            path.find_first_of("?#%") != std::string::npos) {
+          return "must start with / and be a path such as /Prod, without a trailing /";
+        }
+        return "";
+      });
   command.add_option("--token-ttl", s.token_ttl, "Lifetime of access tokens, in seconds")
       ->envname("CARGOMON_TOKEN_TTL")
       ->capture_default_str();

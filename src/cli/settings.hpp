@@ -22,6 +22,7 @@ struct ServeSettings {
   std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string timezone = "America/Bogota";
   std::vector<std::string> cors_origins;
+  std::string base_path;  // e.g. /Prod: also served under it (the original's stage)
   std::chrono::seconds token_ttl{1800};
   std::filesystem::path web_dir;
   std::filesystem::path jwt_secret_file;

@@ -287,19 +287,27 @@ TEST_F(ImportExport, TheUsuariosTableIsImportedWithHashedPasswordsThatLogIn) {
     const std::string role = reinterpret_cast<const char*>(sqlite3_column_text(rows, 2));
     EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << name;
     EXPECT_EQ(hash.find("clave"), std::string::npos);
-    EXPECT_EQ(role, name == "ana" ? "courier" : "viewer");
+    // juan gets the default (courier: a device keeps working, and can do
+    // nothing more); the admin made because none was imported is one.
+    EXPECT_EQ(role, name == "admin" ? "admin" : "courier") << name;
     seen.insert(name);
   }
   sqlite3_finalize(rows);
   sqlite3_close(db);
-  EXPECT_EQ(seen, (std::set<std::string>{"ana", "juan"}));
+  EXPECT_EQ(seen, (std::set<std::string>{"admin", "ana", "juan"}));
+  EXPECT_NE(result.output.find("roles of the imported users: courier 2"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("no enabled admin after the import: created admin (role admin) "
+                               "with password: "),
+            std::string::npos)
+      << result.output;
 
   auto server = serve(data);
   HttpClient client(server->port());
   const auto login =
       client.post_json("/token", R"({"username":"juan","password":"clave-de-juan"})");
   ASSERT_EQ(login.status, 200) << login.body;
-  EXPECT_EQ(login.json().at("role"), "viewer");
+  EXPECT_EQ(login.json().at("role"), "courier");
   EXPECT_EQ(client.post_json("/token", R"({"username":"ana","password":"clave-de-ana"})")
                 .json()
                 .at("role"),
@@ -309,6 +317,74 @@ TEST_F(ImportExport, TheUsuariosTableIsImportedWithHashedPasswordsThatLogIn) {
       run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
   EXPECT_NE(again.output.find("0 imported, 2 already present, 2 rejected"), std::string::npos)
       << again.output;
+  EXPECT_EQ(again.output.find("no enabled admin"), std::string::npos) << again.output;
+}
+
+// The README's migration, from the original's two scans (orders with
+// timestamps the original's Lambda wrote in UTC, users with clear-text
+// passwords) into a fresh data directory: the original's admin logs in with
+// its old password through the old stage prefix and registers an order, the
+// devices keep working, and the original's day is in /metrics.
+TEST_F(ImportExport, TheOriginalsScansMigrateAndItsAdminAndDevicesKeepWorking) {
+  const auto users = write("usuarios.json", R"({"Items": [
+      {"username": {"S": "admin"}, "password": {"S": "admin"}},
+      {"username": {"S": "moto-101"}, "password": {"S": "clave-moto-101"}}
+    ], "Count": 2})");
+  const auto imported =
+      run_cargomon({"import", fixture("dynamodb-scan-pedidos.json"), "--users", users.string(),
+                    "--source-timezone", "UTC", "--data-dir", data.string()});
+  ASSERT_EQ(imported.status, 0) << imported.output;
+  for (const char* said :
+       {"orders from ", ": 3 imported, 0 already present, 0 conflicting, 0 rejected (3 items)",
+        ": 2 imported, 0 already present, 0 rejected (2 items)",
+        "roles of the imported users: admin 1 courier 1",
+        "1 imported password(s) fail today's policy (must be at least 8 characters) and must be "
+        "changed with `cargomon user passwd NAME`: admin"}) {
+    EXPECT_NE(imported.output.find(said), std::string::npos) << said << "\nin:\n"
+                                                             << imported.output;
+  }
+  EXPECT_EQ(imported.output.find("no enabled admin"), std::string::npos) << imported.output;
+
+  ServerProcess::Options options;
+  options.data_dir = data;
+  options.extra_args = {"--base-path", "/Prod"};
+  ServerProcess server(options);
+  HttpClient client(server.port());
+  const auto login = client.post_json("/Prod/token", R"({"username":"admin","password":"admin"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(login.json().at("role"), "admin");
+  const std::string token(login.json().at("access_token").as_string());
+  const auto order =
+      R"({"pedido_id":"after-migration","repartidor":{"IdRepartidor":101,"Nombre":"Probando"},)"
+      R"("productos":[{"IdProducto":"pk0001","producto":"Moneda","precio":1}]})";
+  EXPECT_EQ(client.post_json("/Prod/registrar_pedido_entregado", order, token).status, 200);
+  // The paths without the prefix work too, for clients already moved.
+  const auto device = client.login("moto-101", "clave-moto-101");
+  const auto by_device =
+      R"({"pedido_id":"device-1","repartidor":{"IdRepartidor":101,"Nombre":"Probando"},)"
+      R"("productos":[{"IdProducto":"pk0007","producto":"Tijeras","precio":14}]})";
+  EXPECT_EQ(client.post_json("/registrar_pedido_entregado", by_device, device).status, 200);
+  EXPECT_EQ(client.get("/metrics", device).status, 403);  // a device reads nothing
+
+  // 2024-09-12 01:45 to 03:51 UTC is the evening of the 11th in Bogotá.
+  const auto day = client.get("/Prod/metrics?fecha=2024-09-11", token);
+  ASSERT_EQ(day.status, 200) << day.body;
+  EXPECT_EQ(day.json().at("total_pedidos"), 3);
+  EXPECT_EQ(day.json().at("acumulado_ventas_dia"), 21.5);
+  const auto listed = client.get("/Prod/pedidos?fecha=2024-09-11", token).json();
+  EXPECT_EQ(listed.at("pedidos").as_array().at(1).at("timestamp"),
+            "2024-09-11T22:50:58.363972-05:00");
+  EXPECT_EQ(client.get("/Prod/metrics?fecha=2024-09-12", token).json().at("total_pedidos"), 0);
+}
+
+TEST(BasePath, OnlyAPathPrefixIsAccepted) {
+  const TempDir dir;
+  for (const char* bad : {"Prod", "/Prod/", "/", "/Prod?x=1"}) {
+    const auto refused = run_cargomon({"serve", "--data-dir", (dir.path() / "data").string(),
+                                       "--listen", "127.0.0.1:0", "--base-path", bad});
+    EXPECT_NE(refused.status, 0) << bad;
+    EXPECT_NE(refused.output.find("--base-path"), std::string::npos) << refused.output;
+  }
 }
 
 // The same commands on a PostgreSQL store (--store, or CARGOMON_STORE), as on
@@ -321,7 +397,8 @@ TEST_F(ImportExport, APostgresStoreImportsAndExportsWhatTheEmbeddedStoreDoes) {
   const std::vector<std::string> on_postgres{"--store", schema.url()};
   const auto unused = dir.path() / "unused";
   const auto users = write("usuarios.json", R"({"Items": [
-      {"username": {"S": "juan"}, "password": {"S": "clave-de-juan"}}], "Count": 1})");
+      {"username": {"S": "juan"}, "password": {"S": "clave-de-juan"}, "role": {"S": "viewer"}}],
+      "Count": 1})");
   const auto plain = write(
       "plain.jsonl",
       R"({"pedido_id":"p-1","repartidor":{"IdRepartidor":"R-1","Nombre":"Ana \"La Rápida\", Sur"},"productos":[{"IdProducto":"x","producto":"=1+1","precio":0.1,"cantidad":3},{"IdProducto":"y","producto":"Sobre, grande","precio":100000}],"timestamp":"2024-09-13T10:00:00Z"})"
