@@ -104,7 +104,7 @@ class StreamReader {
   std::vector<Parsed> take_until(const std::function<bool(const std::vector<Parsed>&)>& enough) {
     std::string text;
     wait_for([&] {
-      text += stream_.take();
+      text += stream_.take().text();
       return enough(events_in(text));
     });
     return events_in(text);
@@ -177,7 +177,7 @@ TEST_F(EventFeedTest, ResumeFromTheWindowReplaysExactlyTheMissedOrders) {
   for (const char* id : {"a", "b", "c", "d"}) publish(feed, store.add(id));
   store.unavailable = true;  // proves the replay came from memory
   auto stream = feed.subscribe(2);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_EQ(events.size(), 2u);  // metrics could not be read: it follows on a later tick
   EXPECT_EQ(events[0].id, 3);
   EXPECT_EQ(events[1].id, 4);
@@ -189,7 +189,7 @@ TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefinedAndReplaysNothing) {
   EventFeed feed(store, calendar, clock);
   for (const char* id : {"a", "b"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(std::numeric_limits<std::int64_t>::max());
-  for (const auto& event : events_in(stream->take())) EXPECT_NE(event.name, "pedido");
+  for (const auto& event : events_in(stream->take().text())) EXPECT_NE(event.name, "pedido");
   // And the stream goes on with live orders.
   StreamReader reader(*stream);
   publish(feed, store.add("c"));
@@ -207,7 +207,7 @@ TEST_F(EventFeedTest, GapsOlderThanTheWindowComeFromTheStore) {
   for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(1);
   std::vector<std::int64_t> ids;
-  for (const auto& e : events_in(stream->take())) {
+  for (const auto& e : events_in(stream->take().text())) {
     if (e.name == "pedido") ids.push_back(e.id);
   }
   EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5}));
@@ -220,7 +220,7 @@ TEST_F(EventFeedTest, GapsTooLargeToReplayAskForResync) {
   EventFeed feed(store, calendar, clock, options);
   for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(0);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].name, "resync");
 }
@@ -235,7 +235,7 @@ TEST_F(EventFeedTest, AReplayFromTheStoreReadsPagesAndStopsAtItsByteBound) {
   EventFeed feed(store, calendar, clock, options);
   for (int i = 0; i < 1'000; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
   auto stream = feed.subscribe(0);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].name, "resync");
   EXPECT_EQ(store.largest_read, 16u);
@@ -251,7 +251,7 @@ TEST_F(EventFeedTest, AReplayFromTheStoreWithinItsBoundsIsComplete) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i)));
   auto stream = feed.subscribe(1);
   std::vector<std::int64_t> ids;
-  for (const auto& e : events_in(stream->take())) {
+  for (const auto& e : events_in(stream->take().text())) {
     if (e.name == "pedido") ids.push_back(e.id);
   }
   EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7, 8, 9, 10}));
@@ -265,7 +265,7 @@ TEST_F(EventFeedTest, TheWindowIsBoundedInBytes) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
   store.unavailable = true;  // only the window can answer
   const auto from_window = [&](std::int64_t last) {
-    return events_in(feed.subscribe(last)->take()).at(0).name;
+    return events_in(feed.subscribe(last)->take().text()).at(0).name;
   };
   EXPECT_EQ(from_window(7), "pedido");  // 8, 9, 10 are in the window
   EXPECT_EQ(from_window(4), "resync");  // 5 was dropped for its bytes
@@ -285,7 +285,7 @@ TEST_F(EventFeedTest, PastTheTotalBudgetTheSlowestStreamsAreDroppedFirst) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("n" + std::to_string(i), 2'000));
 
   ASSERT_TRUE(behind_reader.wait_until_closed());
-  const auto dropped = events_in(behind->take());
+  const auto dropped = events_in(behind->take().text());
   ASSERT_EQ(dropped.size(), 1u);
   EXPECT_EQ(dropped[0].name, "resync");
   const auto events = live_reader.take_until([](const auto& got) {
@@ -327,7 +327,7 @@ TEST_F(EventFeedTest, AStreamEndsWhenTheTokenThatOpenedItExpires) {
   StreamReader reader(*stream);
   clock.advance(std::chrono::minutes(2));
   ASSERT_TRUE(reader.wait_until_closed());
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().name, "fin");
   EXPECT_FALSE(other->closed());
@@ -354,7 +354,7 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   }
   EXPECT_EQ(delivered, 20);
   EXPECT_TRUE(slow_reader.wait_until_closed());
-  const auto events = events_in(slow->take());
+  const auto events = events_in(slow->take().text());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "resync");
 }
@@ -377,7 +377,7 @@ TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether
   ASSERT_TRUE(ticks.await_waiter());  // the feed has started the interval
   for (int i = 0; i < 50; ++i) publish(feed, store.add("o" + std::to_string(i)));
   ticks.advance(std::chrono::milliseconds(499));
-  EXPECT_EQ(stream->take(), "");  // nothing can go out before the interval ends
+  EXPECT_TRUE(stream->take().empty());  // nothing can go out before the interval ends
   ticks.advance(std::chrono::milliseconds(1));
   const auto batch = reader.take_at_least(1);
   ASSERT_EQ(batch.size(), 50u);
