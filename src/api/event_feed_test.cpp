@@ -6,11 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "api/order_json.hpp"
@@ -82,6 +85,16 @@ std::vector<Parsed> events_in(const std::string& text) {
   return out;
 }
 
+// The texts of `batch` that are `name` events, in order.
+std::vector<EventText> named_in(const EventBatch& batch, std::string_view name) {
+  const std::string head = "event: " + std::string(name) + "\n";
+  std::vector<EventText> out;
+  for (const auto& text : batch.events) {
+    if (text->starts_with(head)) out.push_back(text);
+  }
+  return out;
+}
+
 // Reads a stream as the transport does: woken by the stream's waker, never
 // spinning. The wake-ups live in a shared state, since the feed's thread may
 // call a waker it copied after the reader is gone.
@@ -112,6 +125,17 @@ class StreamReader {
 
   std::vector<Parsed> take_at_least(std::size_t count) {
     return take_until([&](const auto& events) { return events.size() >= count; });
+  }
+
+  // The texts themselves, as the transport gets them, of the next `count`
+  // `name` events (fewer if the deadline passes first).
+  std::vector<EventText> take_texts(std::string_view name, std::size_t count) {
+    std::vector<EventText> texts;
+    wait_for([&] {
+      for (auto& text : named_in(stream_.take(), name)) texts.push_back(std::move(text));
+      return texts.size() >= count;
+    });
+    return texts;
   }
 
   // True once the stream is closed (false if that takes longer than the deadline).
@@ -384,6 +408,78 @@ TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether
   EXPECT_EQ(batch.front().name, "pedido");
   EXPECT_EQ(batch.front().id, 2);
   EXPECT_EQ(batch.back().id, 51);
+}
+
+TEST_F(EventFeedTest, EveryStreamSharesOneEncodedBufferPerEvent) {
+  // Issue 13: streams that never read held a copy of every event each, about
+  // 5.7 MiB a stream. Now each holds a reference to the one text the feed
+  // encoded. (What they count against their bounds is unchanged: 1,000
+  // streams of 80 KB stay under the total budget.)
+  constexpr std::size_t kStreams = 1'000;
+  constexpr std::size_t kOrders = 4;
+  constexpr std::size_t kNameBytes = 20'000;
+  EventFeed feed(store, calendar, clock);
+  for (std::size_t i = 0; i < kOrders; ++i) {
+    publish(feed, store.add("big" + std::to_string(i), kNameBytes));
+  }
+  // Every stream resumes from before the first order (from the window), and
+  // none reads.
+  std::vector<std::shared_ptr<EventStream>> streams;
+  for (std::size_t i = 0; i < kStreams; ++i) streams.push_back(feed.subscribe(0));
+
+  // One client reads: its texts are also held by the 999 others and the
+  // window, so the 1,000 queues hold one copy of each order between them.
+  const auto first = named_in(streams.front()->take(), "pedido");
+  ASSERT_EQ(first.size(), kOrders);
+  for (const auto& text : first) {
+    EXPECT_GT(text->size(), kNameBytes);
+    EXPECT_GE(text.use_count(), static_cast<long>(kStreams));
+  }
+  // The others read now: the very same buffers.
+  for (std::size_t i = 1; i < kStreams; ++i) {
+    const auto got = named_in(streams[i]->take(), "pedido");
+    ASSERT_EQ(got.size(), kOrders) << "stream " << i;
+    for (std::size_t k = 0; k < kOrders; ++k) {
+      ASSERT_EQ(got[k].get(), first[k].get()) << "stream " << i << ", order " << k;
+      ASSERT_EQ(got[k]->data(), first[k]->data());
+    }
+  }
+
+  // A live order, fanned out by the feed's thread: one buffer for all.
+  std::deque<StreamReader> readers;
+  for (const auto& stream : streams) readers.emplace_back(*stream);
+  publish(feed, store.add("live", kNameBytes));
+  const auto live = readers.front().take_texts("pedido", 1);
+  ASSERT_EQ(live.size(), 1u);
+  for (std::size_t i = 1; i < kStreams; ++i) {
+    const auto got = readers[i].take_texts("pedido", 1);
+    ASSERT_EQ(got.size(), 1u) << "stream " << i;
+    ASSERT_EQ(got[0].get(), live[0].get()) << "stream " << i;
+  }
+}
+
+TEST_F(EventFeedTest, EveryStreamSharesOneMetricsEventPerTick) {
+  FakeMonotonicClock ticks;
+  EventFeedOptions options;
+  options.ticks = &ticks;
+  EventFeed feed(store, calendar, clock, options);
+  auto a = feed.subscribe(std::nullopt);
+  auto b = feed.subscribe(std::nullopt);
+  // Each new stream's first metrics are its own.
+  EXPECT_EQ(named_in(a->take(), "metrics").size(), 1u);
+  EXPECT_EQ(named_in(b->take(), "metrics").size(), 1u);
+  StreamReader a_reader(*a);
+  StreamReader b_reader(*b);
+  publish(feed, store.add("o"));
+  ASSERT_EQ(a_reader.take_texts("pedido", 1).size(), 1u);
+  // The feed waits out its fan-out interval; then the metrics tick is due.
+  ASSERT_TRUE(ticks.await_waiter());
+  ticks.advance(options.metrics_interval);
+  const auto a_metrics = a_reader.take_texts("metrics", 1);
+  const auto b_metrics = b_reader.take_texts("metrics", 1);
+  ASSERT_EQ(a_metrics.size(), 1u);
+  ASSERT_EQ(b_metrics.size(), 1u);
+  EXPECT_EQ(a_metrics[0].get(), b_metrics[0].get());
 }
 
 TEST_F(EventFeedTest, CloseAllEndsEveryStreamAndWakesItsTransport) {
