@@ -27,18 +27,22 @@ std::string sse_event(std::string_view name, std::int64_t id, std::string_view d
 
 namespace {
 
+EventText shared_text(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
 // A `pedido` event: {"pedido": order}.
-std::string order_event(std::int64_t sequence, std::string_view order_json) {
+EventText order_event(std::int64_t sequence, std::string_view order_json) {
   JsonWriter data;
   data.begin_object().key("pedido").raw_json(order_json).end_object();
-  return sse_event("pedido", sequence, data.take());
+  return shared_text(sse_event("pedido", sequence, data.take()));
 }
 
 // The stream's token expired: reconnect with a new one and Last-Event-ID.
-std::string expired_event() {
+EventText expired_event() {
   JsonWriter data;
   data.begin_object().key("reason").string("token expired").end_object();
-  return sse_event("fin", 0, data.take());
+  return shared_text(sse_event("fin", 0, data.take()));
 }
 
 std::string revoked_event() {
@@ -48,33 +52,40 @@ std::string revoked_event() {
 }
 
 // A `resync` event: the client must reload, for `reason`.
-std::string resync_event(std::string_view reason) {
+EventText resync_event(std::string_view reason) {
   JsonWriter data;
   data.begin_object().key("reason").string(reason).end_object();
-  return sse_event("resync", 0, data.take());
+  return shared_text(sse_event("resync", 0, data.take()));
 }
 
 }  // namespace
 
-std::string EventStream::take() {
+std::string EventBatch::text() const {
+  std::string out;
+  out.reserve(bytes);
+  for (const auto& event : events) out += *event;
+  return out;
+}
+
+EventBatch EventStream::take() {
   std::lock_guard lock(mutex_);
-  const auto before = pending_.size();
-  std::string text = std::exchange(pending_, {});
+  const auto before = queued_bytes_;
+  EventBatch batch{std::exchange(queue_, {}), std::exchange(queued_bytes_, 0)};
   count_locked(before);
-  return text;
+  return batch;
 }
 
 void EventStream::count_locked(std::size_t before) {
-  if (pending_.size() >= before) {
-    all_queued_->fetch_add(pending_.size() - before);
+  if (queued_bytes_ >= before) {
+    all_queued_->fetch_add(queued_bytes_ - before);
   } else {
-    all_queued_->fetch_sub(before - pending_.size());
+    all_queued_->fetch_sub(before - queued_bytes_);
   }
 }
 
 std::size_t EventStream::queued_bytes() const {
   std::lock_guard lock(mutex_);
-  return pending_.size();
+  return queued_bytes_;
 }
 
 bool EventStream::closed() const {
@@ -94,73 +105,85 @@ void EventStream::detach() {
   std::lock_guard lock(mutex_);
   detached_ = true;
   closed_ = true;
-  const auto before = pending_.size();
-  pending_.clear();
+  const auto before = queued_bytes_;
+  queue_.clear();
+  queued_bytes_ = 0;
   count_locked(before);
   waker_ = nullptr;
 }
 
-bool EventStream::append_locked(std::int64_t id, const std::string& text) {
+bool EventStream::append_locked(std::int64_t id, const EventText& text) {
   if (id > 0) {
     if (id <= last_id_) return true;  // already delivered by the replay
     last_id_ = id;
   }
-  const auto before = pending_.size();
-  if (pending_.size() + text.size() > max_bytes_) {
+  const auto before = queued_bytes_;
+  // Counted as if this stream held its own copy: the bounds are about what
+  // the client has not read, whatever else shares the text.
+  if (queued_bytes_ + text->size() > max_bytes_) {
     // The client is not keeping up: tell it to reload, and let it go.
-    pending_ = resync_event("client too slow, events were dropped");
+    auto resync = resync_event("client too slow, events were dropped");
+    queued_bytes_ = resync->size();
+    queue_.clear();
+    queue_.push_back(std::move(resync));
     closed_ = true;
     count_locked(before);
     return false;
   }
-  pending_ += text;
+  if (text->empty()) return true;  // a batch holds no empty text (none is made)
+  queue_.push_back(text);
+  queued_bytes_ += text->size();
   count_locked(before);
   return true;
 }
 
-void EventStream::push(std::int64_t id, const std::string& text) {
+void EventStream::push(std::int64_t id, const EventText& text) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    // Text already pending means the transport has been woken and will take
+    // Events already queued mean the transport has been woken and will take
     // this too.
-    const bool was_empty = pending_.empty();
+    const bool was_empty = queue_.empty();
     if (append_locked(id, text) && !was_empty) return;
   }
   wake();
 }
 
-void EventStream::push_all(const std::vector<std::pair<std::int64_t, std::string>>& events) {
+void EventStream::push_all(const std::vector<std::pair<std::int64_t, EventText>>& events) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    const bool was_empty = pending_.empty();
+    const bool was_empty = queue_.empty();
     for (const auto& [id, text] : events) {
       if (!append_locked(id, text)) break;
     }
-    if (!closed_ && (!was_empty || pending_.empty())) return;
+    if (!closed_ && (!was_empty || queue_.empty())) return;
   }
   wake();
 }
 
-void EventStream::close_with(const std::string& text) {
+void EventStream::close_with(const EventText& last) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    const auto before = pending_.size();
-    pending_ += text;
-    count_locked(before);
+    if (last && !last->empty()) {
+      const auto before = queued_bytes_;
+      queue_.push_back(last);
+      queued_bytes_ += last->size();
+      count_locked(before);
+    }
     closed_ = true;
   }
   wake();
 }
 
-void EventStream::drop_with(const std::string& text) {
+void EventStream::drop_with(const EventText& text) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    const auto before = pending_.size();
-    pending_ = text;
+    const auto before = queued_bytes_;
+    queue_.assign(1, text);
+    queued_bytes_ = text->size();
     count_locked(before);
     closed_ = true;
   }
@@ -194,11 +217,11 @@ void EventFeed::stop() {
   if (ticker_.joinable()) ticker_.join();
 }
 
-std::string EventFeed::metrics_event() {
+EventText EventFeed::metrics_event() {
   JsonWriter out;
   write_metrics(out, store_.ranked_day_metrics(calendar_.day_of(clock_.now()), kSnapshotTop),
                 calendar_);
-  return sse_event("metrics", 0, out.str());
+  return shared_text(sse_event("metrics", 0, out.str()));
 }
 
 void EventFeed::publish(const Order& order, std::string_view order_json) {
@@ -208,16 +231,17 @@ void EventFeed::publish(const Order& order, std::string_view order_json) {
 void EventFeed::relay(const Order& order) { deliver(order.sequence, order_json(order, calendar_)); }
 
 void EventFeed::deliver(std::int64_t sequence, std::string_view order_json) {
-  std::string text = order_event(sequence, order_json);
+  // Encoded once, outside the lock; every stream then shares this text.
+  EventText text = order_event(sequence, order_json);
   bool first = false;
   {
     std::lock_guard lock(mutex_);
-    window_bytes_ += text.size();
+    window_bytes_ += text->size();
     window_.push_back({sequence, std::move(text)});
     // The newest event stays even when it alone is larger than the bound.
     while (window_.size() > 1 &&
            (window_.size() > options_.window || window_bytes_ > options_.window_bytes)) {
-      window_bytes_ -= window_.front().text.size();
+      window_bytes_ -= window_.front().text->size();
       window_.pop_front();
     }
     latest_id_ = std::max(latest_id_, sequence);
@@ -329,8 +353,8 @@ std::optional<std::vector<EventFeed::Event>> EventFeed::replay_from_store(
   for (;;) {
     const auto page = store_.orders_after(after, page_size);
     for (const auto& order : page) {
-      std::string text = order_event(order.sequence, order_json(order, calendar_));
-      bytes += text.size();
+      EventText text = order_event(order.sequence, order_json(order, calendar_));
+      bytes += text->size();
       if (events.size() == options_.max_store_replay || bytes > budget) return std::nullopt;
       events.push_back({order.sequence, std::move(text)});
       after = order.sequence;
@@ -345,7 +369,7 @@ void EventFeed::close_all() {
     std::lock_guard lock(mutex_);
     streams.swap(streams_);
   }
-  for (const auto& stream : streams) stream->close_with("");
+  for (const auto& stream : streams) stream->close_with(nullptr);
 }
 
 std::size_t EventFeed::subscribers() const {
@@ -392,13 +416,13 @@ void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
     // More events in one interval than the window holds: some are gone before
     // any stream got them.
     lock.unlock();
-    for (const auto& stream : streams) {
-      stream->close_with(resync_event("too many events at once"));
-    }
+    const auto resync = resync_event("too many events at once");
+    for (const auto& stream : streams) stream->close_with(resync);
     lock.lock();
     return;
   }
-  std::vector<std::pair<std::int64_t, std::string>> events;
+  // References to the window's texts, not copies: the streams share them.
+  std::vector<std::pair<std::int64_t, EventText>> events;
   events.reserve(fresh);
   for (auto it = window_.end() - static_cast<std::ptrdiff_t>(fresh); it != window_.end(); ++it) {
     events.emplace_back(it->id, it->text);
@@ -417,9 +441,10 @@ void EventFeed::enforce_total_budget(const std::vector<std::shared_ptr<EventStre
   std::sort(by_queued.begin(), by_queued.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   const auto target = options_.max_total_queued_bytes / 4 * 3;
+  const auto resync = resync_event("server short of memory for slow clients, events were dropped");
   for (const auto& [queued, stream] : by_queued) {
     if (all_queued_->load() <= target) break;
-    stream->drop_with(resync_event("server short of memory for slow clients, events were dropped"));
+    stream->drop_with(resync);
   }
 }
 
@@ -432,7 +457,8 @@ void EventFeed::end_expired(std::unique_lock<std::mutex>& lock) {
   if (expired.empty()) return;
   lock.unlock();
   // The client reconnects with a fresh token and its Last-Event-ID: nothing is lost.
-  for (const auto& stream : expired) stream->close_with(expired_event());
+  const auto fin = expired_event();
+  for (const auto& stream : expired) stream->close_with(fin);
   lock.lock();
 }
 
@@ -468,7 +494,8 @@ void EventFeed::send_metrics(std::unique_lock<std::mutex>& lock) {
   auto streams = streams_;
   lock.unlock();
   try {
-    const std::string text = metrics_event();
+    // One text for every stream this tick.
+    const EventText text = metrics_event();
     for (const auto& stream : streams) stream->push(0, text);
   } catch (const StoreUnavailable&) {
     lock.lock();

@@ -11,6 +11,11 @@
 // A slow client never slows ingestion or other clients: each stream has a
 // bounded queue, and one that overflows is sent `resync` and closed.
 //
+// Each event is encoded once, when it enters the window (metrics once per
+// tick), and every stream queues a reference to that one immutable text
+// (EventText): streams that never read hold one copy of each event between
+// them, not one each.
+//
 // With several instances on one shared store, orders arrive through relay()
 // instead, from the store's live orders (LiveOrders, storage/store.hpp): every instance's
 // orders, in sequence order, none skipped, so ids stay increasing and a
@@ -46,8 +51,31 @@
 
 namespace cargomon::api {
 
-// One client's stream. The transport calls take() to get the text to write
-// and waits for the waker when it is empty.
+// One event as streams write it (its SSE text): encoded once, then shared,
+// never changed, by the feed's window and every stream it is queued in, so
+// N streams that have not read it yet hold one copy of it, not N.
+using EventText = std::shared_ptr<const std::string>;
+
+// What EventStream::take() hands the transport: the events queued since the
+// last take(), in order. They are shared with the feed and other streams:
+// the transport writes them as they are, in one gather write, and drops the
+// batch once written.
+struct EventBatch {
+  std::vector<EventText> events;  // none null, none empty
+  std::size_t bytes = 0;          // the size of their text, together
+
+  bool empty() const { return events.empty(); }
+  // The text in one piece. A copy: for tests and diagnostics, not transports.
+  std::string text() const;
+};
+
+// One client's stream. The transport calls take() to get the events to write
+// and waits for the waker when there are none.
+//
+// Its queue is a sequence of shared event texts, bounded in bytes: what it
+// counts against max_queued_bytes and the feed's total is the text it would
+// write (as if it held a copy), so the bounds mean the same whatever else
+// shares the texts.
 class EventStream {
  public:
   // `all_queued`: the bytes queued in every stream of the feed, shared with
@@ -55,11 +83,11 @@ class EventStream {
   EventStream(std::size_t max_queued_bytes, std::shared_ptr<std::atomic<std::size_t>> all_queued)
       : max_bytes_(max_queued_bytes), all_queued_(std::move(all_queued)) {}
 
-  // Text ready to write (possibly empty). Once closed() and empty, the
+  // The events ready to write (possibly none). Once closed() and empty, the
   // transport ends the response.
-  std::string take();
+  EventBatch take();
   bool closed() const;
-  // Called (from any thread) when text becomes available or the stream closes.
+  // Called (from any thread) when events become available or the stream closes.
   // The transport sets it before its first take().
   void set_waker(std::function<void()> waker);
   // The client went away; the feed forgets this stream.
@@ -68,21 +96,23 @@ class EventStream {
  private:
   friend class EventFeed;
   // Queues `text` for the event `id` (0: no id); skips ids already sent.
-  void push(std::int64_t id, const std::string& text);
+  void push(std::int64_t id, const EventText& text);
   // Queues several pedido events (id, text) with one wake.
-  void push_all(const std::vector<std::pair<std::int64_t, std::string>>& events);
+  void push_all(const std::vector<std::pair<std::int64_t, EventText>>& events);
   // Appends under mutex_; false when the stream just overflowed.
-  bool append_locked(std::int64_t id, const std::string& text);
-  void close_with(const std::string& text);
+  bool append_locked(std::int64_t id, const EventText& text);
+  // Queues `last` (null: nothing) after what is queued, and closes.
+  void close_with(const EventText& last);
   // Drops what is queued and closes with `text`.
-  void drop_with(const std::string& text);
+  void drop_with(const EventText& text);
   std::size_t queued_bytes() const;
   void wake();
-  // pending_ changed size from `before`: keeps the feed's total right.
+  // queued_bytes_ changed from `before`: keeps the feed's total right.
   void count_locked(std::size_t before);
 
   mutable std::mutex mutex_;
-  std::string pending_;
+  std::vector<EventText> queue_;
+  std::size_t queued_bytes_ = 0;  // the text in queue_
   std::int64_t last_id_ = 0;
   bool closed_ = false;
   bool detached_ = false;
@@ -115,7 +145,9 @@ struct EventFeedOptions {
   // All streams together: past it, the streams with the most queued (the
   // slowest readers) are sent resync and closed until the total is back
   // under three quarters of it. 1,000 streams that never read would
-  // otherwise hold 4 GiB.
+  // otherwise be owed 4 GiB. Counted as if each stream held its own copy:
+  // streams behind by the same events share their texts and hold far less,
+  // but a replay from the store is each stream's own.
   std::size_t max_total_queued_bytes = std::size_t{256} << 20;
   // Open streams per user and per client address; more are refused (429).
   std::size_t max_streams_per_user = 100;
@@ -177,13 +209,14 @@ class EventFeed {
  private:
   struct Event {
     std::int64_t id;
-    std::string text;
+    EventText text;  // shared with the streams it is queued in
   };
   void deliver(std::int64_t sequence, std::string_view order_json);
   // The events after `last_event_id`, read from the store page by page;
   // nullopt when they are more than a replay may hold.
   std::optional<std::vector<Event>> replay_from_store(std::int64_t last_event_id);
-  std::string metrics_event();
+  // Encoded once per tick (and per new stream), shared by every stream.
+  EventText metrics_event();
   void run();  // the feed's thread: fan-out and metrics
   void fan_out(std::unique_lock<std::mutex>& lock);
   void send_metrics(std::unique_lock<std::mutex>& lock);

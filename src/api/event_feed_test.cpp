@@ -6,11 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "api/order_json.hpp"
@@ -82,6 +85,16 @@ std::vector<Parsed> events_in(const std::string& text) {
   return out;
 }
 
+// The texts of `batch` that are `name` events, in order.
+std::vector<EventText> named_in(const EventBatch& batch, std::string_view name) {
+  const std::string head = "event: " + std::string(name) + "\n";
+  std::vector<EventText> out;
+  for (const auto& text : batch.events) {
+    if (text->starts_with(head)) out.push_back(text);
+  }
+  return out;
+}
+
 // Reads a stream as the transport does: woken by the stream's waker, never
 // spinning. The wake-ups live in a shared state, since the feed's thread may
 // call a waker it copied after the reader is gone.
@@ -104,7 +117,7 @@ class StreamReader {
   std::vector<Parsed> take_until(const std::function<bool(const std::vector<Parsed>&)>& enough) {
     std::string text;
     wait_for([&] {
-      text += stream_.take();
+      text += stream_.take().text();
       return enough(events_in(text));
     });
     return events_in(text);
@@ -112,6 +125,17 @@ class StreamReader {
 
   std::vector<Parsed> take_at_least(std::size_t count) {
     return take_until([&](const auto& events) { return events.size() >= count; });
+  }
+
+  // The texts themselves, as the transport gets them, of the next `count`
+  // `name` events (fewer if the deadline passes first).
+  std::vector<EventText> take_texts(std::string_view name, std::size_t count) {
+    std::vector<EventText> texts;
+    wait_for([&] {
+      for (auto& text : named_in(stream_.take(), name)) texts.push_back(std::move(text));
+      return texts.size() >= count;
+    });
+    return texts;
   }
 
   // True once the stream is closed (false if that takes longer than the deadline).
@@ -177,7 +201,7 @@ TEST_F(EventFeedTest, ResumeFromTheWindowReplaysExactlyTheMissedOrders) {
   for (const char* id : {"a", "b", "c", "d"}) publish(feed, store.add(id));
   store.unavailable = true;  // proves the replay came from memory
   auto stream = feed.subscribe(2);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_EQ(events.size(), 2u);  // metrics could not be read: it follows on a later tick
   EXPECT_EQ(events[0].id, 3);
   EXPECT_EQ(events[1].id, 4);
@@ -189,7 +213,7 @@ TEST_F(EventFeedTest, TheLargestLastEventIdIsWellDefinedAndReplaysNothing) {
   EventFeed feed(store, calendar, clock);
   for (const char* id : {"a", "b"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(std::numeric_limits<std::int64_t>::max());
-  for (const auto& event : events_in(stream->take())) EXPECT_NE(event.name, "pedido");
+  for (const auto& event : events_in(stream->take().text())) EXPECT_NE(event.name, "pedido");
   // And the stream goes on with live orders.
   StreamReader reader(*stream);
   publish(feed, store.add("c"));
@@ -207,7 +231,7 @@ TEST_F(EventFeedTest, GapsOlderThanTheWindowComeFromTheStore) {
   for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(1);
   std::vector<std::int64_t> ids;
-  for (const auto& e : events_in(stream->take())) {
+  for (const auto& e : events_in(stream->take().text())) {
     if (e.name == "pedido") ids.push_back(e.id);
   }
   EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5}));
@@ -220,7 +244,7 @@ TEST_F(EventFeedTest, GapsTooLargeToReplayAskForResync) {
   EventFeed feed(store, calendar, clock, options);
   for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
   auto stream = feed.subscribe(0);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].name, "resync");
 }
@@ -235,7 +259,7 @@ TEST_F(EventFeedTest, AReplayFromTheStoreReadsPagesAndStopsAtItsByteBound) {
   EventFeed feed(store, calendar, clock, options);
   for (int i = 0; i < 1'000; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
   auto stream = feed.subscribe(0);
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].name, "resync");
   EXPECT_EQ(store.largest_read, 16u);
@@ -251,7 +275,7 @@ TEST_F(EventFeedTest, AReplayFromTheStoreWithinItsBoundsIsComplete) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i)));
   auto stream = feed.subscribe(1);
   std::vector<std::int64_t> ids;
-  for (const auto& e : events_in(stream->take())) {
+  for (const auto& e : events_in(stream->take().text())) {
     if (e.name == "pedido") ids.push_back(e.id);
   }
   EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7, 8, 9, 10}));
@@ -265,7 +289,7 @@ TEST_F(EventFeedTest, TheWindowIsBoundedInBytes) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("o" + std::to_string(i), 2'000));
   store.unavailable = true;  // only the window can answer
   const auto from_window = [&](std::int64_t last) {
-    return events_in(feed.subscribe(last)->take()).at(0).name;
+    return events_in(feed.subscribe(last)->take().text()).at(0).name;
   };
   EXPECT_EQ(from_window(7), "pedido");  // 8, 9, 10 are in the window
   EXPECT_EQ(from_window(4), "resync");  // 5 was dropped for its bytes
@@ -285,7 +309,7 @@ TEST_F(EventFeedTest, PastTheTotalBudgetTheSlowestStreamsAreDroppedFirst) {
   for (int i = 0; i < 10; ++i) publish(feed, store.add("n" + std::to_string(i), 2'000));
 
   ASSERT_TRUE(behind_reader.wait_until_closed());
-  const auto dropped = events_in(behind->take());
+  const auto dropped = events_in(behind->take().text());
   ASSERT_EQ(dropped.size(), 1u);
   EXPECT_EQ(dropped[0].name, "resync");
   const auto events = live_reader.take_until([](const auto& got) {
@@ -327,7 +351,7 @@ TEST_F(EventFeedTest, AStreamEndsWhenTheTokenThatOpenedItExpires) {
   StreamReader reader(*stream);
   clock.advance(std::chrono::minutes(2));
   ASSERT_TRUE(reader.wait_until_closed());
-  const auto events = events_in(stream->take());
+  const auto events = events_in(stream->take().text());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().name, "fin");
   EXPECT_FALSE(other->closed());
@@ -435,7 +459,7 @@ TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) 
   }
   EXPECT_EQ(delivered, 20);
   EXPECT_TRUE(slow_reader.wait_until_closed());
-  const auto events = events_in(slow->take());
+  const auto events = events_in(slow->take().text());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "resync");
 }
@@ -458,13 +482,85 @@ TEST_F(EventFeedTest, OrdersPublishedWithinOneFanOutIntervalReachAStreamTogether
   ASSERT_TRUE(ticks.await_waiter());  // the feed has started the interval
   for (int i = 0; i < 50; ++i) publish(feed, store.add("o" + std::to_string(i)));
   ticks.advance(std::chrono::milliseconds(499));
-  EXPECT_EQ(stream->take(), "");  // nothing can go out before the interval ends
+  EXPECT_TRUE(stream->take().empty());  // nothing can go out before the interval ends
   ticks.advance(std::chrono::milliseconds(1));
   const auto batch = reader.take_at_least(1);
   ASSERT_EQ(batch.size(), 50u);
   EXPECT_EQ(batch.front().name, "pedido");
   EXPECT_EQ(batch.front().id, 2);
   EXPECT_EQ(batch.back().id, 51);
+}
+
+TEST_F(EventFeedTest, EveryStreamSharesOneEncodedBufferPerEvent) {
+  // Issue 13: streams that never read held a copy of every event each, about
+  // 5.7 MiB a stream. Now each holds a reference to the one text the feed
+  // encoded. (What they count against their bounds is unchanged: 1,000
+  // streams of 80 KB stay under the total budget.)
+  constexpr std::size_t kStreams = 1'000;
+  constexpr std::size_t kOrders = 4;
+  constexpr std::size_t kNameBytes = 20'000;
+  EventFeed feed(store, calendar, clock);
+  for (std::size_t i = 0; i < kOrders; ++i) {
+    publish(feed, store.add("big" + std::to_string(i), kNameBytes));
+  }
+  // Every stream resumes from before the first order (from the window), and
+  // none reads.
+  std::vector<std::shared_ptr<EventStream>> streams;
+  for (std::size_t i = 0; i < kStreams; ++i) streams.push_back(feed.subscribe(0));
+
+  // One client reads: its texts are also held by the 999 others and the
+  // window, so the 1,000 queues hold one copy of each order between them.
+  const auto first = named_in(streams.front()->take(), "pedido");
+  ASSERT_EQ(first.size(), kOrders);
+  for (const auto& text : first) {
+    EXPECT_GT(text->size(), kNameBytes);
+    EXPECT_GE(text.use_count(), static_cast<long>(kStreams));
+  }
+  // The others read now: the very same buffers.
+  for (std::size_t i = 1; i < kStreams; ++i) {
+    const auto got = named_in(streams[i]->take(), "pedido");
+    ASSERT_EQ(got.size(), kOrders) << "stream " << i;
+    for (std::size_t k = 0; k < kOrders; ++k) {
+      ASSERT_EQ(got[k].get(), first[k].get()) << "stream " << i << ", order " << k;
+      ASSERT_EQ(got[k]->data(), first[k]->data());
+    }
+  }
+
+  // A live order, fanned out by the feed's thread: one buffer for all.
+  std::deque<StreamReader> readers;
+  for (const auto& stream : streams) readers.emplace_back(*stream);
+  publish(feed, store.add("live", kNameBytes));
+  const auto live = readers.front().take_texts("pedido", 1);
+  ASSERT_EQ(live.size(), 1u);
+  for (std::size_t i = 1; i < kStreams; ++i) {
+    const auto got = readers[i].take_texts("pedido", 1);
+    ASSERT_EQ(got.size(), 1u) << "stream " << i;
+    ASSERT_EQ(got[0].get(), live[0].get()) << "stream " << i;
+  }
+}
+
+TEST_F(EventFeedTest, EveryStreamSharesOneMetricsEventPerTick) {
+  FakeMonotonicClock ticks;
+  EventFeedOptions options;
+  options.ticks = &ticks;
+  EventFeed feed(store, calendar, clock, options);
+  auto a = feed.subscribe(std::nullopt);
+  auto b = feed.subscribe(std::nullopt);
+  // Each new stream's first metrics are its own.
+  EXPECT_EQ(named_in(a->take(), "metrics").size(), 1u);
+  EXPECT_EQ(named_in(b->take(), "metrics").size(), 1u);
+  StreamReader a_reader(*a);
+  StreamReader b_reader(*b);
+  publish(feed, store.add("o"));
+  ASSERT_EQ(a_reader.take_texts("pedido", 1).size(), 1u);
+  // The feed waits out its fan-out interval; then the metrics tick is due.
+  ASSERT_TRUE(ticks.await_waiter());
+  ticks.advance(options.metrics_interval);
+  const auto a_metrics = a_reader.take_texts("metrics", 1);
+  const auto b_metrics = b_reader.take_texts("metrics", 1);
+  ASSERT_EQ(a_metrics.size(), 1u);
+  ASSERT_EQ(b_metrics.size(), 1u);
+  EXPECT_EQ(a_metrics[0].get(), b_metrics[0].get());
 }
 
 TEST_F(EventFeedTest, CloseAllEndsEveryStreamAndWakesItsTransport) {

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "api/errors.hpp"
 #include "api/event_feed.hpp"
@@ -303,9 +304,16 @@ class Connection {
         timer->cancel();
       });
     });
+    std::vector<asio::const_buffer> buffers;
     for (;;) {
-      std::string text = events->take();
-      if (text.empty()) {
+      // The events' texts are shared with the feed and every other stream:
+      // they are written from where they are, in one gather write (writev
+      // on plain TCP; beast's ssl_stream packs up to 16 KiB into each TLS
+      // record), and released when the batch goes.
+      const api::EventBatch batch = events->take();
+      buffers.clear();
+      for (const auto& text : batch.events) buffers.push_back(asio::buffer(*text));
+      if (buffers.empty()) {
         if (events->closed()) break;
         if (*notified) {
           *notified = false;
@@ -313,12 +321,12 @@ class Connection {
         }
         timer->expires_after(context_.options.heartbeat);
         auto [wait_ec] = co_await timer->async_wait(use_tuple);
-        if (!wait_ec) text = api::kStreamHeartbeat;
         *notified = false;
-        if (text.empty()) continue;
+        if (wait_ec) continue;
+        buffers.push_back(asio::buffer(api::kStreamHeartbeat));
       }
       lowest.expires_after(context_.options.read_timeout);
-      auto [write_ec, written] = co_await asio::async_write(stream_, asio::buffer(text), use_tuple);
+      auto [write_ec, written] = co_await asio::async_write(stream_, buffers, use_tuple);
       if (write_ec) break;
     }
     events->detach();

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include "api/authenticate.hpp"
 
@@ -25,9 +27,9 @@ struct Wake {
 
 }  // namespace
 
-StreamEnd pump_events(api::EventStream& events, const std::function<void(std::string_view)>& write,
-                      std::size_t written, MonotonicClock::time_point end_at,
-                      const StreamLimits& limits, const MonotonicClock& ticks) {
+StreamEnd pump_events(api::EventStream& events, const StreamWrite& write, std::size_t written,
+                      MonotonicClock::time_point end_at, const StreamLimits& limits,
+                      const MonotonicClock& ticks) {
   const auto wake = std::make_shared<Wake>();
   events.set_waker([wake] {
     {
@@ -37,18 +39,27 @@ StreamEnd pump_events(api::EventStream& events, const std::function<void(std::st
     wake->cv.notify_all();
   });
   auto next_beat = ticks.now() + limits.heartbeat;
+  std::vector<std::string_view> pieces;
   for (;;) {
-    std::string text = events.take();
-    if (text.empty() && ticks.now() >= next_beat) text = api::kStreamHeartbeat;
-    if (!text.empty()) {
-      write(text);
-      written += text.size();
+    // Views of the batch's shared texts, which it keeps alive for this
+    // round: written where they are, in one chunk.
+    const api::EventBatch batch = events.take();
+    pieces.clear();
+    for (const auto& text : batch.events) pieces.emplace_back(*text);
+    std::size_t bytes = batch.bytes;
+    if (pieces.empty() && ticks.now() >= next_beat) {
+      pieces.push_back(api::kStreamHeartbeat);
+      bytes = api::kStreamHeartbeat.size();
+    }
+    if (!pieces.empty()) {
+      write(pieces);
+      written += bytes;
       next_beat = ticks.now() + limits.heartbeat;
     }
     if (written >= limits.max_bytes) return StreamEnd::size;
     if (ticks.now() >= end_at) return StreamEnd::deadline;
-    if (text.empty() && events.closed()) return StreamEnd::closed;
-    if (!text.empty()) continue;  // there may be more already
+    if (pieces.empty() && events.closed()) return StreamEnd::closed;
+    if (!pieces.empty()) continue;  // there may be more already
     std::unique_lock lock(wake->mutex);
     ticks.wait_until(wake->cv, lock, std::min(next_beat, end_at), [&] { return wake->woken; });
     wake->woken = false;

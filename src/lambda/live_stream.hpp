@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -66,12 +67,16 @@ enum class StreamEnd {
 
 // Writes what `events` yields through `write` (which may throw: the pump
 // then stops, and the exception goes on) until one of StreamEnd's reasons;
+// each call of `write` gets the pieces of one batch (or a heartbeat), to
+// send as one write: they are the feed's shared texts, not a copy, and stay
+// valid only during the call.
 // `written` is what the body already holds (the prelude). `end_at` is on
 // `ticks`, which also times the heartbeats. The stream stays subscribed:
 // the caller detaches it.
-StreamEnd pump_events(api::EventStream& events, const std::function<void(std::string_view)>& write,
-                      std::size_t written, MonotonicClock::time_point end_at,
-                      const StreamLimits& limits, const MonotonicClock& ticks);
+using StreamWrite = std::function<void(std::span<const std::string_view> pieces)>;
+StreamEnd pump_events(api::EventStream& events, const StreamWrite& write, std::size_t written,
+                      MonotonicClock::time_point end_at, const StreamLimits& limits,
+                      const MonotonicClock& ticks);
 
 // Makes the live feed for one stream invocation at a time.
 class OnDemandFeed {

@@ -9,7 +9,9 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "api/bounded_executor.hpp"
@@ -25,11 +27,11 @@ using namespace std::chrono_literals;
 // What the pump wrote, for a test on another thread to wait for.
 class Written {
  public:
-  std::function<void(std::string_view)> sink() {
-    return [this](std::string_view bytes) {
+  StreamWrite sink() {
+    return [this](std::span<const std::string_view> pieces) {
       {
         const std::lock_guard lock(mutex_);
-        text_ += bytes;
+        for (const auto piece : pieces) text_ += piece;
       }
       changed_.notify_all();
     };
@@ -162,10 +164,11 @@ TEST_F(PumpTest, EndsOnceTheBodyReachesItsBound) {
 
 TEST_F(PumpTest, AWriteThatFailsEndsThePumpWithItsError) {
   stream = feed.subscribe(std::nullopt);
-  EXPECT_THROW(pump_events(
-                   *stream, [](std::string_view) { throw std::runtime_error("gone"); }, 0,
-                   ticks.now() + 60s, {}, ticks),
-               std::runtime_error);
+  EXPECT_THROW(
+      pump_events(
+          *stream, [](std::span<const std::string_view>) { throw std::runtime_error("gone"); }, 0,
+          ticks.now() + 60s, {}, ticks),
+      std::runtime_error);
 }
 
 TEST(RetryField, TellsEventSourceHowLongToWait) {
@@ -228,7 +231,7 @@ TEST_F(OnDemandFeedTest, TheFeedLivesAsLongAsTheHandleAndGetsOrdersFromTheStore)
   {
     std::unique_lock lock(mutex);
     cv.wait_for(lock, 10s, [&] {
-      text += stream->take();
+      text += stream->take().text();
       return text.find("event: pedido\nid: 1\n") != std::string::npos;
     });
   }
@@ -245,7 +248,7 @@ TEST_F(OnDemandFeedTest, AResumingClientGetsExactlyWhatItMissedFromTheStore) {
   const auto handle = on_demand.open(stream_request(token, "1"));
   ASSERT_NE(handle, nullptr);
   const auto stream = services.feed->subscribe(1);
-  const std::string text = stream->take();
+  const std::string text = stream->take().text();
   EXPECT_EQ(text.find("id: 1\n"), std::string::npos) << text;
   const auto second = text.find("id: 2\n");
   const auto third = text.find("id: 3\n");

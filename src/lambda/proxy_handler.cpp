@@ -195,7 +195,8 @@ Outcome post_streamed(RuntimeApi& runtime, const Invocation& invocation, Outcome
     if (outcome.events) {
       try {
         pump_events(
-            *outcome.events, [&](std::string_view bytes) { stream->write(bytes); },
+            *outcome.events,
+            [&](std::span<const std::string_view> pieces) { stream->write(pieces); },
             stream->written(), stream_end(invocation, limits, ticks), limits.stream, ticks);
       } catch (const RuntimeApiError&) {
         throw;

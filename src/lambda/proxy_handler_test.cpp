@@ -140,7 +140,7 @@ TEST_F(ProxyHandlerTest, WithStreamingTheLiveStreamOpensWithItsFeedForTheInvocat
   EXPECT_EQ(parts.prelude.at("statusCode"), 200);
   EXPECT_EQ(parts.prelude.at("headers").at("Content-Type"), "text/event-stream");
   EXPECT_EQ(parts.body, "retry: 1000\n\n");
-  EXPECT_NE(outcome.events->take().find("event: metrics\n"), std::string::npos);
+  EXPECT_NE(outcome.events->take().text().find("event: metrics\n"), std::string::npos);
   outcome.events->detach();
   outcome.feed.reset();
   EXPECT_EQ(services.feed, nullptr);

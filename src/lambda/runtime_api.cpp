@@ -164,15 +164,19 @@ ResponseStream::~ResponseStream() {
 }
 
 void ResponseStream::write(std::string_view bytes) {
+  write(std::span<const std::string_view>(&bytes, 1));
+}
+
+void ResponseStream::write(std::span<const std::string_view> pieces) {
   if (!open_) throw RuntimeApiError("POST " + target_ + ": the stream has ended");
   auto failed = net::run_to_completion(
       runtime_.io_,
-      runtime_.client_->write_chunk(bytes, std::chrono::steady_clock::now() + kPostTimeout));
+      runtime_.client_->write_chunk(pieces, std::chrono::steady_clock::now() + kPostTimeout));
   if (failed) {
     open_ = false;  // the client has closed the connection
     throw RuntimeApiError("POST " + target_ + ": " + failed->describe());
   }
-  written_ += bytes.size();
+  for (const auto piece : pieces) written_ += piece.size();
 }
 
 bool ResponseStream::finish() { return end({}); }

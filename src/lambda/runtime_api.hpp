@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,6 +71,8 @@ class ResponseStream {
   // Sends `bytes` as one chunk now. Throws RuntimeApiError when the
   // connection fails; the stream has then ended.
   void write(std::string_view bytes);
+  // The same for several pieces, sent as one chunk without being joined.
+  void write(std::span<const std::string_view> pieces);
   // Ends the body. Whether Lambda accepted the response (202), as
   // RuntimeApi::respond answers; Lambda's 500 or no answer throws.
   bool finish();

@@ -246,6 +246,22 @@ asio::awaitable<std::optional<Result>> HttpClient::write_chunk(
       beast::http::make_chunk(asio::const_buffer(piece.data(), piece.size())), deadline);
 }
 
+asio::awaitable<std::optional<Result>> HttpClient::write_chunk(
+    std::span<const std::string_view> pieces, std::chrono::steady_clock::time_point deadline) {
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(pieces.size());
+  std::size_t size = 0;
+  for (const auto piece : pieces) {
+    buffers.emplace_back(piece.data(), piece.size());
+    size += piece.size();
+  }
+  if (size == 0) co_return std::nullopt;  // a chunk of 0 bytes would end the body
+  // A named local, not a temporary in the co_await expression (GCC 12
+  // mishandles those with destructors, see http/connection_impl.hpp).
+  const auto chunk = beast::http::make_chunk(buffers);
+  co_return co_await impl_->write(chunk, deadline);
+}
+
 asio::awaitable<Result> HttpClient::finish_chunked(const std::vector<Header>& trailers,
                                                    std::chrono::steady_clock::time_point deadline) {
   auto& s = *impl_;

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -113,7 +114,8 @@ class HttpClient {
   // Transfer-Encoding: chunked instead of Content-Length (`request.body` is
   // not sent; a Trailer header naming the trailer fields is the caller's),
   // write_chunk() one chunk per call (an empty piece writes nothing: it
-  // would end the body), and finish_chunked() the last chunk with
+  // would end the body; several pieces go out as one chunk, gathered, not
+  // copied into one), and finish_chunked() the last chunk with
   // `trailers`, then reads the answer as request() does (bounded by
   // body_limit). Each step waits at most until its deadline; an empty
   // optional means it went well, a Result without a response that it
@@ -124,6 +126,8 @@ class HttpClient {
       const Request& request, std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<std::optional<Result>> write_chunk(
       std::string_view piece, std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<std::optional<Result>> write_chunk(
+      std::span<const std::string_view> pieces, std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Result> finish_chunked(const std::vector<Header>& trailers,
                                                 std::chrono::steady_clock::time_point deadline);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/temp_dir.hpp"
@@ -286,6 +288,26 @@ TEST(HttpClient, SendsAChunkedBodyPieceByPieceWithTrailersAndReadsTheAnswer) {
   EXPECT_EQ(server.target, "/stream");
   EXPECT_EQ(server.pieces.size(), 3u);  // and the last chunk, empty
   EXPECT_EQ(server.field("X-Error-Type"), "Some.Error");
+}
+
+TEST(HttpClient, SeveralPiecesOfOneWriteGoOutAsOneChunk) {
+  // The live stream's events are shared texts, written where they are.
+  asio::io_context io;
+  ChunkedServer server(io);
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()));
+  Request request;
+  request.method = "POST";
+  request.target = "/stream";
+  EXPECT_FALSE(run(io, client.begin_chunked(request, soon())));
+  const std::array<std::string_view, 3> pieces{"event: a\n\n", "", "event: b\n\n"};
+  EXPECT_FALSE(run(io, client.write_chunk(pieces, soon())));
+  const std::array<std::string_view, 2> nothing{"", ""};
+  EXPECT_FALSE(run(io, client.write_chunk(nothing, soon())));  // nothing: it would end the body
+  const auto result = run(io, client.finish_chunked({}, soon()));
+  ASSERT_TRUE(result.response) << result.describe();
+  EXPECT_EQ(result.response->status, 202);
+  ASSERT_EQ(server.pieces.size(), 2u);  // and the last chunk, empty
+  EXPECT_EQ(server.pieces[0], "event: a\n\nevent: b\n\n");
 }
 
 // A TLS server on the test's io_context with a fresh self-signed
