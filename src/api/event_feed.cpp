@@ -45,10 +45,11 @@ EventText expired_event() {
   return shared_text(sse_event("fin", 0, data.take()));
 }
 
-std::string revoked_event() {
+// The stream's user may no longer watch: disabled, or the token revoked.
+EventText revoked_event() {
   JsonWriter data;
   data.begin_object().key("reason").string("access revoked").end_object();
-  return sse_event("fin", 0, data.take());
+  return shared_text(sse_event("fin", 0, data.take()));
 }
 
 // A `resync` event: the client must reload, for `reason`.
@@ -468,6 +469,7 @@ void EventFeed::end_revoked(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   // One question per user and generation, however many screens they watch.
   std::map<std::pair<std::string, std::int64_t>, bool> admitted;
+  const auto fin = revoked_event();
   for (const auto& stream : streams) {
     if (stream->user_.empty() || stream->closed()) continue;
     const auto key = std::make_pair(stream->user_, stream->token_generation_);
@@ -481,7 +483,7 @@ void EventFeed::end_revoked(std::unique_lock<std::mutex>& lock) {
       }
       verdict = admitted.emplace(key, still).first;
     }
-    if (!verdict->second) stream->close_with(revoked_event());
+    if (!verdict->second) stream->close_with(fin);
   }
   lock.lock();
 }

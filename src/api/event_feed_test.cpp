@@ -406,7 +406,7 @@ TEST_F(EventFeedTest, AStreamEndsWhenItsUserMayNoLongerWatch) {
   ana_revoked = true;
   ticks.advance(options.access_check_interval);
   ASSERT_TRUE(reader.wait_until_closed());
-  const std::string text = revoked->take();
+  const std::string text = revoked->take().text();
   const auto events = events_in(text);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().name, "fin");

@@ -5,16 +5,22 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <vector>
 
 #include "api/order_csv.hpp"
 #include "api/order_json.hpp"
 #include "auth/password.hpp"
+#include "aws/dynamodb_client.hpp"
+#include "aws/environment.hpp"
 #include "cli/commands.hpp"
 #include "cli/item_reader.hpp"
 #include "cli/settings.hpp"
@@ -23,6 +29,8 @@
 
 namespace cargomon::cli {
 namespace {
+
+namespace json = boost::json;
 
 void add_timezone_option(CLI::App& command, std::string& timezone) {
   command
@@ -224,16 +232,13 @@ void ensure_enabled_admin(UserStore& users, const std::string& admin_name, const
 // do everything: each imported user gets `default_role` (courier: devices
 // keep registering orders, and nothing more), the one named `admin_name`
 // gets admin, and an item's own "role" attribute wins over both.
-int import_users(UserStore& users, Input& input, Role default_role, const std::string& admin_name) {
-  std::size_t items = 0, imported = 0, present = 0, rejected = 0;
-  std::map<Role, std::size_t> by_role;
-  std::vector<std::string> weak;  // passwords today's policy refuses
-  const auto reject = [&](const InputItem& item, const std::string& why) {
-    ++rejected;
-    std::cout << "rejected user " << describe_item(item, "username") << ": " << why << "\n";
-  };
-  read_items(input.stream(), "username", [&](InputItem item) {
-    ++items;
+class UserImport {
+ public:
+  UserImport(UserStore& users, Role default_role, std::string admin_name)
+      : users_(users), default_role_(default_role), admin_name_(std::move(admin_name)) {}
+
+  void add(const InputItem& item) {
+    ++items_;
     if (!item.value) return reject(item, item.error);
     const auto text = [&](const char* key) -> const std::string* {
       const auto* node = item.value->find(key);
@@ -244,45 +249,124 @@ int import_users(UserStore& users, Input& input, Role default_role, const std::s
     if (!username) return reject(item, "username: must be a string");
     if (auto problem = username_problem(*username)) return reject(item, "username: " + *problem);
     if (!password || password->empty()) return reject(item, "password: must be a non-empty string");
-    Role role = *username == admin_name ? Role::admin : default_role;
+    Role role = *username == admin_name_ ? Role::admin : default_role_;
     if (const auto* named = text("role")) {
       const auto parsed = parse_role(*named);
       if (!parsed) return reject(item, "role: " + std::string(kRoleProblem));
       role = *parsed;
     }
-    if (users.find_user(*username)) {
-      ++present;
+    if (users_.find_user(*username)) {
+      ++present_;
       return;
     }
     const auto hash = auth::hash_password(*password);
-    if (users.create_user(User{*username, hash, role, false}) != UserChange::done) {
-      ++present;
+    if (users_.create_user(User{*username, hash, role, false}) != UserChange::done) {
+      ++present_;
       return;
     }
-    ++imported;
-    ++by_role[role];
+    ++imported_;
+    ++by_role_[role];
     // Kept, so the devices go on logging in, but named: today's policy
     // would refuse it.
-    if (password_problem(*password)) weak.push_back(*username);
-  });
-  std::cout << "users from " << input.name() << ": " << imported << " imported, " << present
-            << " already present, " << rejected << " rejected (" << items << " items)\n";
-  if (imported > 0) {
-    std::cout << "roles of the imported users:";
-    for (const auto& [role, count] : by_role) std::cout << " " << to_string(role) << " " << count;
-    std::cout << " (change one with `cargomon user role NAME ROLE`)\n";
+    if (password_problem(*password)) weak_.push_back(*username);
   }
-  if (!weak.empty()) {
-    // A name list, bounded: a table of thousands of weak passwords prints a count.
-    constexpr std::size_t kNamed = 20;
-    std::cout << weak.size() << " imported password(s) fail today's policy ("
-              << *password_problem("") << ") and must be changed with `cargomon user passwd NAME`:";
-    for (std::size_t i = 0; i < std::min(weak.size(), kNamed); ++i) std::cout << " " << weak[i];
-    if (weak.size() > kNamed) std::cout << " and " << weak.size() - kNamed << " more";
-    std::cout << "\n";
+
+  // Prints what was done; the exit status.
+  int finish(const std::string& source) const {
+    std::cout << "users from " << source << ": " << imported_ << " imported, " << present_
+              << " already present, " << rejected_ << " rejected (" << items_ << " items)\n";
+    if (imported_ > 0) {
+      std::cout << "roles of the imported users:";
+      for (const auto& [role, count] : by_role_) {
+        std::cout << " " << to_string(role) << " " << count;
+      }
+      std::cout << " (change one with `cargomon user role NAME ROLE`)\n";
+    }
+    if (!weak_.empty()) {
+      // A name list, bounded: thousands of weak passwords print a count.
+      constexpr std::size_t kNamed = 20;
+      std::cout << weak_.size() << " imported password(s) fail today's policy ("
+                << *password_problem("")
+                << ") and must be changed with `cargomon user passwd NAME`:";
+      for (std::size_t i = 0; i < std::min(weak_.size(), kNamed); ++i) {
+        std::cout << " " << weak_[i];
+      }
+      if (weak_.size() > kNamed) std::cout << " and " << weak_.size() - kNamed << " more";
+      std::cout << "\n";
+    }
+    std::cout << std::flush;
+    return rejected_ > 0 ? 2 : 0;
   }
-  std::cout << std::flush;
-  return rejected > 0 ? 2 : 0;
+
+ private:
+  void reject(const InputItem& item, const std::string& why) {
+    ++rejected_;
+    std::cout << "rejected user " << describe_item(item, "username") << ": " << why << "\n";
+  }
+
+  UserStore& users_;
+  Role default_role_;
+  std::string admin_name_;
+  std::size_t items_ = 0, imported_ = 0, present_ = 0, rejected_ = 0;
+  std::map<Role, std::size_t> by_role_;
+  std::vector<std::string> weak_;  // passwords today's policy refuses
+};
+
+// Reads one of the original's live tables with Scan, page by page, and hands
+// every item to `sink`, numbered across pages. Each page is read by the
+// same reader as an export file, so the same rules and reports apply. After each page it says how
+// far it got and how to resume from there: the import is idempotent, so resuming (or starting over)
+// after an interruption stores nothing twice.
+void scan_table(aws::DynamoDbClient& client, const std::string& table, std::size_t page_size,
+                const std::string& start_key, std::string_view id_key,
+                const std::function<void(InputItem)>& sink) {
+  json::object request{{"TableName", table}, {"ConsistentRead", true}};
+  if (page_size > 0) request["Limit"] = page_size;
+  if (!start_key.empty()) {
+    boost::system::error_code error;
+    auto key = json::parse(start_key, error);
+    if (error || !key.is_object()) {
+      throw std::runtime_error("--start-key must be the JSON key an earlier import printed");
+    }
+    request["ExclusiveStartKey"] = std::move(key);
+  }
+  std::size_t items = 0;
+  for (;;) {
+    const auto result = client.call("Scan", request);
+    if (result.kind == aws::DynamoDbResult::Kind::refused) {
+      throw std::runtime_error("Scan of " + table + " refused: " + result.error.type + ": " +
+                               result.error.message);
+    }
+    if (result.kind != aws::DynamoDbResult::Kind::ok) {
+      throw std::runtime_error("Scan of " + table + " failed: " + result.detail +
+                               (items > 0 ? " (resume with the last --start-key printed)" : ""));
+    }
+    // As an export to S3 writes them, one {"Item": …} per line: each line
+    // is one item (DynamoDB keeps an item under 400 KB), within the reader's
+    // bound for an item, whereas a page as one document may pass it.
+    std::string lines;
+    if (const auto* page_items = result.body.as_object().if_contains("Items")) {
+      for (const auto& item : page_items->as_array()) {
+        lines += R"({"Item":)";
+        lines += json::serialize(item);
+        lines += "}\n";
+      }
+    }
+    std::istringstream page(std::move(lines));
+    const std::size_t before = items;
+    read_items(page, id_key, [&](InputItem item) {
+      item.number += before;
+      item.line = 0;  // a line of this page: says nothing about the table
+      ++items;
+      sink(std::move(item));
+    });
+    const auto* more = result.body.as_object().if_contains("LastEvaluatedKey");
+    if (more == nullptr) break;
+    const std::string key = json::serialize(*more);
+    std::cerr << table << ": " << items << " items read; to resume from here: --start-key '" << key
+              << "'" << std::endl;
+    request["ExclusiveStartKey"] = *more;
+  }
 }
 
 struct ImportOptions {
@@ -294,17 +378,29 @@ struct ImportOptions {
   std::string users_role = "courier";
   std::string admin_user = "admin";
   std::string source_timezone;  // empty: the business timezone
+  // The original's live tables, read with Scan (credentials, region and
+  // endpoint from AWS_*, as for a dynamodb:// store).
+  std::string orders_table;
+  std::string users_table;
+  std::string start_key;      // resumes the orders table's scan
+  std::size_t page_size = 0;  // items per Scan page; 0: DynamoDB's (1 MB)
 };
 
 int run_import(const ImportOptions& o) {
-  if (o.file.empty() && o.users_file.empty()) {
-    throw std::runtime_error("nothing to import: give a FILE of orders, --users FILE, or both");
+  if (o.file.empty() && o.users_file.empty() && o.orders_table.empty() && o.users_table.empty()) {
+    throw std::runtime_error(
+        "nothing to import: give a FILE of orders or --from-dynamodb TABLE, --users FILE or "
+        "--users-table TABLE, or both");
   }
   const auto role = parse_role(o.users_role);
   if (!role) throw std::runtime_error("--users-role " + std::string(kRoleProblem));
   std::optional<Input> orders, users;  // opened before the store: a typo creates nothing
   if (!o.file.empty()) orders.emplace(o.file);
   if (!o.users_file.empty()) users.emplace(o.users_file);
+  std::unique_ptr<aws::DynamoDbClient> original;  // the original's tables
+  if (!o.orders_table.empty() || !o.users_table.empty()) {
+    original = std::make_unique<aws::DynamoDbClient>(aws::config_from_environment("dynamodb"));
+  }
 
   const BusinessCalendar calendar(o.timezone);
   // Only reads timestamps: which day an order belongs to is the store's
@@ -313,25 +409,38 @@ int run_import(const ImportOptions& o) {
   const SystemClock clock;
   const auto store = open_store(o.store, o.data_dir, calendar);
   int status = 0;
-  if (orders) {
+  if (orders || !o.orders_table.empty()) {
     OrderImport import(*store, source, clock);
+    const std::string name = orders ? orders->name() : "table " + o.orders_table;
+    const auto add = [&](InputItem item) { import.add(std::move(item)); };
     try {
-      read_items(orders->stream(), "pedido_id",
-                 [&](InputItem item) { import.add(std::move(item)); });
-    } catch (const InputError& e) {
-      import.finish(orders->name());
-      throw std::runtime_error(orders->name() + ": " + e.what() +
-                               " (the items before it were imported)");
+      if (orders) {
+        read_items(orders->stream(), "pedido_id", add);
+      } else {
+        scan_table(*original, o.orders_table, o.page_size, o.start_key, "pedido_id", add);
+      }
+    } catch (const std::exception& e) {
+      import.finish(name);
+      throw std::runtime_error(name + ": " + e.what() + " (the items before it were imported)");
     }
-    status = import.finish(orders->name());
+    status = import.finish(name);
   }
-  if (users) {
+  if (users || !o.users_table.empty()) {
+    UserImport import(*store, *role, o.admin_user);
+    const std::string name = users ? users->name() : "table " + o.users_table;
+    const auto add = [&](const InputItem& item) { import.add(item); };
     try {
-      status = std::max(status, import_users(*store, *users, *role, o.admin_user));
-      ensure_enabled_admin(*store, o.admin_user, clock);
-    } catch (const InputError& e) {
-      throw std::runtime_error(users->name() + ": " + e.what());
+      if (users) {
+        read_items(users->stream(), "username", add);
+      } else {
+        scan_table(*original, o.users_table, o.page_size, "", "username", add);
+      }
+    } catch (const std::exception& e) {
+      import.finish(name);
+      throw std::runtime_error(name + ": " + e.what());
     }
+    status = std::max(status, import.finish(name));
+    ensure_enabled_admin(*store, o.admin_user, clock);
   }
   return status;
 }
@@ -425,13 +534,27 @@ void add_import_command(CLI::App& app, ExitStatus& status) {
       "export to S3 with one {\"Item\": …} per line) or from `cargomon export --format jsonl`; "
       "idempotent. Exit status 2 when some items were rejected or conflicting.",
       run_import);
-  cmd->add_option("file", o->file, "File of orders (- for stdin)");
+  auto* file = cmd->add_option("file", o->file, "File of orders (- for stdin)");
+  auto* from_table =
+      cmd->add_option("--from-dynamodb", o->orders_table,
+                      "Read the orders from the original's live DynamoDB table (Pedidos) with "
+                      "Scan instead of a file; credentials, region and endpoint from AWS_*");
+  from_table->excludes(file);
   add_data_dir_option(*cmd, o->data_dir);
   add_store_option(*cmd, o->store);
   add_timezone_option(*cmd, o->timezone);
-  cmd->add_option("--users", o->users_file,
-                  "The original Usuarios table (username, clear-text password): passwords are "
-                  "hashed; existing users are left alone");
+  auto* users_file =
+      cmd->add_option("--users", o->users_file,
+                      "The original Usuarios table (username, clear-text password): passwords "
+                      "are hashed; existing users are left alone");
+  cmd->add_option("--users-table", o->users_table,
+                  "Read the users from the original's live DynamoDB table (Usuarios) instead")
+      ->excludes(users_file);
+  cmd->add_option("--start-key", o->start_key,
+                  "Resume --from-dynamodb after the key an interrupted import printed")
+      ->needs(from_table);
+  cmd->add_option("--page-size", o->page_size,
+                  "Items per Scan page (default: DynamoDB's, 1 MB of items)");
   cmd->add_option("--users-role", o->users_role,
                   "Role of imported users without a role attribute: admin, viewer or courier "
                   "(courier: the devices keep registering orders, and can do nothing more)")
