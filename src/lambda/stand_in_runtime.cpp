@@ -9,7 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 
-namespace cargomon::testing {
+namespace cargomon::lambda {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -318,4 +318,4 @@ bool StandInRuntime::wait_next_calls(std::size_t count,
   return impl_->changed.wait_until(lock, deadline, [&] { return impl_->next_count >= count; });
 }
 
-}  // namespace cargomon::testing
+}  // namespace cargomon::lambda

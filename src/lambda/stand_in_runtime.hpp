@@ -1,19 +1,20 @@
 #pragma once
 // A stand-in for Lambda's Runtime API (2018-06-01) on a loopback port
-// chosen by the kernel: the test queues events, the function under test
-// takes them with GET …/invocation/next and answers with POST
+// chosen by the kernel, for the tests (tests/lambda/) and the benchmark
+// (`cargomon-bench lambda`), which both run the real `cargomon lambda`
+// against it; no part of cargomon itself. The caller queues events, the
+// function takes them with GET …/invocation/next and answers with POST
 // …/{id}/response or …/{id}/error; an init failure arrives at
 // POST …/init/error. Every post is recorded with its headers.
 //
 // A response posted streamed (Lambda-Runtime-Function-Response-Mode:
 // streaming, Transfer-Encoding: chunked) is recorded as soon as its head
-// arrives and grows chunk by chunk, so a test sees its pieces as they come
+// arrives and grows chunk by chunk, so a caller sees its pieces as they come
 // (wait_stream); its trailers are kept once it ends, and only then is it
 // answered 202, as Lambda answers.
 //
 // Thread safety: all public members from any thread. One thread accepts,
-// one serves each connection (blocking Beast I/O: a test server, a few
-// connections).
+// one serves each connection (blocking Beast I/O: a few connections).
 
 #include <chrono>
 #include <condition_variable>
@@ -28,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-namespace cargomon::testing {
+namespace cargomon::lambda {
 
 struct RuntimePost {
   std::string kind;                            // "response", "error" or "init/error"
@@ -77,4 +78,4 @@ class StandInRuntime {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cargomon::testing
+}  // namespace cargomon::lambda
