@@ -41,6 +41,16 @@ struct RuntimePost {
   std::vector<std::string> chunks;              // a streamed body's chunks, as they came
   std::map<std::string, std::string> trailers;  // lower-case names
   std::chrono::system_clock::time_point completed_at;
+  // When it had arrived whole (a streamed one: its end), for the benchmark's
+  // latencies.
+  std::chrono::steady_clock::time_point received_at;
+};
+
+// One GET …/invocation/next, as the benchmark times it.
+struct NextCall {
+  std::chrono::steady_clock::time_point arrived;  // its request read
+  std::string request_id;                         // the invocation handed out; empty while it waits
+  std::chrono::steady_clock::time_point handed_out;  // the event's answer written to the socket
 };
 
 class StandInRuntime {
@@ -63,6 +73,10 @@ class StandInRuntime {
   // arrived whole.
   std::optional<RuntimePost> wait_answer(const std::string& request_id,
                                          std::chrono::steady_clock::time_point deadline);
+  // The same, and forgets it: a caller making thousands of invocations keeps
+  // no bodies it has read.
+  std::optional<RuntimePost> take_answer(const std::string& request_id,
+                                         std::chrono::steady_clock::time_point deadline);
   // The answer to `request_id` as it stands (a streamed one possibly still
   // arriving) once `until` holds for it; nullopt if it does not by `deadline`.
   std::optional<RuntimePost> wait_stream(const std::string& request_id,
@@ -72,6 +86,8 @@ class StandInRuntime {
   // How many GET …/next have arrived (each waits until an event is queued).
   std::size_t next_calls() const;
   bool wait_next_calls(std::size_t count, std::chrono::steady_clock::time_point deadline) const;
+  // Every GET …/next so far, in the order they arrived.
+  std::vector<NextCall> next_log() const;
 
  private:
   struct Impl;
