@@ -489,7 +489,7 @@ lambda_scenario() {
     for r in "${lambda_routes[@]}"; do
       line=$(jq -c "select(.measure == \"warm\" and .route == \"$r\")" "$file")
       for f in invocations latency_p50_ms latency_p99_ms span_mean_ms billed_mean_ms \
-        store_p50_ms store_p99_ms own_p99_ms cpu_mean_ms; do
+        store_p50_ms store_p99_ms own_p99_ms cpu_mean_ms cpu_p99_ms; do
         lam_add "warm-$r-$f" "$(json "$f" "$line")"
       done
     done
@@ -534,9 +534,9 @@ lambda_section() {
   row "process start alone: \`cargomon --version\` through the bundled loader and its ${lambda_libraries:-?} libraries, exec → exit (median of $lambda_floor, bash's fork included)" "$(ms "$(lam_med floor)")" "$(lam_runs ms floor)" "—" ""
   row "peak RSS (VmHWM) at the first response: store exists / fresh" "$(lam_mb "$(lam_med cold-existing-hwm_p50_mb)") / $(lam_mb "$(lam_med cold-fresh-hwm_p50_mb)")" "" "—" ""
   row "peak RSS after the warm invocations / after $lambda_logins logins more" "$(lam_mb "$(lam_med hwm-warm)") / $(lam_mb "$(lam_med hwm-logins)")" "$(lam_runs lam_mb hwm-warm)" "—" ""
-  para "Warm: one process on the existing store, $lambda_warmup rounds of warm-up, then $lambda_n rounds of the five requests below (interleaved), then $lambda_logins logins; API Gateway REST events in the seed's shape (tests/fixtures/seed-events/), each order new (1–10 lines of the seed catalog, as \`cargomon simulate\`). Latency: from the stand-in writing the event out on \`next\` to its reading the \`/response\`. The store's part is the function's own \`cargomon_store_duration_seconds\` (its EMF line): for an order, from its submission to the acknowledgement of its commit and fdatasync (this machine's disk: fdatasync p50 $(ms "$(median "${fsync_p50s[@]}")")); the \"without the store\" column is latency minus that, per invocation. \"To the next \`next\`\": until the function asks for the next event (it writes its EMF line first): what Lambda bills, rounded up to 1 ms per invocation in the next column. CPU: all the function's threads (/proc/PID/task/*/schedstat), per invocation. Medians of the runs' figures."
+  para "Warm: one process on the existing store, $lambda_warmup rounds of warm-up, then $lambda_n rounds of the five requests below (interleaved), then $lambda_logins logins; API Gateway REST events in the seed's shape (tests/fixtures/seed-events/), each order new (1–10 lines of the seed catalog, as \`cargomon simulate\`). Latency: from the stand-in writing the event out on \`next\` to its reading the \`/response\`. The store's part is the function's own \`cargomon_store_duration_seconds\` (its EMF line): for an order, from its submission to the acknowledgement of its commit and fdatasync (this machine's disk: fdatasync p50 $(ms "$(median "${fsync_p50s[@]}")")); the \"without the store\" column is latency minus that, per invocation. \"To the next \`next\`\": until the function asks for the next event (it writes its EMF line first): what Lambda bills, rounded up to 1 ms per invocation in the next column. CPU: all the function's threads (/proc/PID/task/*/schedstat), per invocation: latency beyond it is waiting (for the store, and for a CPU on a shared machine). Medians of the runs' figures."
   printf '\n' >>"$body"
-  table request invocations "latency p50" "latency p99" "p99 runs" "store p50 / p99" "without the store, p99" "to the next \`next\`, mean" "billed, mean" "CPU, mean" target met
+  table request invocations "latency p50" "latency p99" "p99 runs" "store p50 / p99" "without the store, p99" "to the next \`next\`, mean" "billed, mean" "CPU mean / p99" target met
   for r in "${lambda_routes[@]}"; do
     case $r in
       order) name="\`POST /registrar_pedido_entregado\` (200)" ;;
@@ -555,7 +555,7 @@ lambda_section() {
       "$(ms "$(lam_med "warm-$r-latency_p99_ms")")" "$(lam_runs ms "warm-$r-latency_p99_ms")" \
       "$(lam_pair "warm-$r-store_p50_ms" "warm-$r-store_p99_ms")" "$(ms "$(lam_med "warm-$r-own_p99_ms")")" \
       "$(ms "$(lam_med "warm-$r-span_mean_ms")")" "$(ms "$(lam_med "warm-$r-billed_mean_ms")")" \
-      "$(ms "$(lam_med "warm-$r-cpu_mean_ms")")" "$target" "$met"
+      "$(lam_pair "warm-$r-cpu_mean_ms" "warm-$r-cpu_p99_ms")" "$target" "$met"
   done
 }
 
