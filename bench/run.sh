@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue #5; the PostgreSQL scenario of issue #7).
 #
-#   bench/run.sh [--quick] [--no-postgres] [--no-build]
+#   bench/run.sh [--quick] [--no-postgres] [--no-build] [--only lambda]
 #
 # Builds build-release (Release), starts `cargomon serve` on fresh data
 # directories, runs every scenario against it, stops everything it started
@@ -23,6 +23,10 @@
 #                  its figures are not checked.
 #   --no-postgres  skip the PostgreSQL scenario (issue #7)
 #   --no-build     use the binaries already in build-release
+#   --only lambda  only the Lambda scenario (issue 15: cold starts and warm
+#                  invocations of the packaged function against the stand-in
+#                  Runtime API); writes build-release/bench-lambda.md (never
+#                  RESULTS.md). With --quick: its quick sizes.
 #
 # Logs of every process: build-release/bench-logs/. Data lives in a temporary
 # directory under build-release/ (a real disk: fsync costs what it costs),
@@ -34,8 +38,15 @@ root=$PWD
 quick=0
 with_postgres=1
 build=1
+only=""     # --only SCENARIO: that scenario alone (its own Markdown file)
+want_only=0 # the previous argument was --only
 for arg in "$@"; do
+  if [ $want_only = 1 ]; then
+    only=$arg want_only=0
+    continue
+  fi
   case "$arg" in
+    --only) want_only=1 ;;
     --quick) quick=1 ;;
     --no-postgres) with_postgres=0 ;;
     --no-build) build=0 ;;
@@ -49,6 +60,17 @@ for arg in "$@"; do
       ;;
   esac
 done
+case "$want_only:$only" in
+  0: | 0:lambda) ;;
+  1:*)
+    echo "--only needs a scenario (try --help)" >&2
+    exit 2
+    ;;
+  *)
+    echo "unknown scenario for --only: $only (try --help)" >&2
+    exit 2
+    ;;
+esac
 
 suite_start=$SECONDS
 connections=64      # scenario 1's connections, and every wrk run's unless said
@@ -410,6 +432,160 @@ EOF
 }
 fsync_probe
 
+# ---------------------------------------------------------- Lambda (issue 15)
+# `cargomon lambda` as Lambda runs it: the package of scripts/package-lambda.sh
+# unpacked, its `bootstrap` exec'd by `cargomon-bench lambda` (bench/tools/
+# README.md) against the tests' stand-in Runtime API (src/lambda/
+# stand_in_runtime.*) on loopback, with a fresh SQLite store in $tmp (a real
+# disk: an order's 200 waits for its fdatasync, which is the store's share).
+# lambda_scenario measures ($reps runs); lambda_section writes the tables.
+# Run in the full suite (after PostgreSQL, before the micro-benchmarks) and in
+# --quick, or alone with --only lambda (just below).
+if [ $quick = 1 ]; then
+  lambda_cold=3 lambda_fresh=2 lambda_n=100 lambda_warmup=10 lambda_logins=2 lambda_floor=5
+else
+  lambda_cold=20 lambda_fresh=20 lambda_n=2000 lambda_warmup=50 lambda_logins=20 lambda_floor=20
+fi
+lambda_routes=(order metrics pedidos healthz unauthorized token)
+declare -A lam # lam[KEY]: one figure's value in every run, space-separated
+lam_add() { lam[$1]="${lam[$1]:-} $2"; }
+# shellcheck disable=SC2086 # the runs' values are words on purpose
+lam_med() { median ${lam[$1]}; }
+# shellcheck disable=SC2086
+lam_runs() { runs "$1" ${lam[$2]}; }
+# lam_runs_of LABEL FORMATTER KEY: "LABEL: a / b / c" (nothing for one run)
+lam_runs_of() {
+  local r
+  r=$(lam_runs "$2" "$3")
+  if [ -n "$r" ]; then echo "$1: $r"; fi
+}
+# lam_with_runs KEY: "median (a / b / c)" in ms (no runs for one run)
+lam_with_runs() {
+  local r
+  r=$(lam_runs ms "$1")
+  echo "$(ms "$(lam_med "$1")")${r:+ ($r)}"
+}
+# lam_pair KEY1 KEY2: "a / b" of the two medians, in ms
+lam_pair() { echo "$(ms "$(lam_med "$1")") / $(ms "$(lam_med "$2")")"; }
+lam_mb() { awk -v v="$1" 'BEGIN { printf "%.1f MB", v }'; }
+
+lambda_scenario() {
+  local task=$tmp/lambda-task zip=$tmp/cargomon-lambda.zip i k r s f file line t0 times
+  log "Lambda (issue 15): packaging (scripts/package-lambda.sh)"
+  run scripts/package-lambda.sh build-release "$zip" >"$logs/lambda-package.log" 2>&1 ||
+    { tail -n 20 "$logs/lambda-package.log" >&2; fail "scripts/package-lambda.sh failed"; }
+  rm -rf "$task"
+  mkdir -p "$task"
+  unzip -q "$zip" -d "$task"
+  for i in $(seq "$reps"); do
+    log "Lambda: run $i: $lambda_cold + $lambda_fresh cold starts, $lambda_n warm invocations of each route"
+    file=$logs/lambda-$i.jsonl
+    run "$benchbin" lambda --dir "$tmp/lambda-$i" --cold-starts "$lambda_cold" \
+      --fresh-cold-starts "$lambda_fresh" --invocations "$lambda_n" --warm-up "$lambda_warmup" \
+      --logins "$lambda_logins" --env "LAMBDA_TASK_ROOT=$task" -- "$task/bootstrap" \
+      >"$file" 2>"$logs/lambda-$i.err" ||
+      { tail -n 20 "$logs/lambda-$i.err" >&2; fail "cargomon-bench lambda (run $i) failed"; }
+    for s in existing fresh; do
+      line=$(jq -c "select(.measure == \"cold_start\" and .store == \"$s\")" "$file")
+      for f in next_p50_ms next_p99_ms next_max_ms response_p50_ms response_p99_ms \
+        response_max_ms next_cpu_p50_ms hwm_p50_mb; do
+        lam_add "cold-$s-$f" "$(json "$f" "$line")"
+      done
+    done
+    for r in "${lambda_routes[@]}"; do
+      line=$(jq -c "select(.measure == \"warm\" and .route == \"$r\")" "$file")
+      for f in invocations latency_p50_ms latency_p99_ms span_mean_ms billed_mean_ms \
+        store_p50_ms store_p99_ms own_p99_ms cpu_mean_ms cpu_p99_ms; do
+        lam_add "warm-$r-$f" "$(json "$f" "$line")"
+      done
+    done
+    for s in warm logins; do
+      line=$(jq -c "select(.measure == \"memory\" and .after == \"$s\")" "$file")
+      lam_add "hwm-$s" "$(json hwm_mb "$line")"
+    done
+    # The same program not packaged: the system's loader and libraries.
+    file=$logs/lambda-binary-$i.jsonl
+    run "$benchbin" lambda --dir "$tmp/lambda-binary-$i" --cold-starts "$lambda_cold" \
+      --fresh-cold-starts 0 --invocations 0 -- "$bin" lambda >"$file" 2>"$logs/lambda-binary-$i.err" ||
+      { tail -n 20 "$logs/lambda-binary-$i.err" >&2; fail "cargomon-bench lambda (binary, run $i) failed"; }
+    line=$(jq -c 'select(.measure == "cold_start")' "$file")
+    lam_add binary-next_p50_ms "$(json next_p50_ms "$line")"
+    lam_add binary-next_p99_ms "$(json next_p99_ms "$line")"
+    # The process start alone, exec to exit: the bundled loader, the 38
+    # libraries, static initialization and the option parser (`--version`).
+    times=()
+    for k in $(seq "$lambda_floor"); do
+      t0=$EPOCHREALTIME
+      "$task/lib/ld-linux-x86-64.so.2" --library-path "$task/lib" "$task/cargomon" --version >/dev/null
+      times+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
+    done
+    lam_add floor "$(median "${times[@]}")"
+    rm -rf "$tmp/lambda-$i" "$tmp/lambda-binary-$i"
+  done
+  lambda_libraries=$(find "$task/lib" -name '*.so*' ! -name 'ld-linux*' | wc -l)
+}
+
+lambda_section() {
+  local m r name target met
+  section "Lambda (issue 15): cold start and warm invocations" "\`cargomon-bench lambda\` (bench/tools/README.md): the zip of scripts/package-lambda.sh unpacked, its \`bootstrap\` exec'd against the tests' stand-in Runtime API on loopback (\`AWS_LAMBDA_RUNTIME_API\`), with an SQLite store in a temporary directory on this machine's disk. Cold start: from just before \`posix_spawn\` to the stand-in reading the first \`GET …/invocation/next\`, and to its reading the first response (an order with a valid token: 200). \"Store exists\": its schema and admin made by an earlier start (a deployment's shared store); \"fresh\": a new, empty store each time (schema created, the first admin's Argon2id hash computed: SQLite in a new environment's \`/tmp\`). $lambda_cold + $lambda_fresh starts per run (p99 of $lambda_cold is the largest but one at most)."
+  table figure median runs target met
+  m=$(lam_med cold-existing-next_p50_ms)
+  row "exec of \`bootstrap\` → first \`next\`, store exists: p50" "$(ms "$m")" "$(lam_runs ms cold-existing-next_p50_ms)" "≤ 20 ms" "$(verdict "$m" "<=" 20)"
+  row "… p99 / max" "$(lam_pair cold-existing-next_p99_ms cold-existing-next_max_ms)" "$(lam_runs_of p99 ms cold-existing-next_p99_ms)" "—" ""
+  row "exec of \`bootstrap\` → first response, store exists: p50 / p99" "$(lam_pair cold-existing-response_p50_ms cold-existing-response_p99_ms)" "$(lam_runs_of p50 ms cold-existing-response_p50_ms)" "—" ""
+  row "exec of \`bootstrap\` → first \`next\`, fresh store: p50 / p99" "$(lam_pair cold-fresh-next_p50_ms cold-fresh-next_p99_ms)" "$(lam_runs_of p50 ms cold-fresh-next_p50_ms)" "—" ""
+  row "exec of \`bootstrap\` → first response, fresh store: p50 / p99" "$(lam_pair cold-fresh-response_p50_ms cold-fresh-response_p99_ms)" "$(lam_runs_of p50 ms cold-fresh-response_p50_ms)" "—" ""
+  row "the same program not packaged (\`build-release/src/cli/cargomon lambda\`, the system's loader and libraries) → first \`next\`, store exists: p50 / p99" "$(lam_pair binary-next_p50_ms binary-next_p99_ms)" "$(lam_runs_of p50 ms binary-next_p50_ms)" "—" ""
+  row "CPU time to the first \`next\` (all threads; p50): store exists / fresh" "$(lam_pair cold-existing-next_cpu_p50_ms cold-fresh-next_cpu_p50_ms)" "$(lam_runs_of exists ms cold-existing-next_cpu_p50_ms)" "—" ""
+  row "process start alone: \`cargomon --version\` through the bundled loader and its ${lambda_libraries:-?} libraries, exec → exit (median of $lambda_floor, bash's fork included)" "$(ms "$(lam_med floor)")" "$(lam_runs ms floor)" "—" ""
+  row "peak RSS (VmHWM) at the first response: store exists / fresh" "$(lam_mb "$(lam_med cold-existing-hwm_p50_mb)") / $(lam_mb "$(lam_med cold-fresh-hwm_p50_mb)")" "" "—" ""
+  row "peak RSS after the warm invocations / after $lambda_logins logins more" "$(lam_mb "$(lam_med hwm-warm)") / $(lam_mb "$(lam_med hwm-logins)")" "$(lam_runs lam_mb hwm-warm)" "—" ""
+  para "Warm: one process on the existing store, $lambda_warmup rounds of warm-up, then $lambda_n rounds of the five requests below (interleaved), then $lambda_logins logins; API Gateway REST events in the seed's shape (tests/fixtures/seed-events/), each order new (1–10 lines of the seed catalog, as \`cargomon simulate\`). Latency: from the stand-in writing the event out on \`next\` to its reading the \`/response\`. The store's part is the function's own \`cargomon_store_duration_seconds\` (its EMF line): for an order, from its submission to the acknowledgement of its commit and fdatasync (this machine's disk: fdatasync p50 $(ms "$(median "${fsync_p50s[@]}")")); the \"without the store\" column is latency minus that, per invocation (its p99, and the runs'). \"To the next \`next\`\": until the function asks for the next event (it writes its EMF line first): what Lambda bills, rounded up to 1 ms per invocation in the next column. CPU: all the function's threads (/proc/PID/task/*/schedstat), per invocation: latency beyond it is waiting (for the store, and for a CPU on a shared machine). Medians of the runs' figures."
+  printf '\n' >>"$body"
+  table request invocations "latency p50" "latency p99" "p99 runs" "store p50 / p99" "without the store, p99" "to the next \`next\`, mean" "billed, mean" "CPU mean / p99" target met
+  for r in "${lambda_routes[@]}"; do
+    case $r in
+      order) name="\`POST /registrar_pedido_entregado\` (200)" ;;
+      metrics) name="\`GET /metrics\` (200)" ;;
+      pedidos) name="\`GET /pedidos\` (200, the first page)" ;;
+      healthz) name="\`GET /healthz\` (no store)" ;;
+      unauthorized) name="\`GET /metrics\` without a token (401, no store)" ;;
+      token) name="\`POST /token\` (Argon2id)" ;;
+    esac
+    target="—" met=""
+    if [ "$r" = order ] || [ "$r" = metrics ]; then
+      target="p99 ≤ 2 ms + the store"
+      met=$(verdict "$(lam_med "warm-$r-own_p99_ms")" "<=" 2)
+    fi
+    row "$name" "$(group "$(lam_med "warm-$r-invocations")")" "$(ms "$(lam_med "warm-$r-latency_p50_ms")")" \
+      "$(ms "$(lam_med "warm-$r-latency_p99_ms")")" "$(lam_runs ms "warm-$r-latency_p99_ms")" \
+      "$(lam_pair "warm-$r-store_p50_ms" "warm-$r-store_p99_ms")" "$(lam_with_runs "warm-$r-own_p99_ms")" \
+      "$(ms "$(lam_med "warm-$r-span_mean_ms")")" "$(ms "$(lam_med "warm-$r-billed_mean_ms")")" \
+      "$(lam_pair "warm-$r-cpu_mean_ms" "warm-$r-cpu_p99_ms")" "$target" "$met"
+  done
+}
+
+if [ "$only" = lambda ]; then
+  lambda_scenario
+  lambda_section
+  out="build-release/bench-lambda.md"
+  suite_s=$((SECONDS - suite_start))
+  {
+    echo "# Benchmark results: Lambda (issue 15)"
+    echo
+    echo "Generated by \`bench/run.sh$([ $quick = 1 ] && echo ' --quick') --only lambda\`."
+    echo
+    echo "- Date: $started_at (UTC)"
+    echo "- Commit: \`$commit\`$dirty_note"
+    echo "- Machine: $cores cores (\`nproc\`), $cpu_model, Linux $kernel"
+    echo "- Load average (1, 5, 15 min): $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "- Runs: $reps, the median shown (with the runs). Suite: ${suite_s} s."
+    cat "$body"
+  } >"$out"
+  log "done in ${suite_s} s: $out"
+  exit 0
+fi
+
 # ------------------------------------------------- phase 1: a fresh server
 courier=bench-courier
 courier_pw=$(password)
@@ -722,6 +898,9 @@ EOF
   pg_dir=""
 fi
 
+# ------------------------------------------ Lambda (issue 15; defined above)
+lambda_scenario
+
 # ------------------------------------------------ micro-benchmarks (idle)
 log "micro-benchmarks (cargomon_micro)"
 run "$micro" "${micro_args[@]}" --benchmark_format=json --benchmark_out="$logs/micro.json" \
@@ -835,6 +1014,8 @@ if [ $with_postgres = 1 ]; then
       "$(percent "${pg_rps[$n]}" "${ceiling[haproxy-$n-$connections]}")"
   done
 fi
+
+lambda_section # Lambda (issue 15; defined above)
 
 section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
 if [ ${#anomalies[@]} -eq 0 ]; then

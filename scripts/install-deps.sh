@@ -20,8 +20,10 @@ packages=(
 )
 if [ "$what" = bench ] || [ "$what" = test ]; then
   # bench/run.sh: wrk (closed-loop load), haproxy and PostgreSQL (the
-  # multi-instance scenario), curl and jq (its glue), python3 (fsync probe).
-  packages+=(wrk haproxy postgresql curl jq python3)
+  # multi-instance scenario), curl and jq (its glue), python3 (fsync probe),
+  # zip and unzip (the Lambda scenario packages the function and unpacks it;
+  # scripts/package-lambda.sh and its chroot test use them too).
+  packages+=(wrk haproxy postgresql curl jq python3 zip unzip)
 fi
 if [ "$what" = test ]; then
   packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
@@ -29,8 +31,6 @@ if [ "$what" = test ]; then
   # Java from Debian; unshare (util-linux) and ip (iproute2) give it a
   # network namespace of its own.
   packages+=(openjdk-17-jre-headless iproute2 util-linux)
-  # The Lambda package and its chroot test (scripts/package-lambda.sh).
-  packages+=(zip unzip)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi

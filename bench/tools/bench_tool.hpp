@@ -1,12 +1,14 @@
 #pragma once
-// What the two translation units of cargomon-bench share: the freshness
-// measurement (freshness.cpp) and the small helpers it borrows from the
-// other commands (cargomon_bench.cpp).
+// What the translation units of cargomon-bench share: the freshness
+// measurement (freshness.cpp), the Lambda measurement (lambda_bench.cpp) and
+// the small helpers they borrow from the other commands (cargomon_bench.cpp).
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "net/run_to_completion.hpp"
 #include "sim/transport.hpp"
@@ -33,6 +35,22 @@ struct FreshnessOptions {
 };
 
 int run_freshness(const FreshnessOptions& options);
+
+// `cargomon-bench lambda` (lambda_bench.cpp).
+struct LambdaOptions {
+  std::vector<std::string> command;    // what Lambda would exec: `bootstrap`, or `cargomon lambda`
+  std::filesystem::path dir;           // scratch: the stores and the function's logs
+  std::vector<std::string> env;        // NAME=VALUE, added to the function's environment
+  std::size_t cold_starts = 20;        // on a store that exists
+  std::size_t fresh_cold_starts = 20;  // each on a new, empty store
+  std::size_t invocations = 2000;      // warm, of each route
+  std::size_t warm_up = 50;            // rounds before those, not counted
+  std::size_t logins = 20;             // warm POST /token (Argon2id)
+  std::optional<std::uint64_t> seed;
+  std::string timezone = "America/Bogota";
+};
+
+int run_lambda(const LambdaOptions& options);
 
 // POST /token; the access token, or std::runtime_error naming the user and
 // the server's answer.

@@ -8,6 +8,8 @@
 //   wait-ready   how long after its start a (re)starting server answers
 //                /readyz
 //   deep-cursor  the cursor of a page N orders deep, for wrk to fetch
+//   lambda       cold starts and warm invocations of `cargomon lambda`
+//                against the stand-in Runtime API (lambda_bench.cpp)
 //
 // Results go to stdout as one JSON object per line; progress and errors go
 // to stderr.
@@ -489,6 +491,41 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::PositiveNumber);
   deep_cmd->callback([deep] { guarded("deep-cursor", [&] { return run_deep_cursor(*deep); }); });
+
+  auto lambda = std::make_shared<LambdaOptions>();
+  auto* lambda_cmd = app.add_subcommand(
+      "lambda",
+      "Start `cargomon lambda` (or the packaged bootstrap) against a stand-in Runtime API: cold "
+      "starts, warm invocations and peak memory");
+  lambda_cmd->add_option("--dir", lambda->dir, "Scratch directory (stores, the function's logs)")
+      ->required();
+  lambda_cmd->add_option("--cold-starts", lambda->cold_starts, "Cold starts on a store that exists")
+      ->capture_default_str();
+  lambda_cmd
+      ->add_option("--fresh-cold-starts", lambda->fresh_cold_starts,
+                   "Cold starts each on a new, empty store")
+      ->capture_default_str();
+  lambda_cmd
+      ->add_option("--invocations", lambda->invocations,
+                   "Warm invocations of each route (0: no warm phase)")
+      ->capture_default_str();
+  lambda_cmd->add_option("--warm-up", lambda->warm_up, "Rounds before those, not counted")
+      ->capture_default_str();
+  lambda_cmd->add_option("--logins", lambda->logins, "Warm POST /token invocations")
+      ->capture_default_str();
+  lambda_cmd
+      ->add_option("--env", lambda->env,
+                   "NAME=VALUE for the function's environment (repeatable; it gets only "
+                   "these, the store's and the Runtime API's)")
+      ->allow_extra_args(false);  // one value each: `--` then starts the command
+  lambda_cmd->add_option("--seed", lambda->seed, "Seed for the orders' couriers and products");
+  lambda_cmd->add_option("--timezone", lambda->timezone, "The function's business timezone")
+      ->capture_default_str();
+  lambda_cmd
+      ->add_option("command", lambda->command,
+                   "What to exec, after `--`: the package's bootstrap, or PATH/cargomon lambda")
+      ->required();
+  lambda_cmd->callback([lambda] { guarded("lambda", [&] { return run_lambda(*lambda); }); });
 
   CLI11_PARSE(app, argc, argv);
   return exit_status;

@@ -1,6 +1,6 @@
 // cargomon-bench: a smoke run of the real tool against the real server
-// (orders | cargomon import, freshness). No timing is asserted: the figures
-// come from bench/run.sh on a quiet machine. Its event-stream parser is
+// (orders | cargomon import, freshness) and the real `cargomon lambda`. No timing is asserted: the
+// figures come from bench/run.sh on a quiet machine. Its event-stream parser is
 // net/event_stream_parser.hpp, tested in net_test.
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "support/http_client.hpp"
@@ -116,6 +117,54 @@ TEST(CargomonBench, ImportsItsOrdersAndMeasuresFreshnessAgainstTheRealServer) {
     EXPECT_TRUE(result.contains(key)) << key;
   }
   EXPECT_EQ(static_cast<std::int64_t>(listed().size()), 100 + acked);
+}
+
+TEST(CargomonBench, MeasuresTheLambdaFunctionAgainstTheStandInRuntime) {
+  const std::string bench = CARGOMON_BENCH_BIN;
+  const std::string cargomon = testing::cargomon_binary().string();
+  testing::TempDir dir;
+  const auto ran = shell(bench + " lambda --dir " + (dir.path() / "lambda").string() +
+                         " --cold-starts 2 --fresh-cold-starts 1 --invocations 3 --warm-up 1"
+                         " --logins 1 -- " +
+                         cargomon + " lambda");
+  ASSERT_EQ(ran.status, 0) << ran.out << ran.err;
+  std::map<std::string, boost::json::object> lines;  // by measure and what it is of
+  std::istringstream out(ran.out);
+  for (std::string line; std::getline(out, line);) {
+    auto object = boost::json::parse(line).as_object();
+    const auto& of = object.contains("store")   ? object.at("store")
+                     : object.contains("route") ? object.at("route")
+                                                : object.at("after");
+    lines[std::string(object.at("measure").as_string()) + " " + std::string(of.as_string())] =
+        std::move(object);
+  }
+  for (const char* store : {"cold_start existing", "cold_start fresh"}) {
+    ASSERT_TRUE(lines.contains(store)) << ran.out;
+    const auto& cold = lines.at(store);
+    EXPECT_GT(cold.at("next_p50_ms").to_number<double>(), 0) << store;
+    EXPECT_GE(cold.at("response_p50_ms").to_number<double>(),
+              cold.at("next_p50_ms").to_number<double>())
+        << store;
+    EXPECT_GT(cold.at("hwm_p50_mb").to_number<double>(), 0) << store;
+  }
+  for (const char* route : {"order", "metrics", "pedidos", "healthz", "unauthorized"}) {
+    const auto key = std::string("warm ") + route;
+    ASSERT_TRUE(lines.contains(key)) << ran.out;
+    const auto& warm = lines.at(key);
+    EXPECT_EQ(warm.at("invocations").as_int64(), 3) << route;
+    // Every invocation's EMF line was found: its store figures are in.
+    EXPECT_EQ(warm.at("unreported").as_int64(), 0) << route;
+    EXPECT_GE(warm.at("span_p50_ms").to_number<double>(),
+              warm.at("latency_p50_ms").to_number<double>())
+        << route;
+    EXPECT_GE(warm.at("billed_mean_ms").to_number<double>(), 1) << route;
+  }
+  EXPECT_EQ(lines.at("warm unauthorized").at("status").as_int64(), 401);
+  EXPECT_EQ(lines.at("warm token").at("invocations").as_int64(), 1);
+  EXPECT_GT(lines.at("warm order").at("store_p50_ms").to_number<double>(), 0);
+  ASSERT_TRUE(lines.contains("memory logins")) << ran.out;
+  EXPECT_GE(lines.at("memory logins").at("hwm_mb").to_number<double>(),
+            lines.at("memory warm").at("hwm_mb").to_number<double>());
 }
 
 }  // namespace

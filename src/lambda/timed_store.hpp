@@ -3,7 +3,9 @@
 // and an order's registration from the call to its acknowledgement), for
 // the invocation's cargomon_store_duration_seconds (emf.hpp). Lambda runs
 // one invocation at a time, so the total since the last take() is that
-// invocation's.
+// invocation's. Every call that reaches the store is timed, each one here:
+// ForwardingStore passes on whatever is not overridden untimed (as
+// ranked_day_metrics, what /metrics reads, once was).
 //
 // Thread safety: that of the wrapped store; the total is atomic (an
 // acknowledgement arrives on the store's commit thread).
@@ -48,9 +50,33 @@ class TimedStore final : public ForwardingStore {
     const Timer timer(*this);
     return inner().day_metrics(day);
   }
+  DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
+    const Timer timer(*this);
+    return inner().ranked_day_metrics(day, top);
+  }
+  bool ready() override {
+    const Timer timer(*this);
+    return inner().ready();
+  }
   std::optional<User> find_user(const std::string& username) override {
     const Timer timer(*this);
     return inner().find_user(username);
+  }
+  std::vector<User> list_users() override {
+    const Timer timer(*this);
+    return inner().list_users();
+  }
+  UserChange create_user(const User& user) override {
+    const Timer timer(*this);
+    return inner().create_user(user);
+  }
+  UserChange update_user(const User& user) override {
+    const Timer timer(*this);
+    return inner().update_user(user);
+  }
+  std::size_t count_users() override {
+    const Timer timer(*this);
+    return inner().count_users();
   }
 
  private:

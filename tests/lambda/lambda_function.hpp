@@ -21,6 +21,9 @@ namespace cargomon::testing {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+// The stand-in lives in src/lambda/ so that the benchmark runs the same one.
+using lambda::RuntimePost;
+using lambda::StandInRuntime;
 using Env = std::map<std::string, std::string>;
 
 inline constexpr const char* kPassword = "correct-horse-battery";

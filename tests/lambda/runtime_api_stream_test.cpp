@@ -11,6 +11,8 @@ namespace cargomon::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using lambda::RuntimePost;
+using lambda::StandInRuntime;
 
 std::chrono::steady_clock::time_point soon() { return std::chrono::steady_clock::now() + 30s; }
 

@@ -9,7 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 
-namespace cargomon::testing {
+namespace cargomon::lambda {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -89,12 +89,21 @@ struct StandInRuntime::Impl {
       }
       http::read(socket, buffer, parser, ec);
       if (ec) return;
+      const auto received = std::chrono::steady_clock::now();
       const http::request<http::string_body> request = parser.release();
-      http::response<http::string_body> response = answer(request);
+      std::optional<std::size_t> handed_out;  // the next_calls entry this answer completes
+      http::response<http::string_body> response = answer(request, received, handed_out);
       response.version(request.version());
       response.keep_alive(request.keep_alive());
       response.prepare_payload();
       http::write(socket, response, ec);
+      if (handed_out) {
+        // The invocation starts for the function when the event is on its
+        // way to it, not when it was queued (the benchmark's latencies).
+        const auto written = std::chrono::steady_clock::now();
+        std::lock_guard lock(mutex);
+        next_calls[*handed_out].handed_out = written;
+      }
       if (ec || !request.keep_alive()) return;
     }
   }
@@ -168,6 +177,7 @@ struct StandInRuntime::Impl {
       }
       done.complete = true;
       done.completed_at = std::chrono::system_clock::now();
+      done.received_at = std::chrono::steady_clock::now();
     }
     changed.notify_all();
     http::response<http::string_body> response;
@@ -181,7 +191,9 @@ struct StandInRuntime::Impl {
     return !ec && parser.get().keep_alive();
   }
 
-  http::response<http::string_body> answer(const http::request<http::string_body>& request) {
+  http::response<http::string_body> answer(const http::request<http::string_body>& request,
+                                           std::chrono::steady_clock::time_point received,
+                                           std::optional<std::size_t>& handed_out) {
     const std::string target(request.target());
     http::response<http::string_body> response;
     if (!target.starts_with(kPrefix)) {
@@ -191,7 +203,8 @@ struct StandInRuntime::Impl {
     const std::string path = target.substr(kPrefix.size());
     if (request.method() == http::verb::get && path == "invocation/next") {
       std::unique_lock lock(mutex);
-      ++next_count;
+      const std::size_t entry = next_calls.size();
+      next_calls.push_back({received, {}, {}});
       changed.notify_all();
       changed.wait(lock, [&] { return stopping || !queue.empty(); });
       if (stopping) {
@@ -200,6 +213,8 @@ struct StandInRuntime::Impl {
       }
       const Pending pending = queue.front();
       queue.pop_front();
+      next_calls[entry].request_id = pending.id;
+      handed_out = entry;
       response.result(http::status::ok);
       response.set("Lambda-Runtime-Aws-Request-Id", pending.id);
       response.set("Lambda-Runtime-Deadline-Ms", std::to_string(pending.deadline_ms));
@@ -216,6 +231,7 @@ struct StandInRuntime::Impl {
     }
     RuntimePost post;
     post.body = request.body();
+    post.received_at = received;
     for (const auto& field : request) {
       post.headers[lower(field.name_string())] = std::string(field.value());
     }
@@ -237,12 +253,27 @@ struct StandInRuntime::Impl {
     return response;
   }
 
+  // The first post that `match`es, once there is one; `take`: the newest,
+  // and emptied in the record.
   template <class Match>
-  std::optional<RuntimePost> wait_post(Match match,
-                                       std::chrono::steady_clock::time_point deadline) {
+  std::optional<RuntimePost> wait_post(Match match, std::chrono::steady_clock::time_point deadline,
+                                       bool take = false) {
     std::unique_lock lock(mutex);
     std::optional<RuntimePost> found;
     changed.wait_until(lock, deadline, [&] {
+      if (take) {
+        // From the newest: the one awaited is the latest but a few, and the
+        // record of a long benchmark is long (scanned under the lock the
+        // serving threads need).
+        const auto it = std::find_if(posts.rbegin(), posts.rend(), match);
+        if (it == posts.rend()) return false;
+        // Left in place, emptied: a streamed post is updated by its index.
+        found = std::move(*it);
+        RuntimePost taken;
+        taken.kind = "taken";
+        *it = std::move(taken);
+        return true;
+      }
       const auto it = std::find_if(posts.begin(), posts.end(), match);
       if (it == posts.end()) return false;
       found = *it;
@@ -261,7 +292,7 @@ struct StandInRuntime::Impl {
   std::vector<std::thread> serving;
   std::deque<Pending> queue;
   std::vector<RuntimePost> posts;
-  std::size_t next_count = 0;
+  std::vector<NextCall> next_calls;
   std::size_t invocations = 0;
 };
 
@@ -293,6 +324,13 @@ std::optional<RuntimePost> StandInRuntime::wait_answer(
       deadline);
 }
 
+std::optional<RuntimePost> StandInRuntime::take_answer(
+    const std::string& request_id, std::chrono::steady_clock::time_point deadline) {
+  return impl_->wait_post(
+      [&](const RuntimePost& post) { return post.request_id == request_id && post.complete; },
+      deadline, true);
+}
+
 std::optional<RuntimePost> StandInRuntime::wait_stream(
     const std::string& request_id, const std::function<bool(const RuntimePost&)>& until,
     std::chrono::steady_clock::time_point deadline) {
@@ -309,13 +347,19 @@ std::optional<RuntimePost> StandInRuntime::wait_init_error(
 
 std::size_t StandInRuntime::next_calls() const {
   std::lock_guard lock(impl_->mutex);
-  return impl_->next_count;
+  return impl_->next_calls.size();
 }
 
 bool StandInRuntime::wait_next_calls(std::size_t count,
                                      std::chrono::steady_clock::time_point deadline) const {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_until(lock, deadline, [&] { return impl_->next_count >= count; });
+  return impl_->changed.wait_until(lock, deadline,
+                                   [&] { return impl_->next_calls.size() >= count; });
 }
 
-}  // namespace cargomon::testing
+std::vector<NextCall> StandInRuntime::next_log() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->next_calls;
+}
+
+}  // namespace cargomon::lambda

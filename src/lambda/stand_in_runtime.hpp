@@ -1,19 +1,20 @@
 #pragma once
 // A stand-in for Lambda's Runtime API (2018-06-01) on a loopback port
-// chosen by the kernel: the test queues events, the function under test
-// takes them with GET …/invocation/next and answers with POST
+// chosen by the kernel, for the tests (tests/lambda/) and the benchmark
+// (`cargomon-bench lambda`), which both run the real `cargomon lambda`
+// against it; no part of cargomon itself. The caller queues events, the
+// function takes them with GET …/invocation/next and answers with POST
 // …/{id}/response or …/{id}/error; an init failure arrives at
 // POST …/init/error. Every post is recorded with its headers.
 //
 // A response posted streamed (Lambda-Runtime-Function-Response-Mode:
 // streaming, Transfer-Encoding: chunked) is recorded as soon as its head
-// arrives and grows chunk by chunk, so a test sees its pieces as they come
+// arrives and grows chunk by chunk, so a caller sees its pieces as they come
 // (wait_stream); its trailers are kept once it ends, and only then is it
 // answered 202, as Lambda answers.
 //
 // Thread safety: all public members from any thread. One thread accepts,
-// one serves each connection (blocking Beast I/O: a test server, a few
-// connections).
+// one serves each connection (blocking Beast I/O: a few connections).
 
 #include <chrono>
 #include <condition_variable>
@@ -28,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-namespace cargomon::testing {
+namespace cargomon::lambda {
 
 struct RuntimePost {
   std::string kind;                            // "response", "error" or "init/error"
@@ -40,6 +41,16 @@ struct RuntimePost {
   std::vector<std::string> chunks;              // a streamed body's chunks, as they came
   std::map<std::string, std::string> trailers;  // lower-case names
   std::chrono::system_clock::time_point completed_at;
+  // When it had arrived whole (a streamed one: its end), for the benchmark's
+  // latencies.
+  std::chrono::steady_clock::time_point received_at;
+};
+
+// One GET …/invocation/next, as the benchmark times it.
+struct NextCall {
+  std::chrono::steady_clock::time_point arrived;  // its request read
+  std::string request_id;                         // the invocation handed out; empty while it waits
+  std::chrono::steady_clock::time_point handed_out;  // the event's answer written to the socket
 };
 
 class StandInRuntime {
@@ -62,6 +73,10 @@ class StandInRuntime {
   // arrived whole.
   std::optional<RuntimePost> wait_answer(const std::string& request_id,
                                          std::chrono::steady_clock::time_point deadline);
+  // The same, and forgets it: a caller making thousands of invocations keeps
+  // no bodies it has read.
+  std::optional<RuntimePost> take_answer(const std::string& request_id,
+                                         std::chrono::steady_clock::time_point deadline);
   // The answer to `request_id` as it stands (a streamed one possibly still
   // arriving) once `until` holds for it; nullopt if it does not by `deadline`.
   std::optional<RuntimePost> wait_stream(const std::string& request_id,
@@ -71,10 +86,12 @@ class StandInRuntime {
   // How many GET …/next have arrived (each waits until an event is queued).
   std::size_t next_calls() const;
   bool wait_next_calls(std::size_t count, std::chrono::steady_clock::time_point deadline) const;
+  // Every GET …/next so far, in the order they arrived.
+  std::vector<NextCall> next_log() const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cargomon::testing
+}  // namespace cargomon::lambda
