@@ -95,7 +95,8 @@ struct HttpClient::Impl {
       // A fresh TLS session per connection: a closed one cannot be reused.
       if (options.tls) secure.emplace(stream.get_executor(), *options.tls);
       tcp_stream().expires_at(deadline);
-      auto [ec, endpoint] = co_await tcp_stream().async_connect(server->endpoints, use_tuple);
+      auto ec = options.local_address ? co_await connect_from(*options.local_address)
+                                      : co_await connect();
       if (ec) co_return fail("connect", ec);
       tcp_stream().socket().set_option(tcp::no_delay(true), ec);
       if (secure) {
@@ -141,6 +142,32 @@ struct HttpClient::Impl {
     const std::array<asio::const_buffer, 2> bytes{asio::buffer(header),
                                                   asio::buffer(body.data(), body.size())};
     co_return co_await write(bytes, deadline);
+  }
+
+  asio::awaitable<beast::error_code> connect() {
+    auto [ec, endpoint] = co_await tcp_stream().async_connect(server->endpoints, use_tuple);
+    co_return ec;
+  }
+
+  // As connect(), from `local`: the socket is bound before it connects, so
+  // each endpoint is tried on a socket of its own, opened and bound here
+  // (beast's range connect would reopen it unbound).
+  asio::awaitable<beast::error_code> connect_from(const asio::ip::address& local) {
+    beast::error_code ec = asio::error::address_family_not_supported;
+    for (const auto& entry : server->endpoints) {
+      const tcp::endpoint endpoint = entry.endpoint();
+      if (endpoint.address().is_v4() != local.is_v4()) continue;
+      auto& socket = tcp_stream().socket();
+      beast::error_code ignored;
+      socket.close(ignored);
+      socket.open(endpoint.protocol(), ec);
+      if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
+      if (ec) continue;
+      auto [connect_ec] = co_await tcp_stream().async_connect(endpoint, use_tuple);
+      ec = connect_ec;
+      if (!ec || ec == beast::error::timeout) break;
+    }
+    co_return ec;
   }
 
   // Writes `bytes` on the open connection by `deadline`; empty when that went well.

@@ -54,6 +54,11 @@ struct ClientOptions {
   // session. open_stream() and socket() are for plain connections only.
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::string tls_server_name;
+  // The local address to connect from (port: any), when set: a load
+  // generator playing clients of several addresses (127.0.0.x on Linux need
+  // no setup). Only the server's endpoints of that address's family are
+  // tried.
+  std::optional<boost::asio::ip::address> local_address;
 };
 
 struct Request {

@@ -53,6 +53,8 @@ struct ScriptedServer {
       auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) co_return;
       ++connections;
+      boost::system::error_code peer_ec;
+      peers.push_back(socket.remote_endpoint(peer_ec).address().to_string());
       std::string buffer;
       for (;;) {
         auto [read_ec, n] = co_await asio::async_read_until(
@@ -87,6 +89,7 @@ struct ScriptedServer {
   std::vector<Answer> answers;
   std::vector<std::string> requests;
   std::vector<tcp::socket> held;
+  std::vector<std::string> peers;  // each connection's client address
   int connections = 0;
 };
 
@@ -151,6 +154,35 @@ TEST(HttpClient, KeepsTheConnectionAliveAndReconnectsOnceTheServerClosedIt) {
   // Without a body nor a method that has one: no Content-Length, all headers kept.
   EXPECT_EQ(server.requests[0],
             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n\r\n");
+}
+
+TEST(HttpClient, ConnectsFromTheLocalAddressAskedFor) {
+  asio::io_context io;
+  ScriptedServer server(io);
+  const std::string ok = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  server.answers = {{ok}, {ok}};
+  ClientOptions options;
+  // Any 127.0.0.0/8 address is the loopback interface's on Linux.
+  options.local_address = asio::ip::make_address("127.0.0.2");
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()), options);
+  Request get;
+  for (int i = 0; i < 2; ++i) {  // and again once the server closed the first connection
+    const auto result = run(io, client.request(get, soon()));
+    ASSERT_TRUE(result.response) << result.describe();
+  }
+  EXPECT_EQ(server.peers, (std::vector<std::string>{"127.0.0.2", "127.0.0.2"}));
+}
+
+TEST(HttpClient, ALocalAddressOfAnotherFamilyThanTheServerIsAConnectFailure) {
+  asio::io_context io;
+  ScriptedServer server(io);
+  ClientOptions options;
+  options.local_address = asio::ip::make_address("::1");
+  HttpClient client(io.get_executor(), ServerAddress::resolve("127.0.0.1", server.port()), options);
+  Request get;
+  const auto result = run(io, client.request(get, soon()));
+  EXPECT_FALSE(result.response);
+  EXPECT_STREQ(result.stage, "connect");
 }
 
 TEST(HttpClient, ASilentServerIsAFailureAtTheDeadline) {
