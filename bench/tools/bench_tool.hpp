@@ -1,9 +1,14 @@
 #pragma once
 // What the translation units of cargomon-bench share: the freshness
 // measurement (freshness.cpp), the Lambda measurement (lambda_bench.cpp) and
-// the small helpers they borrow from the other commands (cargomon_bench.cpp).
+// the small helpers they share or borrow from the other commands
+// (cargomon_bench.cpp).
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include "net/run_to_completion.hpp"
+#include "sim/order_generator.hpp"
 #include "sim/transport.hpp"
 
 namespace cargomon::bench {
@@ -63,5 +69,26 @@ using net::run_to_completion;
 
 // "12.345": milliseconds with three decimals, from microseconds.
 std::string milliseconds(std::uint64_t micros);
+
+// (freshness.cpp) The generator's body with `id` as its pedido_id instead of
+// its random UUID.
+std::string with_order_id(const sim::GeneratedOrder& order, const std::string& id);
+std::chrono::steady_clock::duration seconds(double s);
+// The shortest text that reads back as `value`.
+std::string number(double value);
+// The orders due in [0, duration) at `rate` per second: i / rate < duration.
+std::size_t orders_due(double rate, double duration);
+
+// Polls `done` every few milliseconds until it holds or `deadline` passes.
+template <class Done>
+boost::asio::awaitable<bool> wait_for(boost::asio::steady_timer& timer, Done done,
+                                      std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    if (done()) co_return true;
+    if (std::chrono::steady_clock::now() >= deadline) co_return false;
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+}
 
 }  // namespace cargomon::bench

@@ -278,15 +278,6 @@ struct Sender {
   sim::LatencyHistogram acknowledgement;  // microseconds, due time → 200 read
 };
 
-// The generator's body with our pedido_id instead of its random UUID.
-std::string with_order_id(const sim::GeneratedOrder& order, const std::string& id) {
-  constexpr std::string_view head = R"({"pedido_id":")";
-  if (!order.body.starts_with(std::string(head) + order.order_id + "\"")) {
-    throw std::logic_error("the order generator no longer starts its body with pedido_id");
-  }
-  return std::string(head) + id + order.body.substr(head.size() + order.order_id.size());
-}
-
 asio::awaitable<void> send_orders(Run& run, Sender& sender, const std::string& target,
                                   const std::string& token, SteadyClock::time_point end,
                                   std::atomic<std::size_t>& senders_left) {
@@ -317,16 +308,15 @@ asio::awaitable<void> send_orders(Run& run, Sender& sender, const std::string& t
   senders_left.fetch_sub(1, std::memory_order_relaxed);
 }
 
-// Polls `done` every few milliseconds until it holds or `deadline` passes.
-template <class Done>
-asio::awaitable<bool> wait_for(asio::steady_timer& timer, Done done,
-                               SteadyClock::time_point deadline) {
-  for (;;) {
-    if (done()) co_return true;
-    if (SteadyClock::now() >= deadline) co_return false;
-    timer.expires_after(std::chrono::milliseconds(5));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}  // namespace
+
+// The generator's body with our pedido_id instead of its random UUID.
+std::string with_order_id(const sim::GeneratedOrder& order, const std::string& id) {
+  constexpr std::string_view head = R"({"pedido_id":")";
+  if (!order.body.starts_with(std::string(head) + order.order_id + "\"")) {
+    throw std::logic_error("the order generator no longer starts its body with pedido_id");
   }
+  return std::string(head) + id + order.body.substr(head.size() + order.order_id.size());
 }
 
 std::chrono::steady_clock::duration seconds(double s) {
@@ -346,8 +336,6 @@ std::size_t orders_due(double rate, double duration) {
   while (static_cast<double>(count) / rate < duration) ++count;
   return count;
 }
-
-}  // namespace
 
 int run_freshness(const FreshnessOptions& o) {
   const auto open_files = net::raise_open_file_limit();
