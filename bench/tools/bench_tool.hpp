@@ -1,8 +1,8 @@
 #pragma once
 // What the translation units of cargomon-bench share: the freshness
-// measurement (freshness.cpp), the Lambda measurement (lambda_bench.cpp) and
-// the small helpers they share or borrow from the other commands
-// (cargomon_bench.cpp).
+// measurement (freshness.cpp), the Lambda measurement (lambda_bench.cpp),
+// the hostile-clients scenario (hostile.cpp) and the small helpers they
+// share or borrow from the other commands (cargomon_bench.cpp).
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -57,6 +57,41 @@ struct LambdaOptions {
 };
 
 int run_lambda(const LambdaOptions& options);
+
+// cargomon-bench hostile (hostile.cpp): attackers of every kind at once while
+// a normal courier and a normal viewer work. Every attacker comes from its
+// own loopback address (127.0.0.2 and up), the normal users from the URL's
+// host's usual one.
+struct HostileOptions {
+  std::string url;
+  std::string username;  // the normal courier
+  std::string password;
+  std::string viewer_username;  // the normal viewer
+  std::string viewer_password;
+  std::string flood_username;               // a courier: the distinct product names
+  std::vector<std::string> silent_viewers;  // viewers: the streams that never read
+  std::string storm_viewer;                 // a viewer: the Last-Event-ID: 0 storm
+  std::string attacker_password;            // of every attacker user
+  double duration = 20;                     // seconds of attack
+  std::size_t threads = 2;                  // of the one io_context
+  double courier_rate = 50;                 // normal orders per second, open loop
+  std::size_t courier_connections = 16;
+  double health_rate = 20;  // GET /healthz per second, open loop
+  std::size_t silent_streams = 1000;
+  std::size_t silent_addresses = 16;  // 127.0.0.10 and up
+  std::size_t flood_connections = 1;
+  std::size_t flood_lines = 200;     // distinct products per flood order
+  std::size_t unknown_logins = 400;  // concurrent clients
+  double login_pause = 1;            // seconds between one client's logins
+  std::size_t idle_sockets = 200;    // from 127.0.0.2
+  std::size_t storm_clients = 50;
+  std::size_t storm_addresses = 5;  // 127.0.0.100 and up
+  double drain_seconds = 5;         // after the attack, for the viewer's last events
+  double request_timeout = 10;
+  std::string timezone = "America/Bogota";
+};
+
+int run_hostile(const HostileOptions& options);
 
 // POST /token; the access token, or std::runtime_error naming the user and
 // the server's answer.

@@ -5,6 +5,8 @@
 //                through `cargomon import -`
 //   freshness    order acknowledged → `pedido` event at 1,000 live streams
 //                (freshness.cpp)
+//   hostile      every kind of hostile client at once, and what a normal
+//                courier, viewer and /healthz see meanwhile (hostile.cpp)
 //   wait-ready   how long after its start a (re)starting server answers
 //                /readyz
 //   deep-cursor  the cursor of a page N orders deep, for wrk to fetch
@@ -468,6 +470,127 @@ int main(int argc, char** argv) {
       fresh->viewer_password =
           password_or_env(fresh->viewer_password, "CARGOMON_BENCH_VIEWER_PASSWORD");
       return run_freshness(*fresh);
+    });
+  });
+
+  auto hostile = std::make_shared<HostileOptions>();
+  auto* hostile_cmd = app.add_subcommand(
+      "hostile",
+      "Attack the server with streams that never read, a courier inventing products, "
+      "unknown-user logins, idle sockets and a Last-Event-ID: 0 reconnect storm, all at once, "
+      "while a normal courier and viewer work; their latencies and the attackers' answers");
+  hostile_cmd->add_option("--url", hostile->url, "Base URL of the server (http)")->required();
+  hostile_cmd->add_option("--username", hostile->username, "The normal courier")->required();
+  hostile_cmd->add_option("--password", hostile->password,
+                          "Its password (else CARGOMON_BENCH_PASSWORD)");
+  hostile_cmd->add_option("--viewer-username", hostile->viewer_username, "The normal viewer")
+      ->required();
+  hostile_cmd->add_option("--viewer-password", hostile->viewer_password,
+                          "Its password (else CARGOMON_BENCH_VIEWER_PASSWORD)");
+  hostile_cmd->add_option("--flood-username", hostile->flood_username,
+                          "Courier inventing product names (needed unless --flood-connections 0)");
+  hostile_cmd->add_option("--silent-viewer", hostile->silent_viewers,
+                          "Viewer opening the streams that never read (repeat: the streams go "
+                          "round-robin over them)");
+  hostile_cmd->add_option("--storm-viewer", hostile->storm_viewer,
+                          "Viewer of the Last-Event-ID: 0 reconnect storm");
+  hostile_cmd->add_option(
+      "--attacker-password", hostile->attacker_password,
+      "Password of every attacker user (else CARGOMON_BENCH_ATTACKER_PASSWORD)");
+  hostile_cmd->add_option("--duration", hostile->duration, "Seconds of attack")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  hostile_cmd->add_option("--threads", hostile->threads, "Threads running the clients")
+      ->check(CLI::Range(1, 2))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--courier-rate", hostile->courier_rate,
+                   "The normal courier's orders per second, open loop")
+      ->check(CLI::Range(0.001, 100'000.0))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--courier-connections", hostile->courier_connections,
+                   "Its keep-alive connections")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--health-rate", hostile->health_rate, "GET /healthz per second, open loop")
+      ->check(CLI::Range(0.001, 10'000.0))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--silent-streams", hostile->silent_streams, "Streams that never read (0: none)")
+      ->check(CLI::Range(0, 100'000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--silent-addresses", hostile->silent_addresses,
+                   "Client addresses they come from, round-robin: 127.0.0.10 and up")
+      ->check(CLI::Range(1, 90))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--flood-connections", hostile->flood_connections,
+                   "Connections of the flooding courier, closed loop (0: none)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--flood-lines", hostile->flood_lines,
+                   "Products per flood order, every one new (the server allows 1,000)")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--unknown-logins", hostile->unknown_logins,
+                   "Clients posting logins of unknown users from 127.0.0.3, at once (0: none)")
+      ->check(CLI::Range(0, 100'000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--login-pause", hostile->login_pause,
+                   "Seconds between one such client's logins")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--idle-sockets", hostile->idle_sockets,
+                   "Connections from 127.0.0.2 that send nothing (0: none)")
+      ->check(CLI::Range(0, 100'000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--storm-clients", hostile->storm_clients,
+                   "Clients reconnecting to /eventos with Last-Event-ID: 0 (0: none)")
+      ->check(CLI::Range(0, 100'000))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--storm-addresses", hostile->storm_addresses,
+                   "Client addresses they come from, round-robin: 127.0.0.100 and up")
+      ->check(CLI::Range(1, 155))
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--drain-seconds", hostile->drain_seconds,
+                   "After the attack, how long to wait for the viewer's last events")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  hostile_cmd->add_option("--timeout", hostile->request_timeout, "Seconds a request may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  hostile_cmd
+      ->add_option("--timezone", hostile->timezone,
+                   "Business timezone of the server: order timestamps are its local time")
+      ->capture_default_str();
+  hostile_cmd->callback([hostile] {
+    guarded("hostile", [&] {
+      hostile->password = password_or_env(hostile->password, "CARGOMON_BENCH_PASSWORD");
+      hostile->viewer_password =
+          password_or_env(hostile->viewer_password, "CARGOMON_BENCH_VIEWER_PASSWORD");
+      const bool attackers_log_in = hostile->flood_connections > 0 || hostile->storm_clients > 0 ||
+                                    hostile->silent_streams > 0;
+      if (attackers_log_in) {
+        hostile->attacker_password =
+            password_or_env(hostile->attacker_password, "CARGOMON_BENCH_ATTACKER_PASSWORD");
+      }
+      if (hostile->flood_connections > 0 && hostile->flood_username.empty()) {
+        throw std::runtime_error("--flood-username is needed unless --flood-connections 0");
+      }
+      if (hostile->storm_clients > 0 && hostile->storm_viewer.empty()) {
+        throw std::runtime_error("--storm-viewer is needed unless --storm-clients 0");
+      }
+      return run_hostile(*hostile);
     });
   });
 
