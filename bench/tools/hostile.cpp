@@ -674,6 +674,16 @@ int run_hostile(const HostileOptions& o) {
   }
   if (!server_v4) throw std::runtime_error(o.url + " has no IPv4 address: the attackers need one");
 
+  // What the chains measure outlives the io_context: a chain still waiting
+  // when it stops (the viewer's read, say) is destroyed with it.
+  ViewerTally viewer(run.planned);
+  HealthTally health;
+  struct Outcome {
+    std::string error;
+    double courier_seconds = 0;
+  };
+  Outcome outcome;
+
   // Every token first, from the normal users' address: the logins are not
   // the attack.
   asio::io_context io(static_cast<int>(o.threads));
@@ -704,13 +714,6 @@ int run_hostile(const HostileOptions& o) {
     senders[c].generator =
         std::make_unique<sim::OrderGenerator>(catalog, o.timezone, clock, random64(), random64());
   }
-  ViewerTally viewer(run.planned);
-  HealthTally health;
-  struct Outcome {
-    std::string error;
-    double courier_seconds = 0;
-  };
-  Outcome outcome;
 
   asio::co_spawn(
       io,
