@@ -1,7 +1,8 @@
 // cargomon-bench: a smoke run of the real tool against the real server
-// (orders | cargomon import, freshness) and the real `cargomon lambda`. No timing is asserted: the
-// figures come from bench/run.sh on a quiet machine. Its event-stream parser is
-// net/event_stream_parser.hpp, tested in net_test.
+// (orders | cargomon import, freshness, hostile) and the real `cargomon lambda`.
+// No timing is asserted: the figures come from bench/run.sh on a quiet
+// machine. Its event-stream parser is net/event_stream_parser.hpp, tested in
+// net_test.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -165,6 +166,74 @@ TEST(CargomonBench, MeasuresTheLambdaFunctionAgainstTheStandInRuntime) {
   ASSERT_TRUE(lines.contains("memory logins")) << ran.out;
   EXPECT_GE(lines.at("memory logins").at("hwm_mb").to_number<double>(),
             lines.at("memory warm").at("hwm_mb").to_number<double>());
+}
+
+// Every attacker at small sizes against a server with its default limits:
+// the run completes, the normal users are measured, and the caps answered
+// what they should (50 streams per address, then 429).
+TEST(CargomonBench, RunsTheHostileClientsAgainstTheRealServer) {
+  const std::string bench = CARGOMON_BENCH_BIN;
+  const std::string cargomon = testing::cargomon_binary().string();
+  testing::TempDir dir;
+  const auto data = dir.path() / "data";
+  const auto imported = shell(bench + " orders --count 300 --days 1 | " + cargomon +
+                              " import --data-dir " + data.string() + " -");
+  ASSERT_EQ(imported.status, 0) << imported.out << imported.err;
+
+  testing::ServerProcess server({data, {}, {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}}});
+  testing::HttpClient client(server.port());
+  const auto admin = client.login("admin", kAdminPassword);
+  for (const auto& [user, role] : {std::pair{"courier1", "courier"},
+                                   {"viewer1", "viewer"},
+                                   {"flooder", "courier"},
+                                   {"silent1", "viewer"},
+                                   {"storm1", "viewer"}}) {
+    const auto created =
+        client.post_json("/usuarios",
+                         std::string(R"({"username":")") + user +
+                             R"(","password":"password-of-every-one","role":")" + role + R"("})",
+                         admin);
+    ASSERT_EQ(created.status, 201) << created.body;
+  }
+  const auto ran = shell(
+      "CARGOMON_BENCH_PASSWORD=password-of-every-one "
+      "CARGOMON_BENCH_VIEWER_PASSWORD=password-of-every-one "
+      "CARGOMON_BENCH_ATTACKER_PASSWORD=password-of-every-one " +
+      bench + " hostile --url " + server.base_url() +
+      " --username courier1 --viewer-username viewer1 --flood-username flooder "
+      "--silent-viewer silent1 --storm-viewer storm1 --duration 2 --courier-rate 20 "
+      "--health-rate 10 --silent-streams 60 --silent-addresses 1 --flood-lines 20 "
+      "--unknown-logins 20 --idle-sockets 5 --storm-clients 2 --storm-addresses 1 "
+      "--drain-seconds 5");
+  ASSERT_EQ(ran.status, 0) << ran.out << ran.err;
+  const auto result = last_json_line(ran);
+  const auto acked = result.at("courier_orders_acked").as_int64();
+  EXPECT_GT(acked, 0) << ran.err;
+  EXPECT_EQ(result.at("viewer_events_expected").as_int64(), acked);
+  EXPECT_EQ(result.at("viewer_missed").as_int64(), 0) << ran.err;
+  EXPECT_EQ(result.at("health_non_200").as_int64(), 0) << ran.err;
+  EXPECT_GT(result.at("health_samples").as_int64(), 0);
+  for (const char* key : {"courier_p99_ms", "viewer_p99_ms", "health_p99_ms"}) {
+    EXPECT_TRUE(result.contains(key)) << key;
+  }
+  // 60 streams from one address: the cap admits 50 (a few more would be a
+  // race in the server's count, not this tool's doing).
+  const auto admitted = result.at("silent_admitted").as_int64();
+  EXPECT_GE(admitted, 50);
+  EXPECT_EQ(admitted + result.at("silent_not_admitted").as_int64(), 60);
+  const auto& silent = result.at("silent_outcomes").as_object();
+  ASSERT_TRUE(silent.contains("429")) << ran.out;
+  EXPECT_EQ(silent.at("429").as_int64(), 60 - admitted);
+  EXPECT_GT(result.at("flood_orders_acked").as_int64(), 0) << ran.out;
+  // Logins of unknown users are refused, as wrong (401) or as too many at
+  // once from one address (429) or for the hashing queue (503).
+  EXPECT_GE(result.at("login_attempts").as_int64(), 20);
+  for (const auto& outcome : result.at("login_outcomes").as_object()) {
+    EXPECT_TRUE(outcome.key() == "401" || outcome.key() == "429" || outcome.key() == "503")
+        << outcome.key();
+  }
+  EXPECT_GE(result.at("idle_connects").as_int64(), 5);
+  EXPECT_GT(result.at("storm_connects").as_int64(), 0);
 }
 
 }  // namespace
