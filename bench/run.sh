@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue #5; the PostgreSQL scenario of issue #7).
 #
-#   bench/run.sh [--quick] [--no-postgres] [--no-build] [--only lambda]
+#   bench/run.sh [--quick] [--no-postgres] [--no-build] [--only lambda|hostile]
 #
 # Builds build-release (Release), starts `cargomon serve` on fresh data
 # directories, runs every scenario against it, stops everything it started
@@ -27,6 +27,10 @@
 #                  invocations of the packaged function against the stand-in
 #                  Runtime API); writes build-release/bench-lambda.md (never
 #                  RESULTS.md). With --quick: its quick sizes.
+#   --only hostile only the hostile-clients scenario (issue 13); builds only
+#                  cargomon and cargomon-bench and writes
+#                  build-release/bench-hostile.md (never RESULTS.md). With
+#                  --quick: its quick sizes.
 #
 # Logs of every process: build-release/bench-logs/. Data lives in a temporary
 # directory under build-release/ (a real disk: fsync costs what it costs),
@@ -61,7 +65,7 @@ for arg in "$@"; do
   esac
 done
 case "$want_only:$only" in
-  0: | 0:lambda) ;;
+  0: | 0:lambda | 0:hostile) ;;
   1:*)
     echo "--only needs a scenario (try --help)" >&2
     exit 2
@@ -89,6 +93,10 @@ if [ $quick = 1 ]; then
   pg_run_s=2
   rates=(1000 5000 10000)
   micro_args=(--benchmark_min_time=0.001)
+  # The hostile-clients scenario: the same attackers, fewer and shorter.
+  hostile_seed=2000
+  hostile_args=(--duration 3 --silent-streams 100 --silent-addresses 1 --flood-lines 50
+    --unknown-logins 40 --idle-sockets 20 --storm-clients 5 --storm-addresses 1 --drain-seconds 2)
 else
   out=bench/RESULTS.md
   reps=3
@@ -104,7 +112,15 @@ else
   rates=(1000 5000 10000)
   micro_args=(--benchmark_min_time=0.2 --benchmark_repetitions=3
     --benchmark_report_aggregates_only=true)
+  # Issue 13's sizes: 1,000 silent streams, 400 unknown-user logins, 200 idle
+  # sockets, 50 reconnecting clients, one courier inventing 200 products per
+  # order; normal courier 50 orders/s, /healthz 20/s.
+  hostile_seed=5000
+  hostile_args=(--duration 30 --silent-streams 1000 --silent-addresses 16 --flood-lines 200
+    --unknown-logins 400 --idle-sockets 200 --storm-clients 50 --storm-addresses 5)
 fi
+if [ "$only" = hostile ]; then out="build-release/bench-hostile.md"; fi
+hostile_silent_viewers=4 # users the silent streams are spread over (caps: 100 per user)
 fresh_rate=5000
 fresh_low_rate=2000
 low_connections=4  # /metrics latency with little queueing
@@ -206,12 +222,18 @@ if [ $build = 1 ]; then
   # The release preset (CMakePresets.json) builds cargomon, cargomon-bench
   # and cargomon_micro.
   cmake --preset release >/dev/null
-  cmake --build --preset release
+  if [ "$only" = hostile ]; then
+    cmake --build --preset release --target cargomon cargomon-bench
+  else
+    cmake --build --preset release
+  fi
 fi
 bin=$root/build-release/src/cli/cargomon
 benchbin=$root/build-release/bench/tools/cargomon-bench
 micro=$root/build-release/bench/micro/cargomon_micro
-for b in "$bin" "$benchbin" "$micro"; do
+needed=("$bin" "$benchbin")
+if [ "$only" != hostile ]; then needed+=("$micro"); fi
+for b in "${needed[@]}"; do
   [ -x "$b" ] || fail "$b is missing (run without --no-build)"
 done
 build_s=$((SECONDS - suite_start))
@@ -250,6 +272,7 @@ median() {
 group() { LC_ALL=C printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/;ta'; }
 # ms V: milliseconds with 2 significant decimals below 10
 ms() { awk -v v="$1" 'BEGIN { if (v < 10) printf "%.2f ms", v; else if (v < 100) printf "%.1f ms", v; else printf "%.0f ms", v }'; }
+mb() { printf '%s MB' "$1"; }
 # runs FORMATTER V…: "a / b / c" (nothing for a single run)
 runs() {
   local f=$1 v parts=()
@@ -296,22 +319,24 @@ para() { printf '\n%s\n' "$*" >>"$body"; }
 
 password() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
 
-# launch NAME PORT DATA_DIR [ARGS…]: starts `cargomon serve` in the
-# background (port 0: any); sets server_pid.
-launch() {
+# launch_as_deployed NAME PORT DATA_DIR [ARGS…]: starts `cargomon serve` in
+# the background (port 0: any) with its own limits; sets server_pid.
+launch_as_deployed() {
   local name=$1 port=$2 dir=$3
   shift 3
   echo "=== bench: start" >>"$logs/$name.log"
-  # Every load comes from one address and the freshness streams from one
-  # viewer (a run's streams may linger a moment into the next): the caps per
-  # address and per user are lifted out of the way.
-  "$bin" serve --data-dir "$dir" --listen "127.0.0.1:$port" --token-ttl 86400 \
-    --max-connections-per-address 0 \
-    --max-streams-per-user 100000 --max-streams-per-address 100000 "$@" \
-    >>"$logs/$name.log" 2>&1 &
+  "$bin" serve --data-dir "$dir" --listen "127.0.0.1:$port" "$@" >>"$logs/$name.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   names[$server_pid]="cargomon serve ($name)"
+}
+# launch NAME PORT DATA_DIR [ARGS…]: the same, for load that is not an attack.
+launch() {
+  # Every load comes from one address and the freshness streams from one
+  # viewer (a run's streams may linger a moment into the next): the caps per
+  # address and per user are lifted out of the way.
+  launch_as_deployed "$1" "$2" "$3" --token-ttl 86400 --max-connections-per-address 0 \
+    --max-streams-per-user 100000 --max-streams-per-address 100000 "${@:4}"
 }
 # listening NAME PID: waits for the server's "listening on" line; sets server_port.
 listening() {
@@ -344,7 +369,14 @@ start() {
   listening "$1" "$server_pid"
   ready "http://127.0.0.1:$server_port"
 }
+start_as_deployed() {
+  launch_as_deployed "$@"
+  listening "$1" "$server_pid"
+  ready "http://127.0.0.1:$server_port"
+}
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# peak_rss_mb PID: the process's peak resident memory so far (VmHWM).
+peak_rss_mb() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 # token URL USER PASSWORD
 token() {
@@ -394,6 +426,174 @@ measure_ceiling() {
   ceiling[$1-$2]=$(median "${w_rps[@]}")
   ceiling_runs[$1-$2]=$(runs group "${w_rps[@]}")
 }
+
+# The users every phase's data directory gets.
+courier=bench-courier
+courier_pw=$(password)
+viewer=bench-viewer
+viewer_pw=$(password)
+add_users() { # add_users ARGS… (--data-dir DIR or --store URL)
+  echo "$courier_pw" | "$bin" user add "$@" --role courier "$courier" >/dev/null
+  echo "$viewer_pw" | "$bin" user add "$@" --role viewer "$viewer" >/dev/null
+}
+
+# ------------------------------------------ hostile clients (issue 13)
+# `cargomon-bench hostile` (bench/tools/hostile.cpp) against a server with
+# its own default limits (launch_as_deployed: no cap lifted, the default
+# token lifetime): the attackers come from addresses and users of their own,
+# so no default stands in the way of the normal courier and viewer, who log
+# in before the attack from 127.0.0.1. Each run on a fresh copy of a store
+# seeded with $hostile_seed orders (so that Last-Event-ID: 0 makes the server
+# read far back), and a fresh server, whose peak RSS (VmHWM) is read at the
+# end of the run.
+hostile_pw=$(password)
+hostile_lines=() hostile_peak=() hostile_load=()
+hostile_scenario() {
+  local seeded=$tmp/hostile-seeded data i u file hpid silent_users=()
+  rm -rf "$seeded"
+  mkdir -p "$seeded"
+  add_users --data-dir "$seeded"
+  echo "$hostile_pw" | "$bin" user add --data-dir "$seeded" --role courier hostile-flooder >/dev/null
+  echo "$hostile_pw" | "$bin" user add --data-dir "$seeded" --role viewer hostile-storm >/dev/null
+  for u in $(seq "$hostile_silent_viewers"); do
+    echo "$hostile_pw" | "$bin" user add --data-dir "$seeded" --role viewer "hostile-viewer-$u" >/dev/null
+    silent_users+=(--silent-viewer "hostile-viewer-$u")
+  done
+  log "hostile clients: seeding $hostile_seed orders"
+  run bash -c '"$1" orders --count "$2" --seed 13 --days 1 | "$3" import --data-dir "$4" -' _ \
+    "$benchbin" "$hostile_seed" "$bin" "$seeded" >"$logs/import-hostile.log" 2>&1 ||
+    { tail -n 20 "$logs/import-hostile.log" >&2; fail "import of the hostile scenario's orders failed"; }
+  for i in $(seq "$reps"); do
+    data=$tmp/hostile-$i
+    rm -rf "$data"
+    cp -a "$seeded" "$data"
+    start_as_deployed serve-hostile 0 "$data"
+    hpid=$server_pid
+    file=$logs/hostile-$i
+    log "hostile clients: run $i of $reps"
+    CARGOMON_BENCH_PASSWORD=$courier_pw CARGOMON_BENCH_VIEWER_PASSWORD=$viewer_pw \
+      CARGOMON_BENCH_ATTACKER_PASSWORD=$hostile_pw run "$benchbin" hostile \
+      --url "http://127.0.0.1:$server_port" --username "$courier" --viewer-username "$viewer" \
+      --flood-username hostile-flooder --storm-viewer hostile-storm "${silent_users[@]}" \
+      "${hostile_args[@]}" >"$file.json" 2>"$file.err" ||
+      { tail -n 20 "$file.err" >&2; fail "hostile run $i failed"; }
+    alive "$hpid" || { tail -n 30 "$logs/serve-hostile.log" >&2; fail "the server died under the hostile clients (run $i)"; }
+    hostile_peak+=("$(peak_rss_mb "$hpid")")
+    hostile_load+=("$(cut -d' ' -f1 /proc/loadavg)")
+    hostile_lines+=("$(grep '"courier_p99_ms"' "$file.json" | tail -n 1)")
+    stop "$hpid"
+    rm -rf "$data"
+  done
+}
+
+# hvals FIELD: the field of every hostile run, one a line
+hvals() { local l; for l in "${hostile_lines[@]}"; do jq -r ".$1" <<<"$l"; done; }
+# hmed FIELD: its median over the runs; hruns FORMATTER FIELD: the runs
+hmed() { mapfile -t _v < <(hvals "$1"); median "${_v[@]}"; }
+hruns() { mapfile -t _v < <(hvals "$2"); runs "$1" "${_v[@]}"; }
+# labelled LABEL TEXT: "LABEL TEXT", nothing without TEXT (one run: no runs to show)
+labelled() { if [ -n "$2" ]; then echo "$1 $2"; fi; }
+# hsum FIELD: summed over the runs
+hsum() { hvals "$1" | awk '{ s += $1 } END { printf "%.0f", s }'; }
+# houtcomes FIELD: the runs' outcome counts merged, "`429` × 1,800, …"
+houtcomes() {
+  local merged
+  merged=$(printf '%s\n' "${hostile_lines[@]}" | jq -s -c --arg f "$1" \
+    'map(.[$f]) | reduce .[] as $m ({}; reduce ($m | to_entries[]) as $e (.; .[$e.key] += $e.value)) | to_entries | sort_by(-.value)')
+  [ "$merged" != "[]" ] || { echo "—"; return; }
+  jq -r '.[] | "\(.key)\t\(.value)"' <<<"$merged" | while IFS=$'\t' read -r k v; do
+    printf "\`%s\` × %s\n" "${k//|//}" "$(group "$v")"
+  done | paste -sd ',' | sed 's/,/, /g'
+}
+# How long the idle sockets were held before the server closed them.
+idle_note() {
+  local closed
+  closed=$(hsum 'idle_outcomes["closed by the server"] // 0')
+  if [ "$closed" = 0 ]; then
+    echo "none closed by the server within the run"
+  else
+    echo "$(group "$closed") closed by the server, after p50 $(ms "$(hmed idle_held_p50_ms)") (max $(ms "$(hmed idle_held_max_ms)"))"
+  fi
+}
+hostile_section() {
+  local d=$((${#hostile_lines[@]})) peak courier_p99 viewer_p99
+  peak=$(median "${hostile_peak[@]}")
+  courier_p99=$(hmed courier_p99_ms)
+  viewer_p99=$(hmed viewer_p99_ms)
+  section "9. Hostile clients (issue 13)" "\`cargomon-bench hostile ${hostile_args[*]}\` against \`cargomon serve\` with its default limits (none lifted), on a store seeded with $(group "$hostile_seed") orders; $d run(s), each on a fresh copy and a fresh server. For $(json duration_s "${hostile_lines[0]}") s, all at once: streams that never read (over $hostile_silent_viewers viewer users and several 127.0.0.x addresses), a courier posting orders of only new product names, logins of unknown users from one address (all at once, then again every second each), idle sockets from one address (opened again whenever the server closes them) and clients reconnecting to \`/eventos\` with \`Last-Event-ID: 0\` in a loop. Meanwhile, from 127.0.0.1: a normal courier at $(json courier_rate "${hostile_lines[0]}") orders/s open loop (latency from each order's due time to its 200, queueing included; orders due during the attack are sent even after it), a normal viewer on one stream opened before the attack (latency from each normal order's 200 to its event), and \`GET /healthz\` 20 times a second (from each sample's due time). Peak RSS: VmHWM of the server at the end of the run."
+  table figure median runs target met
+  row "peak RSS (VmHWM)" "$(mb "$peak")" "$(runs mb "${hostile_peak[@]}")" "≤ 512 MB" "$(verdict "$peak" "<=" 512)"
+  row "normal courier: order → 200 p99" "$(ms "$courier_p99")" "$(hruns ms courier_p99_ms)" "≤ 100 ms" "$(verdict "$courier_p99" "<=" 100)"
+  row "normal courier: p50 / max" "$(ms "$(hmed courier_p50_ms)") / $(ms "$(hmed courier_max_ms)")" "$(labelled p50: "$(hruns ms courier_p50_ms)")" "—" ""
+  row "normal courier: orders acknowledged / failed / not sent (all runs)" "$(group "$(hsum courier_orders_acked)") / $(hsum courier_orders_failed) / $(hsum courier_orders_not_sent)" "" "—" ""
+  row "normal viewer: 200 → event p99" "$(ms "$viewer_p99")" "$(hruns ms viewer_p99_ms)" "≤ 100 ms" "$(verdict "$viewer_p99" "<=" 100)"
+  row "normal viewer: p50 / max" "$(ms "$(hmed viewer_p50_ms)") / $(ms "$(hmed viewer_max_ms)")" "$(labelled p50: "$(hruns ms viewer_p50_ms)")" "—" ""
+  row "normal viewer: events missed / resyncs / reconnects (all runs)" "$(hsum viewer_missed) / $(hsum viewer_resyncs) / $(hsum viewer_reconnects)" "" "0 missed" "$([ "$(hsum viewer_missed)" = 0 ] && echo met || echo '**missed**')"
+  row "\`/healthz\` p99" "$(ms "$(hmed health_p99_ms)")" "$(hruns ms health_p99_ms)" "—" ""
+  row "\`/healthz\` p50 / max" "$(ms "$(hmed health_p50_ms)") / $(ms "$(hmed health_max_ms)")" "$(labelled p50: "$(hruns ms health_p50_ms)")" "—" ""
+  row "\`/healthz\` answers other than 200 (all runs)" "$(hsum health_non_200) of $(group "$(hsum health_samples)")" "" "—" ""
+  row "load average (1 min) at the end of each run" "$(median "${hostile_load[@]}")" "$(runs echo "${hostile_load[@]}")" "—" ""
+  para "What the attackers got (all runs; an outcome is a status code, or where the request failed):"
+  echo >>"$body"
+  table attacker "requests" "outcomes" "and"
+  row "streams that never read" "$(group "$(hsum silent_streams)")" "$(houtcomes silent_outcomes)" "admitted per run: $(hvals silent_admitted | paste -sd '/' | sed 's|/| / |g')"
+  row "courier inventing products" "$(group "$(hvals flood_outcomes | jq -s 'map(add // 0) | add')")" "$(houtcomes flood_outcomes)" "$(group "$(hsum flood_products_acked)") new products in acknowledged orders"
+  row "unknown-user logins" "$(group "$(hsum login_attempts)")" "$(houtcomes login_outcomes)" ""
+  row "idle sockets" "$(group "$(hsum idle_connects)")" "$(houtcomes idle_outcomes)" "$(idle_note)"
+  row "\`Last-Event-ID: 0\` reconnects" "$(group "$(hsum storm_connects)")" "$(houtcomes storm_outcomes)" "$(group "$(hsum storm_resyncs)") resyncs, $(group "$(hsum storm_replayed_events)") events replayed"
+  local warnings
+  warnings=$(grep -c -E '\] \[(warning|error|critical)\]' "$logs/serve-hostile.log" || true)
+  para "The server was alive after every run and stopped on SIGTERM (see Anomalies). Its log holds $warnings warning or error lines over the runs$([ "$warnings" -gt 0 ] && printf '; most frequent: %s' "$(grep -oE '\] \[(warning|error|critical)\] .*' "$logs/serve-hostile.log" | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -n 2 | sed -E 's/^ *([0-9]+) \] /\1 × /' | paste -sd ';' | sed 's/;/; /g' | tr -d '|')")."
+}
+
+# write_report TITLE RUNS_LINE: the header, $body and the notes kept from $out.
+write_report() {
+  local notes=""
+  if [ -f "$out" ] && grep -q '^<!-- notes -->' "$out"; then
+    notes=$(sed -n '/^<!-- notes -->/,$p' "$out")
+  else
+    notes=$'<!-- notes -->\n## Notes\n\n(Analysis by people; everything from the `<!-- notes -->` line on is kept when `bench/run.sh` regenerates this file.)'
+  fi
+  local invocation=bench/run.sh
+  if [ $quick = 1 ]; then invocation+=" --quick"; fi
+  if [ -n "$only" ]; then invocation+=" --only $only"; fi
+  {
+    echo "# $1"
+    echo
+    if [ $quick = 1 ]; then
+      echo "> **Quick mode** (\`bench/run.sh --quick\`): small sizes and short single runs, to check that the suite works. These figures mean nothing."
+      echo
+    fi
+    echo "Generated by \`$invocation\` — do not edit above the notes line; re-run it instead."
+    echo
+    echo "- Date: $started_at (UTC)"
+    echo "- Commit: \`$commit\`$dirty_note"
+    echo "- Machine: $cores cores (\`nproc\`), $(awk -v k="$mem_kb" 'BEGIN { printf "%.1f GiB", k / 1048576 }') memory (MemTotal), $cpu_model, Linux $kernel"
+    echo "- Load average (1, 5, 15 min): $load_start at the start, $load_end at the end. Everything (server, PostgreSQL, haproxy, load generators) runs on these $cores cores; other work on the machine lowers every figure."
+    echo "- $2 Suite: ${suite_s} s."
+    cat "$body"
+    echo
+    echo "$notes"
+  } >"$out.tmp"
+  mv "$out.tmp" "$out"
+  log "done in ${suite_s} s: $out"
+}
+
+if [ "$only" = hostile ]; then
+  log "only the hostile-clients scenario (issue 13)"
+  hostile_scenario
+  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+  suite_s=$((SECONDS - suite_start))
+  hostile_section
+  section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
+  if [ ${#anomalies[@]} -eq 0 ]; then
+    echo "None." >>"$body"
+  else
+    for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
+  fi
+  write_report "Benchmark results: hostile clients only" "Runs: $reps, the median shown (with the runs)."
+  exit 0
+fi
 
 # --------------------------------------------------------------- fsync bound
 log "fsync probe"
@@ -587,14 +787,6 @@ if [ "$only" = lambda ]; then
 fi
 
 # ------------------------------------------------- phase 1: a fresh server
-courier=bench-courier
-courier_pw=$(password)
-viewer=bench-viewer
-viewer_pw=$(password)
-add_users() { # add_users ARGS… (--data-dir DIR or --store URL)
-  echo "$courier_pw" | "$bin" user add "$@" --role courier "$courier" >/dev/null
-  echo "$viewer_pw" | "$bin" user add "$@" --role viewer "$viewer" >/dev/null
-}
 
 data1=$tmp/ingest
 mkdir -p "$data1"
@@ -809,6 +1001,9 @@ for i in $(seq "$reps"); do
 done
 stop "$pid2"
 
+log "scenario 9: hostile clients (issue 13)"
+hostile_scenario
+
 # ------------------------------------------- phase 3: PostgreSQL, haproxy
 declare -A pg_rps pg_runs pg_p99 pg_bad
 if [ $with_postgres = 1 ]; then
@@ -917,7 +1112,6 @@ fsync_p99=$(median "${fsync_p99s[@]}")
 fsync_bound=$(awk -v c=$connections -v l="$fsync_p50" 'BEGIN { printf "%.0f", c / (l / 1000) }')
 c64=${ceiling[sqlite-$connections]}
 c256=${ceiling[sqlite-$wide_connections]}
-mb() { printf '%s MB' "$1"; }
 
 section "HTTP ceiling" "wrk (2 threads, keep-alive) on \`GET /healthz\`, on this machine beside the server: the most requests/s this client can get from this server at all. Every throughput below is also given as a fraction of the ceiling at the same connection count."
 table figure median runs
@@ -1005,6 +1199,8 @@ table figure median runs "of HTTP ceiling"
 row "logins/s" "$(group "$login_rps")$login_bad" "$login_runs" "$(percent "$login_rps" "$c64")"
 row "latency p99" "$(ms "$login_p99")" "" ""
 
+hostile_section
+
 if [ $with_postgres = 1 ]; then
   section "PostgreSQL: ingest with 1, 2, 3 instances (issue #7)" "Scenario 1 (wrk, $connections connections) through haproxy (the configuration of docs/deployment.md, \`option http-server-close\`) to N \`cargomon serve --store postgres://…\` on one throwaway PostgreSQL 15 (scripts/pg-server.sh: Unix socket, default durability). Everything on this machine's $cores cores: PostgreSQL, haproxy, the instances and wrk. The ceiling is \`GET /healthz\` through the same haproxy."
   table instances "orders/s" runs "ratio to 1 instance" "p99" "HTTP ceiling via haproxy" "of HTTP ceiling"
@@ -1043,30 +1239,4 @@ jq -r '
   | "| `\(.run_name)` | \(t(.cpu_time; .time_unit)) | \(t(.real_time; .time_unit)) | \(n(.items_per_second)) |"
 ' "$logs/micro.json" >>"$body"
 
-# Header, body, and the notes kept from the previous file.
-notes=""
-if [ -f "$out" ] && grep -q '^<!-- notes -->' "$out"; then
-  notes=$(sed -n '/^<!-- notes -->/,$p' "$out")
-else
-  notes=$'<!-- notes -->\n## Notes\n\n(Analysis by people; everything from the `<!-- notes -->` line on is kept when `bench/run.sh` regenerates this file.)'
-fi
-{
-  echo "# Benchmark results"
-  echo
-  if [ $quick = 1 ]; then
-    echo "> **Quick mode** (\`bench/run.sh --quick\`): small sizes and short single runs, to check that the suite works. These figures mean nothing."
-    echo
-  fi
-  echo "Generated by \`bench/run.sh$([ $quick = 1 ] && echo ' --quick')\` — do not edit above the notes line; re-run it instead."
-  echo
-  echo "- Date: $started_at (UTC)"
-  echo "- Commit: \`$commit\`$dirty_note"
-  echo "- Machine: $cores cores (\`nproc\`), $(awk -v k="$mem_kb" 'BEGIN { printf "%.1f GiB", k / 1048576 }') memory (MemTotal), $cpu_model, Linux $kernel"
-  echo "- Load average (1, 5, 15 min): $load_start at the start, $load_end at the end. Everything (server, PostgreSQL, haproxy, load generators) runs on these $cores cores; other work on the machine lowers every figure."
-  echo "- Runs: $reps per measurement, the median shown (with the runs); wrk runs of $run_s s (ceilings $ceiling_s s), $connections connections unless said. Suite: ${suite_s} s."
-  cat "$body"
-  echo
-  echo "$notes"
-} >"$out.tmp"
-mv "$out.tmp" "$out"
-log "done in ${suite_s} s: $out"
+write_report "Benchmark results" "Runs: $reps per measurement, the median shown (with the runs); wrk runs of $run_s s (ceilings $ceiling_s s), $connections connections unless said."
