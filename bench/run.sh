@@ -495,7 +495,7 @@ hruns() { mapfile -t _v < <(hvals "$2"); runs "$1" "${_v[@]}"; }
 labelled() { if [ -n "$2" ]; then echo "$1 $2"; fi; }
 # hsum FIELD: summed over the runs
 hsum() { hvals "$1" | awk '{ s += $1 } END { printf "%.0f", s }'; }
-# houtcomes FIELD: the runs' outcome counts merged, "`429` × 1,800, …"
+# houtcomes FIELD: the runs' outcome counts merged, "`429` × 1,800; …"
 houtcomes() {
   local merged
   merged=$(printf '%s\n' "${hostile_lines[@]}" | jq -s -c --arg f "$1" \
@@ -503,7 +503,7 @@ houtcomes() {
   [ "$merged" != "[]" ] || { echo "—"; return; }
   jq -r '.[] | "\(.key)\t\(.value)"' <<<"$merged" | while IFS=$'\t' read -r k v; do
     printf "\`%s\` × %s\n" "${k//|//}" "$(group "$v")"
-  done | paste -sd ',' | sed 's/,/, /g'
+  done | paste -sd ';' | sed 's/;/; /g' # (not ",": the counts have commas)
 }
 # How long the idle sockets were held before the server closed them.
 idle_note() {
