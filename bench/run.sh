@@ -528,6 +528,7 @@ hostile_section() {
   row "normal courier: orders acknowledged / failed / not sent (all runs)" "$(group "$(hsum courier_orders_acked)") / $(hsum courier_orders_failed) / $(hsum courier_orders_not_sent)" "" "—" ""
   row "normal viewer: 200 → event p99" "$(ms "$viewer_p99")" "$(hruns ms viewer_p99_ms)" "≤ 100 ms" "$(verdict "$viewer_p99" "<=" 100)"
   row "normal viewer: p50 / max" "$(ms "$(hmed viewer_p50_ms)") / $(ms "$(hmed viewer_max_ms)")" "$(labelled p50: "$(hruns ms viewer_p50_ms)")" "—" ""
+  row "normal viewer: events read before their order's 200 (counted as 0 ms above; all runs)" "$(percent "$(hsum viewer_negative)" "$(hsum viewer_events_received)")" "" "—" ""
   row "normal viewer: events missed / resyncs / reconnects (all runs)" "$(hsum viewer_missed) / $(hsum viewer_resyncs) / $(hsum viewer_reconnects)" "" "0 missed" "$([ "$(hsum viewer_missed)" = 0 ] && echo met || echo '**missed**')"
   row "\`/healthz\` p99" "$(ms "$(hmed health_p99_ms)")" "$(hruns ms health_p99_ms)" "—" ""
   row "\`/healthz\` p50 / max" "$(ms "$(hmed health_p50_ms)") / $(ms "$(hmed health_max_ms)")" "$(labelled p50: "$(hruns ms health_p50_ms)")" "—" ""
