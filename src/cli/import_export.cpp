@@ -26,6 +26,7 @@
 #include "cli/settings.hpp"
 #include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
+#include "storage/user_directory.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -203,28 +204,34 @@ class OrderImport {
 void ensure_enabled_admin(UserStore& users, const std::string& admin_name, const Clock& clock) {
   const auto all = users.list_users();
   if (std::any_of(all.begin(), all.end(), is_enabled_admin)) return;
-  if (auto existing = users.find_user(admin_name)) {
-    existing->role = Role::admin;
-    existing->disabled = false;
-    existing->token_generation = next_token_generation(existing->token_generation, clock.now());
-    if (users.update_user(*existing) == UserChange::done) {
+  // Through the user service, as `cargomon user` and /usuarios: its rules,
+  // and its token generations, apply.
+  StoredUserDirectory directory(users);
+  UserService service(directory, auth::hash_password, clock);
+  std::string why;
+  if (users.find_user(admin_name)) {
+    const auto promoted = service.update(admin_name, {.role = Role::admin, .disabled = false});
+    if (promoted.ok()) {
       std::cout << "no enabled admin after the import: " << admin_name
                 << " is now an admin (its password is unchanged)" << std::endl;
       return;
     }
-  }
-  const std::string password = auth::generate_password();
-  if (users.create_user(User{admin_name, auth::hash_password(password), Role::admin, false,
-                             next_token_generation(0, clock.now())}) == UserChange::done) {
-    std::cout << "no enabled admin after the import: created " << admin_name
-              << " (role admin) with password: " << password
-              << "\n(shown only this once; change it with `cargomon user passwd " << admin_name
-              << "`)" << std::endl;
-    return;
+    why = promoted.detail;
+  } else {
+    const std::string password = auth::generate_password();
+    const auto created = service.create({admin_name, password, Role::admin});
+    if (created.ok()) {
+      std::cout << "no enabled admin after the import: created " << admin_name
+                << " (role admin) with password: " << password
+                << "\n(shown only this once; change it with `cargomon user passwd " << admin_name
+                << "`)" << std::endl;
+      return;
+    }
+    why = created.detail;
   }
   throw std::runtime_error("no enabled admin after the import, and " + admin_name +
-                           " could be neither promoted nor created: run `cargomon user role " +
-                           admin_name + " admin`");
+                           " could be neither promoted nor created (" + why +
+                           "): run `cargomon user role NAME admin` for an imported user");
 }
 
 // The original Usuarios table: username and clear-text password. Existing

@@ -378,6 +378,20 @@ TEST_F(ImportExport, TheOriginalsScansMigrateAndItsAdminAndDevicesKeepWorking) {
   EXPECT_EQ(client.get("/Prod/metrics?fecha=2024-09-12", token).json().at("total_pedidos"), 0);
 }
 
+TEST_F(ImportExport, AnImportedAdminWhoCouldNotAdministerIsPromotedSoOneAlwaysExists) {
+  const auto users = write("usuarios.json", R"({"Items": [
+      {"username": {"S": "admin"}, "password": {"S": "clave-del-admin"}, "role": {"S": "viewer"}}
+    ], "Count": 1})");
+  const auto result =
+      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("no enabled admin after the import: admin is now an admin"),
+            std::string::npos)
+      << result.output;
+  const auto listed = run_cargomon({"user", "list", "--data-dir", data.string()});
+  EXPECT_NE(listed.output.find("admin\tadmin"), std::string::npos) << listed.output;
+}
+
 TEST(BasePath, OnlyAPathPrefixIsAccepted) {
   const TempDir dir;
   for (const char* bad : {"Prod", "/Prod/", "/", "/Prod?x=1"}) {
