@@ -260,29 +260,35 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   stream->address_ = owner.address;
   stream->expires_at_ = owner.expires_at;
   stream->token_generation_ = owner.token_generation;
+  bool from_store = false;
   {
-    // Counted before any replay is read: a refused client costs nothing.
+    // Counted, admitted and either registered or reserved under one lock,
+    // before any replay is read: a refused client costs nothing, and streams
+    // opened at once cannot together pass a cap while their gaps are read.
     std::lock_guard lock(mutex_);
     std::size_t of_user = 0;
     std::size_t of_address = 0;
-    for (const auto& open : streams_) {
-      if (open->closed()) continue;
+    std::size_t replays_of_address = 0;
+    const auto count = [&](const std::shared_ptr<EventStream>& open, bool replaying) {
+      if (open->closed()) return;
       if (!owner.user.empty() && open->user_ == owner.user) ++of_user;
-      if (!owner.address.empty() && open->address_ == owner.address) ++of_address;
-    }
+      if (!owner.address.empty() && open->address_ == owner.address) {
+        ++of_address;
+        if (replaying) ++replays_of_address;
+      }
+    };
+    for (const auto& open : streams_) count(open, false);
+    for (const auto& open : joining_) count(open, true);
     if (of_user >= options_.max_streams_per_user ||
         of_address >= options_.max_streams_per_address) {
       return nullptr;
     }
-  }
-  {
     // Never send again what the client says it has seen, including events
     // published before this call that reach the streams after it. Relayed,
     // this instance's window may lag the instance the client came from, so
     // its id is taken as it is; here, an id beyond every event published
     // means nothing was missed, and the stream goes on from the latest.
     // Without Last-Event-ID a client wants what happens from now on.
-    std::lock_guard lock(mutex_);
     if (!last_event_id) {
       stream->last_id_ = latest_id_;
     } else if (options_.relayed) {
@@ -290,50 +296,35 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
     } else {
       stream->last_id_ = std::min(*last_event_id, latest_id_);
     }
-  }
-  std::vector<Event> replay;
-  bool covered = true;
-  {
-    std::lock_guard lock(mutex_);
-    if (last_event_id) {
-      // The window covers the gap when it reaches back to the event right
-      // after (ids are at least 1, so `id - 1` cannot overflow; any id a
-      // client sends, up to INT64_MAX, compares well).
-      covered = (!window_.empty() && window_.front().id - 1 <= *last_event_id) ||
-                (window_.empty() && *last_event_id >= latest_id_ && latest_id_ > 0);
-      if (covered) {
+    // The window covers the gap when it reaches back to the event right
+    // after (ids are at least 1, so `id - 1` cannot overflow; any id a
+    // client sends, up to INT64_MAX, compares well).
+    const bool covered = !last_event_id ||
+                         (!window_.empty() && window_.front().id - 1 <= *last_event_id) ||
+                         (window_.empty() && *last_event_id >= latest_id_ && latest_id_ > 0);
+    // Queued before the stream can receive live events, under the same lock
+    // that publish() takes: nothing is lost or reordered.
+    if (covered) {
+      if (last_event_id) {
         for (const auto& event : window_) {
-          if (event.id > *last_event_id) replay.push_back(event);
+          if (event.id > *last_event_id) stream->push(event.id, event.text);
         }
       }
-    }
-    // Queue the replay before the stream can receive live events, under the
-    // same lock that publish() takes: nothing is lost or reordered.
-    for (const auto& event : replay) stream->push(event.id, event.text);
-    if (covered) streams_.push_back(stream);
-  }
-  if (!covered) {
-    // The window does not reach back far enough (e.g. after a restart): fill
-    // the gap from the store, or ask the client to reload.
-    std::optional<std::vector<Event>> missed;
-    try {
-      missed = replay_from_store(*last_event_id);
-    } catch (const StoreUnavailable&) {
-      missed.reset();
-    }
-    if (!missed) {
+      streams_.push_back(stream);
+    } else if (too_far_behind_ && *last_event_id <= *too_far_behind_) {
       stream->push(0, resync_event("too many events missed"));
+      streams_.push_back(stream);
+    } else if (joining_.size() >= options_.max_store_replays ||
+               replays_of_address >= options_.max_store_replays_per_address) {
+      // Reload rather than wait for (or take) a store thread.
+      stream->push(0, resync_event("too many clients catching up at once"));
+      streams_.push_back(stream);
     } else {
-      for (const auto& event : *missed) stream->push(event.id, event.text);
+      joining_.push_back(stream);
+      from_store = true;
     }
-    std::lock_guard lock(mutex_);
-    // Live events published since the store read: the stream skips the ids it
-    // already has.
-    for (const auto& event : window_) {
-      if (event.id > *last_event_id) stream->push(event.id, event.text);
-    }
-    streams_.push_back(stream);
   }
+  if (from_store) fill_gap_from_store(stream, *last_event_id);
   try {
     stream->push(0, metrics_event());
   } catch (const StoreUnavailable&) {
@@ -342,6 +333,42 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
     metrics_dirty_ = true;
   }
   return stream;
+}
+
+void EventFeed::fill_gap_from_store(const std::shared_ptr<EventStream>& stream,
+                                    std::int64_t last_event_id) {
+  // The window does not reach back far enough (e.g. after a restart): fill
+  // the gap from the store, or ask the client to reload.
+  std::optional<std::vector<Event>> missed;
+  bool too_far = false;
+  try {
+    missed = replay_from_store(last_event_id);
+    too_far = !missed;
+  } catch (const StoreUnavailable&) {
+    missed.reset();
+  } catch (...) {
+    // The reservation ends whatever happens: not counted, and closed.
+    {
+      std::lock_guard lock(mutex_);
+      std::erase(joining_, stream);
+    }
+    stream->close_with(nullptr);
+    throw;
+  }
+  if (!missed) {
+    stream->push(0, resync_event("too many events missed"));
+  } else {
+    for (const auto& event : *missed) stream->push(event.id, event.text);
+  }
+  std::lock_guard lock(mutex_);
+  if (too_far) too_far_behind_ = std::max(too_far_behind_.value_or(last_event_id), last_event_id);
+  // Live events published since the store read: the stream skips the ids it
+  // already has.
+  for (const auto& event : window_) {
+    if (event.id > last_event_id) stream->push(event.id, event.text);
+  }
+  std::erase(joining_, stream);
+  streams_.push_back(stream);
 }
 
 std::optional<std::vector<EventFeed::Event>> EventFeed::replay_from_store(
@@ -369,6 +396,8 @@ void EventFeed::close_all() {
   {
     std::lock_guard lock(mutex_);
     streams.swap(streams_);
+    // Those still reading their gap are closed too; they join closed.
+    streams.insert(streams.end(), joining_.begin(), joining_.end());
   }
   for (const auto& stream : streams) stream->close_with(nullptr);
 }

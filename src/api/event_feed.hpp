@@ -158,6 +158,15 @@ struct EventFeedOptions {
   // page), however far back its Last-Event-ID is, and the stream keeps room
   // for live events.
   std::size_t store_replay_page = 256;
+  // Reads of a gap from the store in flight at once, in all and per client
+  // address; a reconnect past either is answered resync without reading
+  // (after a restart every dashboard reconnects at once, and a loop of
+  // far-behind reconnects must not take the store threads that orders and
+  // pages need). A gap from an id at or before one that was already found
+  // too large is answered resync without reading too: what follows an
+  // earlier id includes what follows a later one.
+  std::size_t max_store_replays = 2;
+  std::size_t max_store_replays_per_address = 1;
   std::chrono::milliseconds metrics_interval{250};
   // New pedido events reach the streams at most this often (the first after
   // a quiet spell goes at once).
@@ -212,6 +221,9 @@ class EventFeed {
     EventText text;  // shared with the streams it is queued in
   };
   void deliver(std::int64_t sequence, std::string_view order_json);
+  // Reads the gap of a stream reserved in joining_ from the store (or queues
+  // resync), then moves it to streams_. Off the feed's lock while reading.
+  void fill_gap_from_store(const std::shared_ptr<EventStream>& stream, std::int64_t last_event_id);
   // The events after `last_event_id`, read from the store page by page;
   // nullopt when they are more than a replay may hold.
   std::optional<std::vector<Event>> replay_from_store(std::int64_t last_event_id);
@@ -239,6 +251,13 @@ class EventFeed {
   std::uint64_t published_ = 0;   // events ever appended to the window
   std::uint64_t fanned_out_ = 0;  // of those, handed to the streams
   std::vector<std::shared_ptr<EventStream>> streams_;
+  // Streams whose gap is being read from the store: counted against the
+  // caps from the moment they are admitted, receiving nothing until they
+  // join streams_.
+  std::vector<std::shared_ptr<EventStream>> joining_;
+  // The latest Last-Event-ID whose gap was found too large for a replay:
+  // any id up to it needs no store read to be told resync.
+  std::optional<std::int64_t> too_far_behind_;
   std::shared_ptr<std::atomic<std::size_t>> all_queued_ =
       std::make_shared<std::atomic<std::size_t>>(0);
   bool metrics_dirty_ = false;

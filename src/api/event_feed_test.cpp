@@ -29,10 +29,39 @@ class FlakyStore final : public ForwardingStore {
   using ForwardingStore::ForwardingStore;
   std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override {
     if (unavailable) throw StoreUnavailable("down");
+    {
+      std::unique_lock lock(mutex_);
+      ++reads_begun_;
+      read_begun_.notify_all();
+      gate_opened_.wait(lock, [&] { return !gate_closed_; });
+    }
     auto orders = ForwardingStore::orders_after(after, limit);
+    std::lock_guard lock(mutex_);
     largest_read = std::max(largest_read, limit);
     orders_read += orders.size();
     return orders;
+  }
+  // While closed, reads of orders wait in the store (a slow store).
+  void close_gate() {
+    std::lock_guard lock(mutex_);
+    gate_closed_ = true;
+  }
+  void open_gate() {
+    {
+      std::lock_guard lock(mutex_);
+      gate_closed_ = false;
+    }
+    gate_opened_.notify_all();
+  }
+  // Waits (bounded) until `count` reads of orders have begun in all.
+  bool wait_for_reads(int count) {
+    std::unique_lock lock(mutex_);
+    return read_begun_.wait_for(lock, std::chrono::seconds(10),
+                                [&] { return reads_begun_ >= count; });
+  }
+  int reads_begun() {
+    std::lock_guard lock(mutex_);
+    return reads_begun_;
   }
   DayMetrics day_metrics(BusinessDay day) override {
     if (unavailable) throw StoreUnavailable("down");
@@ -58,6 +87,13 @@ class FlakyStore final : public ForwardingStore {
   // What orders_after handed out: the largest page asked for, the orders read.
   std::size_t largest_read = 0;
   std::size_t orders_read = 0;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable read_begun_;
+  std::condition_variable gate_opened_;
+  int reads_begun_ = 0;
+  bool gate_closed_ = false;
 };
 
 struct Parsed {
@@ -340,6 +376,96 @@ TEST_F(EventFeedTest, OpenStreamsAreCappedPerUserAndPerAddress) {
   EXPECT_NE(feed.subscribe(std::nullopt, {"ana", "10.0.0.3", {}}), nullptr);
   b1->detach();
   EXPECT_NE(feed.subscribe(std::nullopt, {"dani", "10.0.0.1", {}}), nullptr);
+}
+
+TEST_F(EventFeedTest, StreamsWhoseGapsAreBeingReadCountAgainstTheCaps) {
+  // Reconnects far behind, at once: each is counted from the moment it is
+  // admitted, not when its replay ends, so together they cannot pass a cap.
+  EventFeedOptions options;
+  options.window = 1;
+  options.max_streams_per_user = 2;
+  options.max_store_replays = 10;
+  options.max_store_replays_per_address = 10;
+  EventFeed feed(store, calendar, clock, options);
+  for (const char* id : {"a", "b", "c"}) publish(feed, store.add(id));
+  store.close_gate();
+  std::shared_ptr<EventStream> first;
+  std::shared_ptr<EventStream> second;
+  std::thread one([&] { first = feed.subscribe(1, {"ana", "10.0.0.1", {}}); });
+  std::thread two([&] { second = feed.subscribe(1, {"ana", "10.0.0.2", {}}); });
+  const bool both_reading = store.wait_for_reads(2);
+  // A third while both replays are in flight: past the user's cap of 2.
+  const auto third = feed.subscribe(std::nullopt, {"ana", "10.0.0.3", {}});
+  store.open_gate();
+  one.join();
+  two.join();
+  ASSERT_TRUE(both_reading);
+  EXPECT_EQ(third, nullptr);
+  ASSERT_TRUE(first && second);
+  // The two that were reading got their whole gap and are counted as open.
+  for (const auto& stream : {first, second}) {
+    std::vector<std::int64_t> ids;
+    for (const auto& e : events_in(stream->take().text())) {
+      if (e.name == "pedido") ids.push_back(e.id);
+    }
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3}));
+  }
+  EXPECT_EQ(feed.subscribe(std::nullopt, {"ana", "10.0.0.3", {}}), nullptr);
+}
+
+TEST_F(EventFeedTest, ReadsOfGapsInFlightAreBoundedInAllAndPerAddressTheRestResync) {
+  EventFeedOptions options;
+  options.window = 1;
+  options.max_store_replays = 2;
+  options.max_store_replays_per_address = 1;
+  EventFeed feed(store, calendar, clock, options);
+  for (const char* id : {"a", "b", "c"}) publish(feed, store.add(id));
+  const auto first_name = [](const std::shared_ptr<EventStream>& stream) {
+    const auto events = events_in(stream->take().text());
+    return events.empty() ? std::string() : events[0].name;
+  };
+  store.close_gate();
+  std::shared_ptr<EventStream> reading_1;
+  std::shared_ptr<EventStream> reading_2;
+  std::thread one([&] { reading_1 = feed.subscribe(1, {"ana", "10.0.0.1", {}}); });
+  const bool first_reading = store.wait_for_reads(1);
+  // Same address: answered at once, without a read.
+  const auto same_address = feed.subscribe(1, {"bea", "10.0.0.1", {}});
+  std::thread two([&] { reading_2 = feed.subscribe(1, {"caro", "10.0.0.2", {}}); });
+  const bool second_reading = store.wait_for_reads(2);
+  // Two reads in flight in all: a third address is answered at once too.
+  const auto third_address = feed.subscribe(1, {"dani", "10.0.0.3", {}});
+  const int reads_while_busy = store.reads_begun();
+  store.open_gate();
+  one.join();
+  two.join();
+  ASSERT_TRUE(first_reading && second_reading);
+  EXPECT_EQ(reads_while_busy, 2);
+  EXPECT_EQ(first_name(same_address), "resync");
+  EXPECT_EQ(first_name(third_address), "resync");
+  EXPECT_EQ(first_name(reading_1), "pedido");
+  EXPECT_EQ(first_name(reading_2), "pedido");
+  // Once they are done, a gap is read again.
+  EXPECT_EQ(first_name(feed.subscribe(1, {"eva", "10.0.0.1", {}})), "pedido");
+}
+
+TEST_F(EventFeedTest, AGapFoundTooLargeIsNotReadAgainNorAnyOlderOne) {
+  EventFeedOptions options;
+  options.window = 1;
+  options.max_store_replay = 2;
+  EventFeed feed(store, calendar, clock, options);
+  for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
+  const auto first_name = [](const std::shared_ptr<EventStream>& stream) {
+    return events_in(stream->take().text()).at(0).name;
+  };
+  EXPECT_EQ(first_name(feed.subscribe(1)), "resync");  // 4 missed, 2 allowed: read, given up
+  const int reads = store.reads_begun();
+  EXPECT_EQ(first_name(feed.subscribe(1)), "resync");
+  EXPECT_EQ(first_name(feed.subscribe(0)), "resync");
+  EXPECT_EQ(store.reads_begun(), reads);  // neither read the store
+  // A later id is read: its gap may fit (4 and 5 do).
+  EXPECT_EQ(first_name(feed.subscribe(3)), "pedido");
+  EXPECT_GT(store.reads_begun(), reads);
 }
 
 TEST_F(EventFeedTest, AStreamEndsWhenTheTokenThatOpenedItExpires) {
