@@ -80,6 +80,10 @@ class Application {
         server_(io_, router_, server_options(settings)),
         signals_(io_, SIGINT, SIGTERM) {
     ensure_admin(users_, settings.admin_password);
+    // An order whose courier was read more than a second ago is still taken
+    // on its network thread while a store thread reads the courier again.
+    users_.refresh_with(
+        [this](std::function<void()> work) { return store_work_.try_post(std::move(work), 0); });
     // Every instance's orders reach this instance's streams through the relay.
     if (auto* live = store_->live_orders()) {
       relay_ = live->subscribe([this](const Order& order) { feed_.relay(order); });

@@ -8,8 +8,11 @@ constexpr std::size_t kMaxEntries = 10000;
 }  // namespace
 
 CachedUserStore::CachedUserStore(UserStore& users, const Clock& clock,
-                                 std::chrono::microseconds fresh_for)
-    : users_(users), clock_(clock), fresh_for_(fresh_for) {}
+                                 std::chrono::microseconds fresh_for,
+                                 std::chrono::microseconds stale_for)
+    : users_(users), clock_(clock), fresh_for_(fresh_for), stale_for_(stale_for) {}
+
+void CachedUserStore::refresh_with(Refresher refresher) { refresher_ = std::move(refresher); }
 
 std::optional<std::optional<User>> CachedUserStore::fresh_locked(const std::string& username,
                                                                  Timestamp now) const {
@@ -25,16 +28,55 @@ std::optional<std::optional<User>> CachedUserStore::fresh_locked(const std::stri
 std::optional<std::optional<User>> CachedUserStore::find_user_in_memory(
     const std::string& username) {
   const Timestamp now = clock_.now();
+  std::optional<User> stale;
+  {
+    const std::lock_guard lock(mutex_);
+    if (auto known = fresh_locked(username, now)) return known;
+    const auto it = entries_.find(username);
+    if (!refresher_ || it == entries_.end() || it->second.read_at > now ||
+        now - it->second.read_at >= fresh_for_ + stale_for_) {
+      return std::nullopt;
+    }
+    if (it->second.refreshing) return it->second.user;
+    it->second.refreshing = true;
+    stale = it->second.user;
+  }
+  if (!refresher_([this, username] { refresh(username); })) {
+    // Not taken: the next lookup asks again.
+    const std::lock_guard lock(mutex_);
+    if (const auto it = entries_.find(username); it != entries_.end()) {
+      it->second.refreshing = false;
+    }
+  }
+  return stale;
+}
+
+void CachedUserStore::refresh(const std::string& username) {
+  try {
+    (void)read_through(username, clock_.now());
+  } catch (const std::exception&) {
+    // The store could not answer: the entry turns too old to use, and the
+    // request that then needs it reads (and reports) the store itself.
+  }
   const std::lock_guard lock(mutex_);
-  return fresh_locked(username, now);
+  if (const auto it = entries_.find(username); it != entries_.end()) {
+    it->second.refreshing = false;
+  }
 }
 
 std::optional<User> CachedUserStore::find_user(const std::string& username) {
   const Timestamp now = clock_.now();
-  std::uint64_t changes = 0;
   {
     const std::lock_guard lock(mutex_);
     if (auto known = fresh_locked(username, now)) return *known;
+  }
+  return read_through(username, now);
+}
+
+std::optional<User> CachedUserStore::read_through(const std::string& username, Timestamp now) {
+  std::uint64_t changes = 0;
+  {
+    const std::lock_guard lock(mutex_);
     changes = changes_;
   }
   auto user = users_.find_user(username);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include "storage/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
 
@@ -80,6 +84,77 @@ TEST_F(CachedUsersTest, ListAndCountAlwaysReadTheStore) {
   memory.create_user(User{"carla", "hash", Role::admin, false});
   EXPECT_EQ(cache.count_users(), 2U);
   EXPECT_EQ(cache.list_users().size(), 2U);
+}
+
+// Background reads handed to the cache, run when the test says.
+class QueuedRefreshes {
+ public:
+  CachedUserStore::Refresher refresher() {
+    return [this](std::function<void()> work) {
+      if (!accepting) return false;
+      queued.push_back(std::move(work));
+      return true;
+    };
+  }
+  void run_all() {
+    auto work = std::exchange(queued, {});
+    for (auto& w : work) w();
+  }
+  std::vector<std::function<void()>> queued;
+  bool accepting = true;
+};
+
+TEST_F(CachedUsersTest, AStaleEntryIsUsedWhileOneBackgroundReadRefreshesIt) {
+  QueuedRefreshes refreshes;
+  CachedUserStore cache_with_refresh{store, clock, 1s, 4s};
+  cache_with_refresh.refresh_with(refreshes.refresher());
+  ASSERT_TRUE(cache_with_refresh.find_user("ana"));
+  memory.update_user(User{"ana", "hash", Role::courier, true});  // disabled elsewhere
+  clock.advance(1500ms);
+  // Stale: answered from memory, and one read queued however often it is asked.
+  for (int i = 0; i < 3; ++i) {
+    const auto known = cache_with_refresh.find_user_in_memory("ana");
+    ASSERT_TRUE(known && *known);
+    EXPECT_FALSE((*known)->disabled);
+  }
+  EXPECT_EQ(refreshes.queued.size(), 1u);
+  EXPECT_EQ(store.reads, 1);
+  refreshes.run_all();
+  EXPECT_EQ(store.reads, 2);
+  const auto refreshed = cache_with_refresh.find_user_in_memory("ana");
+  ASSERT_TRUE(refreshed && *refreshed);
+  EXPECT_TRUE((*refreshed)->disabled);  // the change applies once read
+}
+
+TEST_F(CachedUsersTest, AnEntryTooStaleIsNotUsedEvenWhileItsRefreshWaits) {
+  QueuedRefreshes refreshes;
+  CachedUserStore cache_with_refresh{store, clock, 1s, 4s};
+  cache_with_refresh.refresh_with(refreshes.refresher());
+  ASSERT_TRUE(cache_with_refresh.find_user("ana"));
+  clock.advance(1500ms);
+  EXPECT_TRUE(cache_with_refresh.find_user_in_memory("ana"));
+  clock.advance(3500ms);  // 5 s old: past fresh_for + stale_for, the read still queued
+  EXPECT_FALSE(cache_with_refresh.find_user_in_memory("ana"));
+}
+
+TEST_F(CachedUsersTest, ARefreshThatCouldNotBeQueuedIsAskedForAgain) {
+  QueuedRefreshes refreshes;
+  CachedUserStore cache_with_refresh{store, clock, 1s, 4s};
+  cache_with_refresh.refresh_with(refreshes.refresher());
+  ASSERT_TRUE(cache_with_refresh.find_user("ana"));
+  clock.advance(1500ms);
+  refreshes.accepting = false;
+  EXPECT_TRUE(cache_with_refresh.find_user_in_memory("ana"));
+  EXPECT_TRUE(refreshes.queued.empty());
+  refreshes.accepting = true;
+  EXPECT_TRUE(cache_with_refresh.find_user_in_memory("ana"));
+  EXPECT_EQ(refreshes.queued.size(), 1u);
+}
+
+TEST_F(CachedUsersTest, WithoutARefresherAStaleEntryIsNeverUsed) {
+  ASSERT_TRUE(cache.find_user("ana"));
+  clock.advance(1500ms);
+  EXPECT_FALSE(cache.find_user_in_memory("ana"));
 }
 
 }  // namespace
