@@ -15,7 +15,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates tzdata
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
-  libcli11-dev libspdlog-dev libfmt-dev libssl-dev libjemalloc-dev
+  libcli11-dev libspdlog-dev libfmt-dev libssl-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "$what" = bench ] || [ "$what" = test ]; then

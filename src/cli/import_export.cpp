@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "aws/dynamodb_client.hpp"
 #include "aws/environment.hpp"
 #include "cli/commands.hpp"
+#include "cli/gunzip.hpp"
 #include "cli/item_reader.hpp"
 #include "cli/settings.hpp"
 #include "domain/user_service.hpp"
@@ -76,7 +78,8 @@ std::string describe_errors(const std::vector<api::FieldError>& errors) {
   return out;
 }
 
-// An input file, or stdin for "-".
+// An input file, or stdin for "-"; inflated as it is read when it is gzip
+// (DynamoDB's export to S3 writes `.json.gz` files).
 class Input {
  public:
   explicit Input(const std::string& name) : name_(name == "-" ? "stdin" : name) {
@@ -85,12 +88,19 @@ class Input {
       if (!file_) throw std::runtime_error("cannot read " + name);
     }
   }
-  std::istream& stream() { return file_.is_open() ? file_ : std::cin; }
+  // Looks at the first bytes, so call it once, when reading begins.
+  std::istream& stream() {
+    std::istream& raw = file_.is_open() ? file_ : std::cin;
+    if (!starts_with_gzip(raw)) return raw;
+    gunzip_.emplace(raw);
+    return *gunzip_;
+  }
   const std::string& name() const { return name_; }
 
  private:
   std::string name_;
   std::ifstream file_;
+  std::optional<GunzipStream> gunzip_;
 };
 
 // Validates orders with the API's rules and registers them, many at a time

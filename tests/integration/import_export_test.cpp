@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -163,6 +164,23 @@ TEST_F(ImportExport, MalformedItemsInAnExportAreRejectedWithReasonsAndTheValidOn
   EXPECT_EQ(m.at("acumulado_ventas_dia").to_number<double>(), 17.5);    // 1 + 3 x 5.5
   EXPECT_EQ(client.get("/pedidos/ok-1", token).json().at("total"), 1);  // the first one was kept
   EXPECT_EQ(client.get("/pedidos/ok-2", token).json().at("repartidor").at("IdRepartidor"), "R-7");
+}
+
+// DynamoDB's export to S3 writes its data files as `.json.gz`: they are read
+// as they come, compressed here by gzip(1) itself.
+TEST_F(ImportExport, AGzippedExportIsReadAsItComesAndACutOffOneIsAnError) {
+  std::string lines;
+  for (const auto& item : kMixedItems) lines += R"({"Item":)" + item + "}\n";
+  const auto file = write("export.json", lines);
+  ASSERT_EQ(std::system(("gzip -n " + file.string()).c_str()), 0);
+  const auto gz = dir.path() / "export.json.gz";
+  expect_mixed_report(import(gz, data), true);
+
+  const auto whole = read_file(gz);
+  const auto cut = write("cut.json.gz", whole.substr(0, whole.size() / 2));
+  const auto result = import(cut, dir.path() / "other");
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("cut off"), std::string::npos) << result.output;
 }
 
 TEST_F(ImportExport, MalformedItemsInAScanAreRejectedTooWhileItStreams) {
