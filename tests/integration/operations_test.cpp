@@ -303,6 +303,18 @@ TEST(Cli, PasswdOnATerminalAsksTwiceAndTwoDifferentAnswersChangeNothing) {
       run_cargomon({"user", "passwd", "ana", "--data-dir", data.string()}, "third-password\n");
   EXPECT_EQ(piped.status, 0) << piped.output;
   EXPECT_TRUE(logs_in("third-password"));
+  // `user add` sets a password too: the same two questions.
+  {
+    Terminal terminal(
+        {cargomon_binary().string(), "user", "add", "bob", "--data-dir", data.string()});
+    ASSERT_TRUE(terminal.expect("Password: ")) << terminal.seen();
+    terminal.type("bobs-password");
+    ASSERT_TRUE(terminal.expect("Repeat it: ")) << terminal.seen();
+    terminal.type("bobs-passw0rd");
+    EXPECT_NE(terminal.wait_exit(), 0) << terminal.seen();
+  }
+  const auto listed = run_cargomon({"user", "list", "--data-dir", data.string()});
+  EXPECT_EQ(listed.output.find("bob"), std::string::npos) << listed.output;
 }
 
 // ---- part 3: backups ----
