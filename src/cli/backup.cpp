@@ -99,6 +99,13 @@ int run_restore(const BackupOptions& o) {
     throw std::runtime_error("no " + std::string(kDatabase) + " in " + o.place.string() +
                              " (a directory `cargomon backup` wrote)");
   }
+  // A data directory is not a backup: its latest commits may be only in
+  // the write-ahead log, which a copy of cargomon.db alone would lose.
+  if (fs::exists(source.string() + "-wal")) {
+    throw std::runtime_error(o.place.string() +
+                             " is a data directory (its database has a write-ahead log), not a "
+                             "backup: take one with cargomon backup");
+  }
   if (const auto result = sqlite::integrity_check(source); result != "ok") {
     throw std::runtime_error(source.string() + " fails PRAGMA integrity_check: " + result);
   }

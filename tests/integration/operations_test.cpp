@@ -457,6 +457,11 @@ TEST(Backup, RestoreRefusesWhileAServerRunsAndOverAStoreWithoutForce) {
   const auto forced_while_running =
       run_cargomon({"restore", copy.string(), "--force", "--data-dir", data.string()});
   EXPECT_NE(forced_while_running.status, 0) << "--force does not beat a running server";
+  // A data directory is not a backup (its last commits may be in its log).
+  const auto live = run_cargomon(
+      {"restore", data.string(), "--force", "--data-dir", (dir.path() / "other").string()});
+  EXPECT_NE(live.status, 0);
+  EXPECT_NE(live.output.find("is a data directory"), std::string::npos) << live.output;
 
   // An order stored after the backup tells the two stores apart.
   ASSERT_EQ(HttpClient(server->port())
