@@ -401,6 +401,7 @@ struct ImportOptions {
   std::string users_table;
   std::string start_key;      // resumes the orders table's scan
   std::size_t page_size = 0;  // items per Scan page; 0: DynamoDB's (1 MB)
+  bool create = false;        // --create: a new database in a missing --data-dir
 };
 
 int run_import(const ImportOptions& o) {
@@ -424,7 +425,9 @@ int run_import(const ImportOptions& o) {
   // business, in the business timezone.
   const BusinessCalendar source(o.source_timezone.empty() ? o.timezone : o.source_timezone);
   const SystemClock clock;
-  const auto store = open_store(o.store, o.data_dir, calendar);
+  const auto store =
+      open_store(o.store, o.data_dir, calendar,
+                 o.create ? IfMissing::create : IfMissing::create_in_empty_directory);
   int status = 0;
   if (orders || !o.orders_table.empty()) {
     OrderImport import(*store, source, clock);
@@ -559,6 +562,7 @@ void add_import_command(CLI::App& app, ExitStatus& status) {
   from_table->excludes(file);
   add_data_dir_option(*cmd, o->data_dir);
   add_store_option(*cmd, o->store);
+  add_create_option(*cmd, o->create);
   add_timezone_option(*cmd, o->timezone);
   auto* users_file =
       cmd->add_option("--users", o->users_file,

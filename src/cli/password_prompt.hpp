@@ -10,4 +10,9 @@ namespace cargomon::cli {
 // `prompt` goes to stderr and the typed text is not echoed.
 std::string read_password(const std::string& prompt);
 
+// A password being set: as read_password, but from a terminal it is asked
+// twice and two different answers throw std::runtime_error. From a pipe,
+// one line (scripts send it once).
+std::string read_new_password(const std::string& prompt);
+
 }  // namespace cargomon::cli

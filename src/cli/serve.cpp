@@ -6,8 +6,10 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/authenticate.hpp"
@@ -18,15 +20,55 @@
 #include "auth/token.hpp"
 #include "cli/app_parts.hpp"
 #include "cli/commands.hpp"
+#include "cli/data_dir_lock.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
+#include "storage/open_store.hpp"
 
 namespace cargomon::cli {
 namespace {
 
 namespace asio = boost::asio;
+
+// Why --listen cannot be bound, in one line an operator can act on.
+std::string listen_problem(const std::string& listen, const boost::system::error_code& ec) {
+  std::string reason;
+  if (ec == boost::system::errc::address_in_use) {
+    reason = "the port is in use by another process";
+  } else if (ec == boost::system::errc::permission_denied) {
+    reason = "permission denied (a port below 1024 needs privileges)";
+  } else if (ec == boost::system::errc::address_not_available) {
+    reason = "no interface of this machine has that address";
+  } else {
+    reason = ec.message();
+  }
+  return "cannot listen on " + listen + ": " + reason;
+}
+
+// Binds --listen once and lets it go, so that a port in use is said before
+// anything (the data directory, the database, the first admin) is created.
+// Two servers starting at the same instant may both pass; the loser's bind
+// in Application::run fails with the same line.
+void check_listen_address(const ServeSettings& settings) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(settings.address, ec);
+  if (ec) {
+    throw std::runtime_error("--listen " + settings.listen +
+                             ": the address must be an IP address, such as 127.0.0.1 or [::1]");
+  }
+  if (settings.port == 0) return;  // any free port
+  asio::io_context io;
+  asio::ip::tcp::acceptor probe(io);
+  const asio::ip::tcp::endpoint endpoint(address, settings.port);
+  probe.open(endpoint.protocol(), ec);
+  if (!ec) {
+    probe.set_option(asio::socket_base::reuse_address(true), ec);  // as the server binds
+    probe.bind(endpoint, ec);
+  }
+  if (ec) throw std::runtime_error(listen_problem(settings.listen, ec));
+}
 
 http::ServerOptions server_options(const ServeSettings& settings) {
   http::ServerOptions options;
@@ -111,7 +153,11 @@ class Application {
   // lets requests in flight finish (bounded by the grace period) and
   // returns 0.
   int run() {
-    server_.start();
+    try {
+      server_.start();
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error(listen_problem(settings_.listen, e.code()));
+    }
     const auto endpoint = server_.local_endpoint();
     // Tests and scripts wait for this exact line.
     std::cout << "cargomon listening on " << (settings_.tls_certificate.empty() ? "http" : "https")
@@ -162,6 +208,9 @@ void add_serve_command(CLI::App& app, ExitStatus& status) {
     try {
       finish_serve_settings(*settings);
       net::raise_open_file_limit();  // each connection is a file descriptor
+      check_listen_address(*settings);
+      std::optional<DataDirLock> lock;
+      if (is_embedded_store(settings->store)) lock.emplace(settings->data_dir, "serve");
       {
         Application application(*settings);
         status.code = application.run();

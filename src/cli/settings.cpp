@@ -12,6 +12,12 @@ void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir) {
       ->capture_default_str();
 }
 
+void add_create_option(CLI::App& command, bool& create) {
+  command.add_flag("--create", create,
+                   "Create the database if --data-dir has none (by default only `serve` does, "
+                   "or an empty directory made for it: a mistyped --data-dir creates nothing)");
+}
+
 void add_store_option(CLI::App& command, std::string& store) {
   command
       .add_option("--store", store,

@@ -60,6 +60,9 @@ void finish_application_settings(const ServeSettings& settings);
 
 // --data-dir for commands that work on the store directly.
 void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir);
+// --create: lets a command other than `serve` create the SQLite database
+// where --data-dir finds none (without it, only in an empty directory).
+void add_create_option(CLI::App& command, bool& create);
 // --store (CARGOMON_STORE): which store, by URL (storage/open_store.hpp);
 // empty for SQLite in --data-dir.
 void add_store_option(CLI::App& command, std::string& store);

@@ -20,13 +20,16 @@ struct UserOptions {
   std::string store;  // a store URL (open_store.hpp); empty: SQLite in data_dir
   std::string username;
   std::string role = "viewer";
+  bool create = false;  // --create: a new database in a missing or non-empty --data-dir
 };
 
 template <class Action>
 void run(const UserOptions& options, ExitStatus& status, Action action) {
   run_command(status, [&] {
     const BusinessCalendar calendar("UTC");  // users have no business days
-    auto store = open_store(options.store, options.data_dir, calendar);
+    auto store =
+        open_store(options.store, options.data_dir, calendar,
+                   options.create ? IfMissing::create : IfMissing::create_in_empty_directory);
     StoredUserDirectory directory(*store);
     const SystemClock clock;
     UserService service(directory, auth::hash_password, clock);
@@ -56,6 +59,7 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   user->require_subcommand(1);
   add_data_dir_option(*user, options->data_dir);
   add_store_option(*user, options->store);
+  add_create_option(*user, options->create);
 
   auto* add = user->add_subcommand("add", "Create a user");
   add->fallthrough();  // --data-dir may follow the subcommand's own arguments
@@ -68,7 +72,8 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
         throw std::runtime_error("username " + *problem);
       }
       const Role role = role_from(options->role);
-      const auto u = changed(users.create({options->username, read_password("Password: "), role}));
+      const auto u =
+          changed(users.create({options->username, read_new_password("Password: "), role}));
       std::cout << "created " << u.username << " (" << to_string(u.role) << ")\n";
     });
   });
@@ -89,8 +94,8 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   passwd->add_option("username", options->username)->required();
   passwd->callback([options, &status] {
     run(*options, status, [&](UserService& users) {
-      const auto u =
-          changed(users.update(options->username, {.password = read_password("New password: ")}));
+      const auto u = changed(
+          users.update(options->username, {.password = read_new_password("New password: ")}));
       std::cout << "password changed for " << u.username << "\n";
     });
   });

@@ -16,6 +16,14 @@ void run_migrations(std::span<const Migration> migrations, MigrationDatabase& db
     }
   }
   db.create_schema_migrations();
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  if (const int latest = db.latest_applied(); latest > known) {
+    throw DowngradeRefused(
+        "the database's schema is at version " + std::to_string(latest) +
+        ", newer than this cargomon knows (" + std::to_string(known) +
+        "): a newer cargomon upgraded it, and downgrades are not supported; run that version "
+        "again, or restore a backup taken before the upgrade (docs/operations.md)");
+  }
   for (const auto& migration : migrations) {
     if (migration.version > up_to) break;
     db.begin();

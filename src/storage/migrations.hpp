@@ -13,6 +13,7 @@
 
 #include <limits>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 
 namespace cargomon {
@@ -20,6 +21,12 @@ namespace cargomon {
 struct Migration {
   int version;
   std::string_view sql;
+};
+
+// The database's schema is newer than this program knows.
+class DowngradeRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // What the runner needs from a database.
@@ -32,6 +39,8 @@ class MigrationDatabase {
   // wait for (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
   virtual void begin() = 0;
   virtual bool is_applied(int version) = 0;
+  // The highest version recorded, 0 when none is.
+  virtual int latest_applied() = 0;
   // Runs a migration's statements.
   virtual void execute(std::string_view sql) = 0;
   virtual void record(int version) = 0;
@@ -43,8 +52,11 @@ class MigrationDatabase {
 
 // Applies the migrations not yet applied, in order; those up to `up_to` only
 // (tests build old schemas). Throws std::logic_error when `migrations` is not
-// strictly increasing by version, and what `db` throws otherwise (the
-// migration that failed is rolled back; those before it stay applied).
+// strictly increasing by version; DowngradeRefused, touching nothing, when
+// the database records a version newer than the last of `migrations` (a
+// newer cargomon upgraded it: this one would misread its schema); and what
+// `db` throws otherwise (the migration that failed is rolled back; those
+// before it stay applied).
 void run_migrations(std::span<const Migration> migrations, MigrationDatabase& db,
                     int up_to = std::numeric_limits<int>::max());
 

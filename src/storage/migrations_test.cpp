@@ -27,6 +27,7 @@ class ScriptedDatabase final : public MigrationDatabase {
     recorded_.clear();
   }
   bool is_applied(int version) override { return applied.count(version) != 0; }
+  int latest_applied() override { return applied.empty() ? 0 : *applied.rbegin(); }
   void execute(std::string_view sql) override {
     calls.push_back(std::string(sql));
     if (sql == fail_on) throw std::runtime_error("syntax error");
@@ -70,6 +71,21 @@ TEST(Migrations, AFailureRollsBackThatMigrationAndKeepsTheOnesBefore) {
   db.fail_on.clear();
   run_migrations(kThree, db);  // once fixed, it goes on from there
   EXPECT_EQ(db.applied, (std::set<int>{1, 2, 3}));
+}
+
+TEST(Migrations, ADatabaseANewerProgramUpgradedIsRefusedUntouched) {
+  ScriptedDatabase db;
+  db.applied = {1, 2, 3, 4};  // 4: a migration this program does not know
+  try {
+    run_migrations(kThree, db);
+    FAIL() << "a newer schema was accepted";
+  } catch (const DowngradeRefused& e) {
+    EXPECT_NE(std::string(e.what()).find("schema is at version 4, newer than this cargomon "
+                                         "knows (3)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(db.calls, (std::vector<std::string>{"create"}));
 }
 
 TEST(Migrations, VersionsOutOfOrderOrRepeatedAreRefusedBeforeAnythingRuns) {

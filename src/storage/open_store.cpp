@@ -23,21 +23,23 @@ struct Where {
   IfMissing if_missing;
 };
 
-// Parents as the umask says; the data directory itself owner-only: it holds
-// every order and password hash. (An existing one is left as it is: its
-// owner chose its mode.)
-void create_private_directory(const std::filesystem::path& dir) {
-  if (!dir.parent_path().empty()) std::filesystem::create_directories(dir.parent_path());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw std::system_error(errno, std::system_category(),
-                            "cannot create data directory " + dir.string());
-  }
-}
-
 std::unique_ptr<Store> open_sqlite(const Where& where) {
   const auto path = where.data_dir / "cargomon.db";
   if (where.if_missing == IfMissing::fail && !std::filesystem::exists(path)) {
     throw std::runtime_error("no database at " + path.string() + " (see --data-dir)");
+  }
+  if (where.if_missing == IfMissing::create_in_empty_directory && !std::filesystem::exists(path)) {
+    const auto& dir = where.data_dir;
+    if (!std::filesystem::is_directory(dir)) {
+      throw std::runtime_error("data directory " + dir.string() +
+                               " does not exist (a mistyped --data-dir?); `cargomon serve` "
+                               "creates it, or pass --create");
+    }
+    if (!std::filesystem::is_empty(dir)) {
+      throw std::runtime_error("no cargomon database in " + dir.string() +
+                               " (a mistyped --data-dir?); `cargomon serve` creates one, or "
+                               "pass --create");
+    }
   }
   create_private_directory(where.data_dir);
   return std::make_unique<SqliteStore>(path, where.calendar);
@@ -85,6 +87,19 @@ constexpr Scheme kSchemes[] = {
 };
 
 }  // namespace
+
+bool is_embedded_store(const std::string& url) {
+  return url.empty() || url == "sqlite" || url.starts_with("sqlite:");
+}
+
+// (An existing directory keeps its mode: its owner chose it.)
+void create_private_directory(const std::filesystem::path& dir) {
+  if (!dir.parent_path().empty()) std::filesystem::create_directories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw std::system_error(errno, std::system_category(),
+                            "cannot create data directory " + dir.string());
+  }
+}
 
 std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem::path& data_dir,
                                   const BusinessCalendar& calendar, IfMissing if_missing) {

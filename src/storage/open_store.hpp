@@ -24,8 +24,20 @@ namespace cargomon {
 
 enum class IfMissing {
   create,  // a new, empty store (and the data directory) if there is none
-  fail,    // std::runtime_error if the embedded database does not exist yet
+  // The embedded database is created only in a data directory that exists
+  // and is empty (made for it, as `mkdir data` does): a mistyped --data-dir
+  // is a std::runtime_error naming it, and creates nothing.
+  create_in_empty_directory,
+  fail,  // std::runtime_error if the embedded database does not exist yet
 };
+
+// True for the URLs of the embedded SQLite database (empty, sqlite, sqlite:…),
+// whose files live in the data directory.
+bool is_embedded_store(const std::string& url);
+
+// Creates `dir` (its parents as the umask says) owner-only, mode 0700: it
+// holds every order and password hash. An existing one is left as it is.
+void create_private_directory(const std::filesystem::path& dir);
 
 // `calendar` must outlive the store. Throws std::runtime_error naming the
 // accepted forms for any other URL, and StoreUnavailable when the store

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "storage/memory/memory_store.hpp"
@@ -48,6 +49,28 @@ TEST_F(OpenStore, AnEmbeddedDatabaseThatMustExistIsNotCreated) {
     EXPECT_NE(std::string(e.what()).find("no database at"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(dir_ / "cargomon.db"));
+}
+
+TEST_F(OpenStore, ACommandOtherThanServeCreatesADatabaseOnlyInAnEmptyDirectory) {
+  const auto refused = [&](const fs::path& dir, const std::string& expected) {
+    try {
+      open_store("", dir, calendar_, IfMissing::create_in_empty_directory);
+      ADD_FAILURE() << "opened " << dir;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "cargomon.db"));
+  };
+  refused(dir_ / "missing", "data directory " + (dir_ / "missing").string() + " does not exist");
+  EXPECT_FALSE(fs::exists(dir_ / "missing"));
+  fs::create_directories(dir_ / "other");
+  std::ofstream(dir_ / "other" / "notes.txt") << "x";
+  refused(dir_ / "other", "no cargomon database in " + (dir_ / "other").string());
+  fs::create_directories(dir_ / "empty");
+  open_store("", dir_ / "empty", calendar_, IfMissing::create_in_empty_directory);
+  EXPECT_TRUE(fs::exists(dir_ / "empty" / "cargomon.db"));
+  // Once there, it opens wherever it is.
+  open_store("", dir_ / "empty", calendar_, IfMissing::create_in_empty_directory);
 }
 
 TEST_F(OpenStore, ADynamoDbUrlTakesOnlyTheCreateTablesOption) {

@@ -211,7 +211,7 @@ TEST_F(DynamoDbServe, TheOriginalsLiveTablesImportPageByPageResumablyAndIdempote
   const auto data = (dir_.path() / "migrated").string();
   const std::vector<std::string> from_tables{
       "import", "--from-dynamodb",   pedidos, "--users-table", usuarios, "--page-size",
-      "2",      "--source-timezone", "UTC",   "--data-dir",    data};
+      "2",      "--source-timezone", "UTC",   "--data-dir",    data,     "--create"};
   const auto first = run_cargomon(from_tables, "", env());
   ASSERT_EQ(first.status, 0) << first.output;
   for (const std::string said :

@@ -44,7 +44,8 @@ class ImportExport : public ::testing::Test {
 
   CommandResult import(const std::filesystem::path& file, const std::filesystem::path& into,
                        std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"import", file.string(), "--data-dir", into.string()};
+    // --create: most tests import into a fresh data directory.
+    std::vector<std::string> args{"import", file.string(), "--data-dir", into.string(), "--create"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_cargomon(args);
   }
@@ -278,7 +279,7 @@ TEST_F(ImportExport, TheUsuariosTableIsImportedWithHashedPasswordsThatLogIn) {
       {"username": {"S": "sinclave"}}
     ], "Count": 4})");
   const auto result =
-      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
+      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string(), "--create"});
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_NE(result.output.find("users from " + users.string() +
                                ": 2 imported, 0 already present, 2 rejected (4 items)"),
@@ -332,7 +333,7 @@ TEST_F(ImportExport, TheUsuariosTableIsImportedWithHashedPasswordsThatLogIn) {
             "courier");
 
   const auto again =
-      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
+      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string(), "--create"});
   EXPECT_NE(again.output.find("0 imported, 2 already present, 2 rejected"), std::string::npos)
       << again.output;
   EXPECT_EQ(again.output.find("no enabled admin"), std::string::npos) << again.output;
@@ -350,7 +351,7 @@ TEST_F(ImportExport, TheOriginalsScansMigrateAndItsAdminAndDevicesKeepWorking) {
     ], "Count": 2})");
   const auto imported =
       run_cargomon({"import", fixture("dynamodb-scan-pedidos.json"), "--users", users.string(),
-                    "--source-timezone", "UTC", "--data-dir", data.string()});
+                    "--source-timezone", "UTC", "--data-dir", data.string(), "--create"});
   ASSERT_EQ(imported.status, 0) << imported.output;
   const std::string weak =
       "1 imported password(s) fail today's policy (must be at least 8 characters) and must be "
@@ -401,7 +402,7 @@ TEST_F(ImportExport, AnImportedAdminWhoCouldNotAdministerIsPromotedSoOneAlwaysEx
       {"username": {"S": "admin"}, "password": {"S": "clave-del-admin"}, "role": {"S": "viewer"}}
     ], "Count": 1})");
   const auto result =
-      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string()});
+      run_cargomon({"import", "--users", users.string(), "--data-dir", data.string(), "--create"});
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("no enabled admin after the import: admin is now an admin"),
             std::string::npos)

@@ -155,6 +155,11 @@ class MigratedDatabase final : public MigrationDatabase {
                      pg::Params().add(std::int64_t{version}))
                .rows() == 1;
   }
+  int latest_applied() override {
+    return static_cast<int>(
+        db_.query("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations", pg::Params())
+            .integer(0, 0));
+  }
   void execute(std::string_view sql) override { db_.exec(std::string(sql)); }
   void record(int version) override {
     db_.query("INSERT INTO schema_migrations (version) VALUES ($1::int)",

@@ -31,6 +31,12 @@ class MigratedDatabase final : public MigrationDatabase {
     applied.reset();
     return found;
   }
+  int latest_applied() override {
+    auto latest = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    const auto version = latest.step() ? latest.integer(0) : 0;
+    latest.reset();
+    return static_cast<int>(version);
+  }
   void execute(std::string_view sql) override { db_.exec(std::string(sql)); }
   void record(int version) override {
     db_.prepare("INSERT INTO schema_migrations(version) VALUES (?)")
