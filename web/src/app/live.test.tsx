@@ -111,8 +111,8 @@ describe('live updates', () => {
     await sse.waitForConnections(2);
     expect(sse.connections[1]?.lastEventId).toBe('130');
     expect(await screen.findByText('En vivo')).toBeInTheDocument();
-    sse.send('pedido', { pedido: makeOrder({ pedido_id: 'tras-reconectar' }) }, 131);
-    await waitFor(() => expect(orderRows()[0]).toHaveTextContent('tras-reconectar'));
+    sse.send('pedido', { pedido: makeOrder({ pedido_id: 'reconectado' }) }, 131);
+    await waitFor(() => expect(orderRows()[0]).toHaveTextContent('reconectado'));
   });
 
   it('shows how fresh the data is and when the last order came', async () => {

@@ -4,13 +4,15 @@ import { dayInTimeZone, formatAgo, formatMoney, formatTime, formatWait } from '.
 const plain = (s: string) => s.replace(/\s/g, ' ');
 
 describe('format', () => {
-  it('formats COP with cents only when there are cents', () => {
+  it('formats COP always with two decimals, whole amounts too', () => {
     expect(plain(formatMoney(268.8, 'es'))).toBe('$ 268,80');
     expect(plain(formatMoney(20.68, 'es'))).toBe('$ 20,68');
-    expect(plain(formatMoney(1234567, 'es'))).toBe('$ 1.234.567');
-    expect(plain(formatMoney(0, 'es'))).toBe('$ 0');
+    expect(plain(formatMoney(1, 'es'))).toBe('$ 1,00');
+    expect(plain(formatMoney(1234567, 'es'))).toBe('$ 1.234.567,00');
+    expect(plain(formatMoney(10_000_000_000, 'es'))).toBe('$ 10.000.000.000,00');
+    expect(plain(formatMoney(0, 'es'))).toBe('$ 0,00');
     expect(plain(formatMoney(268.8, 'en'))).toBe('COP 268.80');
-    expect(plain(formatMoney(1234567, 'en'))).toBe('COP 1,234,567');
+    expect(plain(formatMoney(1234567, 'en'))).toBe('COP 1,234,567.00');
   });
 
   it('shows times in the business timezone', () => {
