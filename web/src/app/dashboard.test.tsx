@@ -33,6 +33,19 @@ describe('dashboard', () => {
     expect(kpi('Unidades vendidas')).toHaveTextContent('50');
   });
 
+  it('writes the hourly sales on the chart, with a money axis and an hour axis', async () => {
+    await renderDashboard();
+    const chart = screen.getByRole('img', { name: /Ventas por hora/ });
+    // Visible SVG text, not <title> tooltips (a wall screen cannot hover).
+    const texts = (selector: string) =>
+      Array.from(chart.querySelectorAll(selector), (t) => t.textContent.replace(/\s/g, ' '));
+    expect(texts('text.vbars__value')).toEqual([cop(200.8), cop(68)]);
+    expect(texts('text.vbars__tick')).toEqual([cop(0), cop(100), cop(200), cop(300)]);
+    expect(texts('text.vbars__hour')).toContain('03');
+    expect(texts('text.vbars__hour')).toContain('23');
+    expect(chart.querySelectorAll('line.vbars__grid')).toHaveLength(4);
+  });
+
   it('highlights the top 3 products and shows the rest on "Ver más"', async () => {
     const { user } = await renderDashboard();
     const list = screen.getByRole('list', { name: 'Productos más vendidos' });
