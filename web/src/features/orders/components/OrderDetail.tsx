@@ -153,9 +153,15 @@ export function OrderDetail({ id, shown, timeZone, onClose }: OrderDetailProps) 
                         <th scope="row">
                           {line.producto} <span className="muted">({line.IdProducto})</span>
                         </th>
-                        <td className="num">{formatMoney(line.precio, lang)}</td>
-                        <td className="num">{formatNumber(quantity, lang)}</td>
-                        <td className="num">{formatMoney(subtotal, lang)}</td>
+                        <td className="num" data-label={t('detail.price')}>
+                          {formatMoney(line.precio, lang)}
+                        </td>
+                        <td className="num" data-label={t('detail.quantity')}>
+                          {formatNumber(quantity, lang)}
+                        </td>
+                        <td className="num" data-label={t('detail.subtotal')}>
+                          {formatMoney(subtotal, lang)}
+                        </td>
                       </tr>
                     );
                   })}
