@@ -1,5 +1,7 @@
 #include "api/order_csv.hpp"
 
+#include <algorithm>
+
 namespace cargomon::api {
 
 namespace {
@@ -11,7 +13,22 @@ bool starts_formula(std::string_view value, std::size_t at) {
   return at < value.size() && kFormulaStart.find(value[at]) != std::string_view::npos;
 }
 
+// Money as the API writes it ("14.5"), with the dialect's decimal mark.
+void append_money(std::string& out, Money amount, CsvDialect dialect) {
+  std::string text = amount.to_decimal();
+  if (dialect.decimal_mark != '.') std::ranges::replace(text, '.', dialect.decimal_mark);
+  out += text;
+}
+
 }  // namespace
+
+std::string order_csv_head(CsvDialect dialect) {
+  std::string head(kOrderCsvHead);
+  // The column names hold no separator of either kind, so only the commas
+  // between them change.
+  if (dialect.separator != ',') std::ranges::replace(head, ',', dialect.separator);
+  return head;
+}
 
 void append_csv_field(std::string& out, std::string_view value, bool text) {
   std::string guarded;
@@ -46,31 +63,33 @@ void append_csv_field(std::string& out, std::string_view value, bool text) {
   out += '"';
 }
 
-void append_order_csv(std::string& out, const Order& order, const BusinessCalendar& calendar) {
+void append_order_csv(std::string& out, const Order& order, const BusinessCalendar& calendar,
+                      CsvDialect dialect) {
+  const char sep = dialect.separator;
   const std::string timestamp = calendar.format(order.occurred_at());
   const std::string day = format_business_day(calendar.day_of(order.occurred_at()));
   for (const auto& line : order.lines) {
     append_csv_field(out, order.order_id, true);
-    out += ',';
+    out += sep;
     out += std::to_string(order.sequence);
-    out += ',';
+    out += sep;
     out += timestamp;
-    out += ',';
+    out += sep;
     out += day;
-    out += ',';
+    out += sep;
     append_csv_field(out, order.courier.id.text, !order.courier.id.is_number);
-    out += ',';
+    out += sep;
     append_csv_field(out, order.courier.name, true);
-    out += ',';
+    out += sep;
     append_csv_field(out, line.product_id, true);
-    out += ',';
+    out += sep;
     append_csv_field(out, line.product_name, true);
-    out += ',';
-    out += line.unit_price.to_decimal();
-    out += ',';
+    out += sep;
+    append_money(out, line.unit_price, dialect);
+    out += sep;
     out += std::to_string(line.quantity);
-    out += ',';
-    out += line.subtotal().to_decimal();
+    out += sep;
+    append_money(out, line.subtotal(), dialect);
     out += "\r\n";
   }
 }

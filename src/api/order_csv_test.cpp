@@ -89,5 +89,34 @@ TEST(OrderCsv, TheHeadIsTheByteOrderMarkAndTheColumnNames) {
             "cantidad,subtotal\r\n");
 }
 
+TEST(OrderCsv, TheSpreadsheetDialectSeparatesWithSemicolonsAndWritesDecimalCommas) {
+  EXPECT_EQ(order_csv_head(kCsvForSpreadsheets),
+            "\xEF\xBB\xBF"
+            "pedido_id;secuencia;timestamp;fecha;IdRepartidor;Nombre;IdProducto;producto;precio;"
+            "cantidad;subtotal\r\n");
+  EXPECT_EQ(order_csv_head(kCsvForMachines), kOrderCsvHead);
+
+  const BusinessCalendar calendar("America/Bogota");
+  Order order;
+  order.order_id = "p-3";
+  order.courier = {{"102", true}, "Ana; Sur, \"La Rápida\""};
+  order.lines = {{"pk1", "Estuche, gafas", Money::from_cents(2860), 3},
+                 {"pk2", "a;=1+1", Money::from_cents(123456789), 1},
+                 {"pk3", "Moneda", Money::from_cents(100), 2}};
+  order.received_at = *calendar.parse_timestamp("2024-09-12 10:00:00.5");
+  order.sequence = 7;
+  std::string out;
+  append_order_csv(out, order, calendar, kCsvForSpreadsheets);
+  // Text holding either separator is quoted (and guarded) as in the other
+  // dialect; only the separators and the amounts' decimal marks change.
+  EXPECT_EQ(out,
+            "p-3;7;2024-09-12T10:00:00.500000-05:00;2024-09-12;102;"
+            "\"Ana; Sur, \"\"La Rápida\"\"\";pk1;\"Estuche, gafas\";28,6;3;85,8\r\n"
+            "p-3;7;2024-09-12T10:00:00.500000-05:00;2024-09-12;102;"
+            "\"Ana; Sur, \"\"La Rápida\"\"\";pk2;\"a;'=1+1\";1234567,89;1;1234567,89\r\n"
+            "p-3;7;2024-09-12T10:00:00.500000-05:00;2024-09-12;102;"
+            "\"Ana; Sur, \"\"La Rápida\"\"\";pk3;Moneda;1;2;2\r\n");
+}
+
 }  // namespace
 }  // namespace cargomon::api

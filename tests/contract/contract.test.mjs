@@ -570,6 +570,16 @@ describe('the OpenAPI document describes the real traffic', () => {
     assert.match(response.headers.get('content-type'), /^text\/csv/);
     assert.match(text, /^\uFEFF?pedido_id,secuencia,/);
     await exchange('GET', '/pedidos.csv', { token: viewer, status: 400, docRefuses: true });
+    const sheet = await exchange('GET', '/pedidos.csv?fecha=2024-09-12&formato=hoja', {
+      token: viewer,
+      status: 200,
+    });
+    assert.match(sheet.text, /^\uFEFF?pedido_id;secuencia;/);
+    await exchange('GET', '/pedidos.csv?fecha=2024-09-12&formato=xlsx', {
+      token: viewer,
+      status: 400,
+      docRefuses: true,
+    });
     await refusesWrongCallers('GET', '/pedidos.csv?fecha=2024-09-12', { role: 'courier' });
   });
 

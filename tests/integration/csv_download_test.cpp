@@ -107,6 +107,45 @@ TEST_F(CsvDownload, ADayIsItsOrdersNewestFirstInTheBytesOfTheExport) {
   EXPECT_EQ(client().get("/pedidos?fecha=2024-09-13", admin_token()).status, 200);
 }
 
+TEST_F(CsvDownload, FormatoHojaIsTheSpreadsheetVariantWithSemicolonsAndDecimalCommas) {
+  register_order(
+      R"({"pedido_id": "h-1", "repartidor": {"IdRepartidor": 102, "Nombre": "Carlos García"},
+      "productos": [{"IdProducto": "pk0001", "producto": "Moneda", "precio": 28.6, "cantidad": 3},
+                    {"IdProducto": "pk0099", "producto": "Estuche; \"gafas\", ñ", "precio": 1234567.05}],
+      "timestamp": "2024-10-01 08:00:00"})");
+
+  // The store's secuencia depends on the suite's earlier tests (one server).
+  const auto stored = client().get("/pedidos/h-1", admin_token());
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  const std::string row_head = "h-1;" + std::to_string(stored.json().at("secuencia").as_int64()) +
+                               ";2024-10-01T08:00:00-05:00;2024-10-01;102;Carlos García;";
+
+  const auto sheet = client().get("/pedidos.csv?fecha=2024-10-01&formato=hoja", admin_token());
+  ASSERT_EQ(sheet.status, 200) << sheet.body;
+  EXPECT_EQ(sheet.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(sheet.header("content-disposition"),
+            "attachment; filename=\"pedidos-2024-10-01-hoja.csv\"");
+  EXPECT_EQ(sheet.body,
+            "\xEF\xBB\xBF"
+            "pedido_id;secuencia;timestamp;fecha;IdRepartidor;Nombre;IdProducto;producto;precio;"
+            "cantidad;subtotal\r\n" +
+                row_head + "pk0001;Moneda;28,6;3;85,8\r\n" + row_head +
+                "pk0099;\"Estuche; \"\"gafas\"\", ñ\";1234567,05;1;1234567,05\r\n");
+
+  // formato=csv is the default, the bytes of the export.
+  const auto csv = client().get("/pedidos.csv?fecha=2024-10-01&formato=csv", admin_token());
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.body, exported("2024-10-01"));
+  EXPECT_EQ(csv.header("content-disposition"), "attachment; filename=\"pedidos-2024-10-01.csv\"");
+
+  for (const char* bad : {"", "xlsx", "HOJA", "hoja;"}) {
+    const auto res =
+        client().get(std::string("/pedidos.csv?fecha=2024-10-01&formato=") + bad, admin_token());
+    EXPECT_EQ(res.status, 400) << bad;
+    EXPECT_EQ(res.detail(), "formato must be csv or hoja") << bad;
+  }
+}
+
 TEST_F(CsvDownload, ThePublishedContractDescribesIt) {
   const auto openapi = client().get("/openapi.json");
   ASSERT_EQ(openapi.status, 200);
@@ -114,6 +153,11 @@ TEST_F(CsvDownload, ThePublishedContractDescribesIt) {
   const auto& get = doc.at("paths").at("/pedidos.csv").at("get");
   EXPECT_EQ(get.at("parameters").at(0).at("name"), "fecha");
   EXPECT_EQ(get.at("parameters").at(0).at("required"), true);
+  EXPECT_EQ(get.at("parameters").at(1).at("name"), "formato");
+  const auto& formatos = get.at("parameters").at(1).at("schema").at("enum").as_array();
+  ASSERT_EQ(formatos.size(), 2u);
+  EXPECT_EQ(formatos.at(0), "csv");
+  EXPECT_EQ(formatos.at(1), "hoja");
   EXPECT_TRUE(
       get.at("responses").at("200").at("content").as_object().contains("text/csv; charset=utf-8"));
 }

@@ -274,7 +274,8 @@ describe('the dashboard on another origin than the API', { timeout: 120_000 }, (
         await page
           .getByRole('table', { name: /Pedidos del día/ })
           .getByRole('row')
-          .filter({ hasText: pedidoId })
+          // A long id is shortened on screen; its button's name holds it whole.
+          .filter({ has: page.getByRole('button', { name: `Ver el pedido ${pedidoId}` }) })
           .waitFor({ state: 'visible', timeout: 5_000 });
         await waitUntil(async () => norm(await kpi('Pedidos').textContent()) === count(2), {
           timeoutMs: 5_000,

@@ -111,18 +111,19 @@ const norm = (s) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** The dashboard's money format: COP, cents only when there are cents. */
+/** The dashboard's money format: COP, always two decimals. */
 function cop(amount) {
-  const hasCents = Math.round(amount * 100) % 100 !== 0;
   return norm(
     new Intl.NumberFormat('es-CO', {
       style: 'currency',
       currency: 'COP',
-      minimumFractionDigits: hasCents ? 2 : 0,
-      maximumFractionDigits: hasCents ? 2 : 0,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
     }).format(amount),
   );
 }
+/** "YYYY-MM-DD" as the Spanish day field shows it. */
+const ddmmyyyy = (day) => day.split('-').reverse().join('/');
 const count = (n) => new Intl.NumberFormat('es-CO').format(n);
 
 // ---------------------------------------------------------------- server
@@ -343,13 +344,16 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
 
   const indicator = () => page.locator('.live-indicator__text');
   const kpi = (name) => page.getByRole('group', { name, exact: true }).locator('.kpi__value');
-  const orderRow = (pedidoId) =>
-    page
+  // A long id is shortened on screen; its button's name holds it whole.
+  const orderRow = (pedidoId, on = page) =>
+    on
       .getByRole('table', { name: /Pedidos del día/ })
       .getByRole('row')
       .filter({
-        hasText: pedidoId,
+        has: on.getByRole('button', { name: `Ver el pedido ${pedidoId}`, exact: true }),
       });
+  const tableRows = (on = page) =>
+    on.getByRole('table', { name: /Pedidos del día/ }).locator('tbody tr');
 
   test('seeds two orders through the API', (t) =>
     withServerLog(t, async () => {
@@ -466,6 +470,280 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       assert.equal(await page.getByRole('alert').filter({ hasText: 'CSV' }).count(), 0);
     }));
 
+  test('offers the CSV for spreadsheets: semicolons and decimal commas, as the server writes it', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      const button = page.getByRole('button', { name: 'CSV para hoja de cálculo' });
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 10_000 }),
+        button.click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `pedidos-${metrics.fecha}-hoja.csv`);
+      const saved = readFileSync(await download.path());
+      const answer = await fetch(
+        `${server.baseUrl}/pedidos.csv?fecha=${metrics.fecha}&formato=hoja`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      assert.equal(answer.status, 200);
+      assert.ok(saved.equals(Buffer.from(await answer.arrayBuffer())), 'saved file differs');
+      const rows = saved.subarray(3).toString('utf8').split('\r\n');
+      assert.equal(
+        rows[0],
+        'pedido_id;secuencia;timestamp;fecha;IdRepartidor;Nombre;IdProducto;producto;precio;' +
+          'cantidad;subtotal',
+      );
+      assert.match(rows[1], /;R-7;Laura Sánchez;pk0099;"Estuche, ""gafas"" ñ";14,5;1;14,5$/);
+      assert.match(rows[4], /;102;Carlos García;pk0007;Tijeras pequeñas;14,35;2;28,7$/);
+    }));
+
+  test('an order opens from its row, by click or keyboard, with its lines and totals', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const { order } = await server.registerOrder(token, {
+        repartidor: { IdRepartidor: 104, Nombre: 'María Fernanda López Restrepo' },
+        productos: [
+          { IdProducto: 'pk0001', producto: 'Moneda', precio: 1 },
+          { IdProducto: 'pk0031', producto: 'Audífonos inalámbricos', precio: 28.6, cantidad: 3 },
+          { IdProducto: 'pk0032', producto: 'Televisor 55"', precio: 2_499_900 },
+        ],
+      });
+      const row = orderRow(order.pedido_id);
+      await row.waitFor({ timeout: 5_000 });
+      // The UUID column shows a short id, not the whole UUID.
+      const idCell = norm(await row.locator('th').textContent());
+      assert.ok(idCell.startsWith(`${order.pedido_id.slice(0, 8)}…`), idCell);
+      assert.ok(!idCell.includes(order.pedido_id), idCell);
+      const widths = await page
+        .getByRole('table', { name: /Pedidos del día/ })
+        .locator('thead th')
+        .evaluateAll((ths) => ths.map((th) => th.getBoundingClientRect().width));
+      assert.ok(widths[0] < Math.max(...widths.slice(1)), `id column widest: ${widths}`);
+
+      // A click on the courier's name (anywhere in the row) opens it.
+      await row.getByText('María Fernanda López Restrepo').click();
+      const dialog = page.getByRole('dialog', { name: `Pedido ${order.pedido_id}` });
+      await dialog.waitFor({ timeout: 5_000 });
+      const { json: stored } = await server.api('GET', `/pedidos/${order.pedido_id}`, { token });
+      const lines = dialog.locator('tbody tr');
+      assert.equal(await lines.count(), 3);
+      assert.equal(
+        norm(await lines.nth(1).textContent()),
+        norm(`Audífonos inalámbricos (pk0031)${cop(28.6)}3${cop(85.8)}`),
+      );
+      assert.equal(
+        norm(await lines.nth(2).textContent()),
+        norm(`Televisor 55" (pk0032)${cop(2_499_900)}1${cop(2_499_900)}`),
+      );
+      assert.equal(
+        norm(await dialog.locator('tfoot').textContent()),
+        norm(`Total del pedido${cop(stored.total)}`),
+      );
+      assert.equal(stored.total, 2_499_986.8);
+      const time = new Intl.DateTimeFormat('es-CO', {
+        timeZone: 'America/Bogota',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(stored.timestamp));
+      assert.match(
+        norm(await dialog.textContent()),
+        new RegExp(`Hora del pedido${ddmmyyyy(stored.fecha)} ${time}`),
+      );
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+
+      // By keyboard: the row's id is a button; Enter opens, Escape gives focus back.
+      const open = page.getByRole('button', { name: `Ver el pedido ${order.pedido_id}` });
+      await open.focus();
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cerrar');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(
+        await open.evaluate((el) => el === document.activeElement),
+        true,
+        'focus went back to the row',
+      );
+
+      // Search: the full id on Enter opens it; an unknown id says so.
+      const search = page.getByRole('searchbox', { name: 'Buscar pedido o repartidor' });
+      await search.fill(order.pedido_id);
+      assert.equal(await tableRows().count(), 1);
+      await search.press('Enter');
+      await dialog.waitFor();
+      await page.getByRole('button', { name: 'Cerrar', exact: true }).click();
+      await search.fill('no-existe-este-pedido');
+      await search.press('Enter');
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'No hay ningún pedido con el ID «no-existe-este-pedido».' })
+        .waitFor({ timeout: 5_000 });
+      await search.fill('');
+
+      // The day's total beside how many rows are shown.
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      const shown = await tableRows().count();
+      await page
+        .getByText(`Mostrando ${shown} de ${count(metrics.total_pedidos)} pedidos del día`)
+        .waitFor({ timeout: 5_000 });
+    }));
+
+  test('money has two decimals everywhere, and the hourly chart writes its values and axes', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      await waitUntil(
+        async () => norm(await kpi('Pedidos').textContent()) === count(metrics.total_pedidos),
+        { timeoutMs: 5_000, what: 'the KPIs to catch up' },
+      );
+      assert.equal(
+        norm(await kpi('Acumulado en ventas del día').textContent()),
+        cop(metrics.acumulado_ventas_dia),
+      );
+      const couriers = page.getByRole('table', { name: /repartidor/i }).locator('tbody tr');
+      const laura = metrics.repartidores.find((c) => c.IdRepartidor === 'R-7');
+      assert.match(
+        norm(await couriers.filter({ hasText: 'Laura Sánchez' }).textContent()),
+        new RegExp(cop(laura.ventas).replace(/[$.]/g, '\\$&')),
+      );
+      // Every amount on the page has two decimals.
+      const amounts = await page
+        .locator('main')
+        .evaluate((main) => [...main.innerText.matchAll(/\$\s?[\d.]+(,\d+)?/g)].map((m) => m[0]));
+      assert.ok(amounts.length > 5, `amounts: ${amounts}`);
+      for (const a of amounts) assert.match(a, /,\d{2}$/, `"${a}" lacks two decimals`);
+
+      const chart = page.getByRole('img', { name: /Ventas por hora/ });
+      const values = await chart.locator('text.vbars__value').allTextContents();
+      const expected = metrics.ventas_por_hora
+        .filter((h) => h.ventas > 0)
+        .map((h) => cop(h.ventas));
+      assert.deepEqual(values.map(norm), expected);
+      const ticks = (await chart.locator('text.vbars__tick').allTextContents()).map(norm);
+      assert.equal(ticks[0], cop(0));
+      assert.ok(ticks.length >= 3, `ticks: ${ticks}`);
+      // Upright on screen: each value's box is taller than wide, inside the chart.
+      const box = await chart.boundingBox();
+      for (const value of await chart.locator('text.vbars__value').all()) {
+        const b = await value.boundingBox();
+        assert.ok(b.height > b.width, 'value not upright');
+        assert.ok(b.y >= box.y - 1 && b.y + b.height <= box.y + box.height + 1, 'value clipped');
+      }
+    }));
+
+  test('the day picker is dd/mm/aaaa in an en-US browser; another day is paused, never "Today"', (t) =>
+    withServerLog(t, async () => {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        locale: 'en-US',
+      });
+      try {
+        const us = await context.newPage();
+        us.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+        await us.goto(`${server.baseUrl}/`);
+        await us.getByLabel('Usuario').fill('admin');
+        await us.getByLabel('Contraseña').fill(PASSWORD);
+        await us.getByRole('button', { name: 'Ingresar' }).click();
+        const token = await server.token();
+        const { json: metrics } = await server.api('GET', '/metrics', { token });
+        const picker = us.getByLabel('Día', { exact: true });
+        await waitUntil(async () => (await picker.inputValue()) === ddmmyyyy(metrics.fecha), {
+          timeoutMs: 5_000,
+          what: `the day field to show ${ddmmyyyy(metrics.fecha)}`,
+        });
+        await waitUntil(
+          async () => norm(await us.locator('.live-indicator__text').textContent()) === 'En vivo',
+          {
+            timeoutMs: 5_000,
+            what: 'the indicator to say "En vivo"',
+          },
+        );
+
+        // 12/01 typed in dd/mm: the 12th of January, whatever the browser's locale.
+        const year = Number(metrics.fecha.slice(0, 4)) - 1;
+        await picker.fill(`12/01/${year}`);
+        await picker.press('Enter');
+        await us
+          .getByText('Viendo otro día: sin actualizaciones en vivo')
+          .waitFor({ timeout: 5_000 });
+        const heading = us.getByRole('heading', { level: 2, name: /Métricas del Día/ });
+        await waitUntil(async () => /12 de enero de/.test(norm(await heading.textContent())), {
+          timeoutMs: 5_000,
+          what: 'the heading to name 12 January',
+        });
+        assert.equal(norm(await us.locator('.live-indicator__text').textContent()), 'En pausa');
+        assert.equal(await us.getByText('En vivo', { exact: true }).count(), 0);
+        assert.equal(await us.locator('.live-indicator--live').count(), 0);
+
+        await us.getByRole('button', { name: 'English' }).click();
+        const en = us.getByRole('heading', { level: 2, name: /Metrics of the Day/ });
+        await en.waitFor();
+        assert.match(norm(await en.textContent()), new RegExp(`January 12, ${year}`));
+        assert.doesNotMatch(norm(await en.textContent()), /today/i);
+        assert.equal(await us.getByLabel('Day', { exact: true }).inputValue(), `${year}-01-12`);
+        assert.equal(norm(await us.locator('.live-indicator__text').textContent()), 'Paused');
+        await us.getByRole('button', { name: 'Back to today' }).click();
+        await waitUntil(
+          async () => norm(await us.locator('.live-indicator__text').textContent()) === 'Live',
+          {
+            timeoutMs: 5_000,
+            what: 'the indicator to say "Live" again',
+          },
+        );
+        assert.match(norm(await en.textContent()), /Today, /);
+      } finally {
+        await context.close();
+      }
+    }));
+
+  test('a screen flooded with live orders keeps at most 200 rows; older ones come back paged', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const FLOOD = 230;
+      const ids = [];
+      for (let batch = 0; batch < FLOOD; batch += 10) {
+        const sent = await Promise.all(
+          Array.from({ length: Math.min(10, FLOOD - batch) }, () => server.registerOrder(token)),
+        );
+        for (const { order } of sent) ids.push(order.pedido_id);
+      }
+      await orderRow(ids.at(-1)).waitFor({ timeout: 10_000 });
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      await waitUntil(
+        async () => norm(await kpi('Pedidos').textContent()) === count(metrics.total_pedidos),
+        { timeoutMs: 10_000, what: 'the KPIs to count the flood' },
+      );
+      const rows = await tableRows().count();
+      assert.ok(rows <= 200, `${rows} rows kept`);
+      assert.ok(rows >= 190, `only ${rows} rows kept`);
+      await page
+        .getByText(`Mostrando ${count(rows)} de ${count(metrics.total_pedidos)} pedidos del día`)
+        .waitFor({ timeout: 5_000 });
+
+      // "Cargar más" goes on where the list was cut: no gap, no repeat.
+      await page.getByRole('button', { name: 'Cargar más' }).click();
+      await waitUntil(async () => (await tableRows().count()) > rows, {
+        timeoutMs: 5_000,
+        what: 'more rows after "Cargar más"',
+      });
+      const shownIds = await page
+        .getByRole('table', { name: /Pedidos del día/ })
+        .locator('tbody th button')
+        .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')));
+      const { json: listed } = await server.api(
+        'GET',
+        `/pedidos?fecha=${metrics.fecha}&limit=${shownIds.length}`,
+        { token },
+      );
+      // The same orders as the server's newest ones (orders of the same
+      // millisecond may stand in either order), each once.
+      assert.equal(new Set(shownIds).size, shownIds.length, 'a row is repeated');
+      assert.deepEqual([...shownIds].sort(), listed.pedidos.map((o) => o.pedido_id).sort());
+    }));
+
   /** Registers an order and checks row and KPI appear within the budget, no reload. */
   async function orderArrivesLive(label) {
     await page.evaluate(() => {
@@ -499,7 +777,7 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       .getByRole('table', { name: /Pedidos del día/ })
       .locator('tbody tr')
       .first();
-    assert.match(norm(await firstRow.textContent()), new RegExp(order.pedido_id));
+    assert.match(norm(await firstRow.textContent()), new RegExp(order.pedido_id.slice(0, 8)));
     console.log(`# ${label}: row after ${rowMs} ms, KPI after ${kpiMs} ms`);
   }
 

@@ -230,11 +230,18 @@ const server = createServer(async (req, res) => {
         .filter(
           (o) => !q.get('repartidor') || String(o.repartidor.IdRepartidor) === q.get('repartidor'),
         )
+        .filter((o) => !q.get('hasta') || Date.parse(o.timestamp) < Date.parse(q.get('hasta')))
         .sort(newestFirst);
       const start = Number(q.get('cursor') ?? 0);
       const limit = Number(q.get('limit') ?? 100);
       const next = start + limit < list.length ? String(start + limit) : null;
       return send(res, 200, { pedidos: list.slice(start, start + limit), next_cursor: next });
+    }
+    if (req.method === 'GET' && url.pathname.startsWith('/pedidos/')) {
+      if (!auth()) return;
+      const id = decodeURIComponent(url.pathname.slice('/pedidos/'.length));
+      const order = orders.find((o) => o.pedido_id === id);
+      return order ? send(res, 200, order) : send(res, 404, { detail: 'Order not found' });
     }
     if (req.method === 'GET' && url.pathname === '/pedidos.csv') {
       if (!auth()) return;
@@ -242,11 +249,18 @@ const server = createServer(async (req, res) => {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(fecha)) {
         return send(res, 400, { detail: 'fecha must be a date YYYY-MM-DD' });
       }
+      const formato = url.searchParams.get('formato') ?? 'csv';
+      if (formato !== 'csv' && formato !== 'hoja') {
+        return send(res, 400, { detail: 'formato must be csv or hoja' });
+      }
+      // formato=hoja: ';' between fields, decimal commas.
+      const sep = formato === 'hoja' ? ';' : ',';
+      const money = (n) => (formato === 'hoja' ? String(n).replace('.', ',') : String(n));
       // The real server's format (src/api/order_csv.hpp), newest first.
       const field = (value, text = true) => {
         let v = String(value);
         if (text && /^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-        return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+        return /[",;\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
       };
       const rows = orders
         .filter((o) => o.fecha === fecha)
@@ -262,20 +276,21 @@ const server = createServer(async (req, res) => {
               field(o.repartidor.Nombre),
               field(p.IdProducto),
               field(p.producto),
-              p.precio,
+              money(p.precio),
               p.cantidad ?? 1,
-              (cents(p.precio) * (p.cantidad ?? 1)) / 100,
-            ].join(','),
+              money((cents(p.precio) * (p.cantidad ?? 1)) / 100),
+            ].join(sep),
           ),
         );
       res.writeHead(200, {
         'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
+        'Content-Disposition': `attachment; filename="pedidos-${fecha}${formato === 'hoja' ? '-hoja' : ''}.csv"`,
         'Cache-Control': 'no-store',
       });
-      const header =
+      const header = (
         'pedido_id,secuencia,timestamp,fecha,IdRepartidor,Nombre,IdProducto,producto,precio,' +
-        'cantidad,subtotal';
+        'cantidad,subtotal'
+      ).replaceAll(',', sep);
       return res.end(`\uFEFF${[header, ...rows].map((r) => `${r}\r\n`).join('')}`);
     }
     if (req.method === 'GET' && url.pathname === '/eventos') {

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { db } from '@/testing/mocks/handlers';
@@ -31,6 +31,19 @@ describe('dashboard', () => {
     expect(cop(268.8)).toBe('$ 268,80');
     expect(kpi('Precio promedio por pedido')).toHaveTextContent(cop(20.68));
     expect(kpi('Unidades vendidas')).toHaveTextContent('50');
+  });
+
+  it('writes the hourly sales on the chart, with a money axis and an hour axis', async () => {
+    await renderDashboard();
+    const chart = screen.getByRole('img', { name: /Ventas por hora/ });
+    // Visible SVG text, not <title> tooltips (a wall screen cannot hover).
+    const texts = (selector: string) =>
+      Array.from(chart.querySelectorAll(selector), (t) => t.textContent.replace(/\s/g, ' '));
+    expect(texts('text.vbars__value')).toEqual([cop(200.8), cop(68)]);
+    expect(texts('text.vbars__tick')).toEqual([cop(0), cop(100), cop(200), cop(300)]);
+    expect(texts('text.vbars__hour')).toContain('03');
+    expect(texts('text.vbars__hour')).toContain('23');
+    expect(chart.querySelectorAll('line.vbars__grid')).toHaveLength(4);
   });
 
   it('highlights the top 3 products and shows the rest on "Ver más"', async () => {
@@ -143,10 +156,12 @@ describe('dashboard', () => {
   it('shows another day from the day picker, without live updates', async () => {
     const { user } = await renderDashboard();
     const picker = screen.getByLabelText('Día');
-    expect(picker).toHaveValue('2024-09-12');
-    fireEvent.change(picker, { target: { value: '2024-09-10' } });
+    expect(picker).toHaveValue('12/09/2024');
+    await user.clear(picker);
+    await user.type(picker, '10/09/2024{Enter}');
     await waitFor(() => expect(kpi('Pedidos')).toHaveTextContent('0'));
     expect(db.metricsRequests.at(-1)?.get('fecha')).toBe('2024-09-10');
+    expect(picker).toHaveValue('10/09/2024');
     expect(screen.getByText('Viendo otro día: sin actualizaciones en vivo')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Volver a hoy' }));
     await waitFor(() => expect(kpi('Pedidos')).toHaveTextContent('13'));
@@ -189,7 +204,9 @@ describe('dashboard', () => {
     expect(
       screen.getByRole('heading', { level: 1, name: 'Indicator Monitoring - Cargo Express' }),
     ).toBeInTheDocument();
-    expect(screen.getByRole('heading', { level: 2, name: /Today's Metrics/ })).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { level: 2, name: /Metrics of the Day · Today, Thursday/ }),
+    ).toBeInTheDocument();
     expect(screen.getByRole('group', { name: 'Total sales of the day' })).toHaveTextContent(
       /COP\s268\.80/,
     );

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TODAY } from '@/testing/mocks/data';
@@ -76,9 +76,25 @@ describe('CSV download', () => {
     expect(document.querySelector('a[download]')).toBeNull(); // the link is gone again
   });
 
+  it('offers the spreadsheet variant: formato=hoja, saved as pedidos-<day>-hoja.csv', async () => {
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'CSV para hoja de cálculo' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.download).toBe(`pedidos-${TODAY}-hoja.csv`);
+    const text = await contentOf(saved[0]!);
+    expect(text.startsWith('\uFEFFpedido_id;secuencia;timestamp;fecha\r\n')).toBe(true);
+    expect(text.split('\r\n')).toHaveLength(130 + 2);
+    // The plain CSV asks for no formato at all: the machines' URL is unchanged.
+    await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
+    await waitFor(() => expect(saved).toHaveLength(2));
+    expect(saved[1]!.download).toBe(`pedidos-${TODAY}.csv`);
+    expect((await contentOf(saved[1]!)).startsWith('\uFEFFpedido_id,secuencia,')).toBe(true);
+  });
+
   it('downloads the day chosen in the day picker', async () => {
     const { user } = await renderDashboard();
-    fireEvent.change(screen.getByLabelText('Día'), { target: { value: '2024-09-10' } });
+    await user.clear(screen.getByLabelText('Día'));
+    await user.type(screen.getByLabelText('Día'), '10/09/2024{Enter}');
     await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
     await waitFor(() => expect(saved).toHaveLength(1));
     expect(db.csvRequests).toEqual(['2024-09-10']);

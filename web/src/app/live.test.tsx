@@ -111,13 +111,78 @@ describe('live updates', () => {
     await sse.waitForConnections(2);
     expect(sse.connections[1]?.lastEventId).toBe('130');
     expect(await screen.findByText('En vivo')).toBeInTheDocument();
-    sse.send('pedido', { pedido: makeOrder({ pedido_id: 'tras-reconectar' }) }, 131);
-    await waitFor(() => expect(orderRows()[0]).toHaveTextContent('tras-reconectar'));
+    sse.send('pedido', { pedido: makeOrder({ pedido_id: 'reconectado' }) }, 131);
+    await waitFor(() => expect(orderRows()[0]).toHaveTextContent('reconectado'));
   });
 
   it('shows how fresh the data is and when the last order came', async () => {
     await renderLiveDashboard();
     expect(screen.getByText(/^Actualizado hace \d+ s$/)).toBeInTheDocument();
     expect(screen.getByText('Último pedido: 04:20:00')).toBeInTheDocument();
+  });
+
+  // 180 events and 200 rows: slow in jsdom.
+  it(
+    'keeps at most 200 rows as live orders pour in, and pages the older ones back',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const { user } = await renderLiveDashboard();
+      // 180 orders after the first page's 50: 230 rows, bounded to 200.
+      for (let i = 1; i <= 180; i++) {
+        const minutes = String(Math.floor(i / 60)).padStart(2, '0');
+        const seconds = String(i % 60).padStart(2, '0');
+        sse.send(
+          'pedido',
+          {
+            pedido: makeOrder({
+              pedido_id: `vivo-${i}`,
+              secuencia: 130 + i,
+              timestamp: `2024-09-12T06:${minutes}:${seconds}.000000-05:00`,
+            }),
+          },
+          130 + i,
+        );
+      }
+      await waitFor(() => expect(orderRows()[0]).toHaveTextContent('vivo-180'));
+      expect(orderRows()).toHaveLength(200);
+      // Newest first: the 180 live ones, then the newest 20 of the first page.
+      expect(orderRows()[179]).toHaveTextContent('vivo-1');
+      expect(orderRows()[199]).toHaveTextContent('pedido-0111');
+      expect(screen.queryByText('pedido-0110')).not.toBeInTheDocument();
+
+      // "Cargar más" goes on right after the last kept row.
+      await user.click(screen.getByRole('button', { name: 'Cargar más' }));
+      await waitFor(() => expect(orderRows()).toHaveLength(250));
+      const more = db.ordersRequests.at(-1)!;
+      expect(more.get('hasta')).toBe('2024-09-12T04:50:00.000000-05:00');
+      expect(more.get('cursor')).toBeNull();
+      expect(orderRows()[200]).toHaveTextContent('pedido-0110');
+      expect(orderRows()[249]).toHaveTextContent('pedido-0061');
+    },
+  );
+
+  it('says "En pausa", not "En vivo", while another day is shown; in English no "Today"', async () => {
+    const { user } = await renderLiveDashboard();
+    const picker = screen.getByLabelText('Día');
+    await user.clear(picker);
+    await user.type(picker, '10/09/2024{Enter}');
+    expect(await screen.findByText('En pausa')).toBeInTheDocument();
+    expect(screen.queryByText('En vivo')).not.toBeInTheDocument();
+    expect(screen.getByText('Viendo otro día: sin actualizaciones en vivo')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'English' }));
+    const heading = screen.getByRole('heading', { level: 2, name: /Metrics of the Day/ });
+    expect(heading).toHaveTextContent('Metrics of the Day · Tuesday, September 10, 2024');
+    expect(heading).not.toHaveTextContent(/today/i);
+    expect(screen.getByText('Paused')).toBeInTheDocument();
+    expect(screen.queryByText('Live')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Back to today' }));
+    expect(await screen.findByText('Live')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 2, name: /Metrics of the Day/ })).toHaveTextContent(
+      'Today, Thursday, September 12, 2024',
+    );
   });
 });

@@ -9,7 +9,12 @@ import {
   getMetrics,
   invalidateMetrics,
 } from '@/features/metrics/api/get-metrics';
-import { applyLiveOrder, getOrders, invalidateOrders } from '@/features/orders/api/get-orders';
+import {
+  applyLiveOrder,
+  FIRST_PAGE,
+  getOrders,
+  invalidateOrders,
+} from '@/features/orders/api/get-orders';
 
 function parseJson(data: string): unknown {
   try {
@@ -45,7 +50,7 @@ function usePolling(active: boolean, intervalMs: number): void {
         const metrics = await getMetrics(null, signal);
         if (stopped()) return;
         applyLiveMetrics(queryClient, metrics);
-        const page = await getOrders({ fecha: metrics.fecha, repartidor: '' }, null, signal);
+        const page = await getOrders({ fecha: metrics.fecha, repartidor: '' }, FIRST_PAGE, signal);
         if (stopped()) return;
         const now = Date.now();
         // Oldest first, so that orders of the same instant keep their order.

@@ -9,21 +9,25 @@ export function localeOf(lang: Lang): string {
   return LOCALES[lang];
 }
 
-const moneyCache = new Map<string, Intl.NumberFormat>();
+const moneyFormats = new Map<Lang, Intl.NumberFormat>();
 
-/** 1234.5 → "$ 1.234,50"; whole amounts get no decimals ("$ 268"). */
+/**
+ * The one money format, used by every card, table, chart, tooltip and
+ * axis: COP with two decimals always ("$ 1,00", "$ 28,60", "$ 1.234.567,00").
+ * The data holds cents (prices such as 28.60 are common), so whole pesos
+ * would round real amounts away and make columns stop adding up; and cents
+ * only when present put "$ 1" next to "$ 28,60".
+ */
 export function formatMoney(amount: number, lang: Lang): string {
-  const hasCents = Math.round(amount * 100) % 100 !== 0;
-  const key = `${lang}:${hasCents ? 2 : 0}`;
-  let format = moneyCache.get(key);
+  let format = moneyFormats.get(lang);
   if (!format) {
     format = new Intl.NumberFormat(localeOf(lang), {
       style: 'currency',
       currency: 'COP',
-      minimumFractionDigits: hasCents ? 2 : 0,
-      maximumFractionDigits: hasCents ? 2 : 0,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
     });
-    moneyCache.set(key, format);
+    moneyFormats.set(lang, format);
   }
   return format.format(amount);
 }
@@ -96,4 +100,62 @@ export function formatWait(seconds: number, lang: Lang): string {
 /** The hour label of a bar: "14:00". */
 export function formatHour(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00`;
+}
+
+/**
+ * A "YYYY-MM-DD" business day as the day field shows it. Spanish: dd/mm/aaaa,
+ * whatever the browser's locale (an en-US browser's 12/01/2026 is read as
+ * 12 January in Colombia). English: ISO 8601 (2026-01-12), the one numeric
+ * form no reader, American or British, takes for another day; it is also
+ * what the URL and the API use.
+ */
+export function formatDayInput(day: string, lang: Lang): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  const [, y, m, d] = match;
+  return lang === 'es' ? `${d}/${m}/${y}` : day;
+}
+
+function calendarDay(y: number, m: number, d: number): string | null {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
+    return null;
+  }
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/**
+ * What a person typed in the day field, as "YYYY-MM-DD", or null when it is
+ * not a real day. Both languages take ISO (year first cannot be misread);
+ * Spanish also takes d/m/aaaa with '/', '-' or '.' between. English takes no
+ * slashed form: 12/01/2026 means 1 December to an American and 12 January
+ * to everyone else.
+ */
+export function parseDayInput(text: string, lang: Lang): string | null {
+  const value = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+  if (iso) return calendarDay(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  if (lang !== 'es') return null;
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  if (dmy) return calendarDay(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]));
+  return null;
+}
+
+/** The day `days` after a "YYYY-MM-DD" day (before, when negative). */
+export function addDays(day: string, days: number): string {
+  const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+
+/** Day and time of an ISO timestamp in the business timezone: "12/09/2024 03:50:58". */
+export function formatDateTime(iso: string, timeZone: string, lang: Lang): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${formatDayInput(dayInTimeZone(date, timeZone), lang)} ${formatTime(iso, timeZone, lang)}`;
+}
+
+/** An order id short enough not to be the widest column: "4205dd65…". */
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }

@@ -50,12 +50,11 @@ export function renderApp({
  * its no-break space is made a plain one, as Testing Library normalizes text.
  */
 export function cop(amount: number): string {
-  const hasCents = Math.round(amount * 100) % 100 !== 0;
   return new Intl.NumberFormat('es-CO', {
     style: 'currency',
     currency: 'COP',
-    minimumFractionDigits: hasCents ? 2 : 0,
-    maximumFractionDigits: hasCents ? 2 : 0,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
   })
     .format(amount)
     .replace(/\s/g, ' ');

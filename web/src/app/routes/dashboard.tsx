@@ -1,4 +1,5 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { DayField } from '@/components/DayField';
 import { LanguageToggle } from '@/components/LanguageToggle';
 import { ConnectionIndicator } from '@/features/live/components/ConnectionIndicator';
 import { useMetrics } from '@/features/metrics/api/get-metrics';
@@ -26,6 +27,17 @@ function hourIn(timeZone: string, now: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The day's order count for the list's footer: every order, or the chosen
+ * courier's (null when the courier is beyond the top 50 that /metrics lists).
+ */
+function dayOrderCount(metrics: Metrics | undefined, repartidor: string): number | null {
+  if (!metrics) return null;
+  if (repartidor === '') return metrics.total_pedidos;
+  const courier = metrics.repartidores.find((c) => String(c.IdRepartidor) === repartidor);
+  return courier ? courier.pedidos : null;
 }
 
 function Freshness({
@@ -63,7 +75,6 @@ function Freshness({
 export function DashboardRoute({ session }: { session: Session }) {
   const { t, lang } = useI18n();
   const now = useNow(1000);
-  const dayInputId = useId();
   const [initial] = useState(readUrlState);
   const [selectedDay, setSelectedDay] = useState<string | null>(initial.fecha);
   const [repartidor, setRepartidor] = useState(initial.repartidor);
@@ -100,7 +111,7 @@ export function DashboardRoute({ session }: { session: Session }) {
       <header className="topbar">
         <h1 className="brand">{t('app.title')}</h1>
         <div className="topbar__status">
-          <ConnectionIndicator status={live.status} />
+          <ConnectionIndicator status={live.status} paused={!isToday} />
           <Freshness updatedAt={updatedAt} metrics={metrics} isToday={isToday} now={now} />
         </div>
         <div className="topbar__actions">
@@ -118,19 +129,11 @@ export function DashboardRoute({ session }: { session: Session }) {
 
       <main id="main" className="dashboard__main" tabIndex={-1}>
         <div className="toolbar">
-          <div className="field field--inline">
-            <label className="field__label" htmlFor={dayInputId}>
-              {t('day.label')}
-            </label>
-            <input
-              id={dayInputId}
-              className="field__input"
-              type="date"
-              value={day ?? todayFecha ?? ''}
-              max={todayFecha ?? undefined}
-              onChange={(e) => setSelectedDay(e.target.value === '' ? null : e.target.value)}
-            />
-          </div>
+          <DayField
+            value={day ?? todayFecha}
+            max={todayFecha}
+            onChange={(next) => setSelectedDay(next)}
+          />
           <DownloadCsvButton fecha={ordersFecha} />
           {!isToday && (
             <button
@@ -192,6 +195,7 @@ export function DashboardRoute({ session }: { session: Session }) {
           couriers={couriers}
           repartidor={repartidor}
           onRepartidorChange={setRepartidor}
+          total={dayOrderCount(metrics, repartidor)}
           now={now}
         />
       </main>

@@ -13,6 +13,8 @@ export const db = {
   metricsRequests: [] as URLSearchParams[],
   /** The fecha of every /pedidos.csv request, in order. */
   csvRequests: [] as (string | null)[],
+  /** The id of every GET /pedidos/{id}, in order. */
+  orderRequests: [] as string[],
 };
 
 export function resetDb(): void {
@@ -21,6 +23,7 @@ export function resetDb(): void {
   db.ordersRequests = [];
   db.metricsRequests = [];
   db.csvRequests = [];
+  db.orderRequests = [];
 }
 
 function unauthorized() {
@@ -83,10 +86,12 @@ export function apiHandlers(base = '') {
       const limit = Number(params.get('limit') ?? '100');
       const fecha = params.get('fecha');
       const repartidor = params.get('repartidor');
+      const hasta = params.get('hasta');
       const matching = db.orders.filter(
         (o) =>
           (!fecha || o.fecha === fecha) &&
-          (!repartidor || String(o.repartidor.IdRepartidor) === repartidor),
+          (!repartidor || String(o.repartidor.IdRepartidor) === repartidor) &&
+          (!hasta || Date.parse(o.timestamp) < Date.parse(hasta)),
       );
       const cursor = params.get('cursor');
       const start = cursor ? Number(cursor.replace('c', '')) : 0;
@@ -98,18 +103,34 @@ export function apiHandlers(base = '') {
     // The day's CSV, one row per order here (the real one has a row per product line).
     http.get(`${base}/pedidos.csv`, ({ request }) => {
       if (!authorized(request)) return unauthorized();
-      const fecha = new URL(request.url).searchParams.get('fecha');
+      const params = new URL(request.url).searchParams;
+      const fecha = params.get('fecha');
+      const formato = params.get('formato') ?? 'csv';
       db.csvRequests.push(fecha);
       if (!fecha) return HttpResponse.json({ detail: 'fecha is required' }, { status: 400 });
+      if (formato !== 'csv' && formato !== 'hoja') {
+        return HttpResponse.json({ detail: 'formato must be csv or hoja' }, { status: 400 });
+      }
+      const sep = formato === 'hoja' ? ';' : ',';
       const rows = db.orders
         .filter((o) => o.fecha === fecha)
-        .map((o) => `${o.pedido_id},${o.secuencia},${o.timestamp},${o.fecha}\r\n`);
-      return new HttpResponse(`\uFEFFpedido_id,secuencia,timestamp,fecha\r\n${rows.join('')}`, {
+        .map((o) => [o.pedido_id, o.secuencia, o.timestamp, o.fecha].join(sep) + '\r\n');
+      const head = ['pedido_id', 'secuencia', 'timestamp', 'fecha'].join(sep);
+      const name = formato === 'hoja' ? `pedidos-${fecha}-hoja.csv` : `pedidos-${fecha}.csv`;
+      return new HttpResponse(`\uFEFF${head}\r\n${rows.join('')}`, {
         headers: {
           'Content-Type': 'text/csv; charset=utf-8',
-          'Content-Disposition': `attachment; filename="pedidos-${fecha}.csv"`,
+          'Content-Disposition': `attachment; filename="${name}"`,
         },
       });
+    }),
+
+    http.get(`${base}/pedidos/:id`, ({ request, params }) => {
+      if (!authorized(request)) return unauthorized();
+      db.orderRequests.push(String(params.id));
+      const order = db.orders.find((o) => o.pedido_id === params.id);
+      if (!order) return HttpResponse.json({ detail: 'Order not found' }, { status: 404 });
+      return HttpResponse.json(order);
     }),
 
     http.get(`${base}/eventos`, ({ request }) => {

@@ -1,8 +1,15 @@
 import { request } from '@/lib/api-client';
 
+/**
+ * `csv`: the export's bytes, for programs (',' and decimal dots). `hoja`:
+ * for spreadsheets in Colombian Spanish (';' and decimal commas), which read
+ * "14.5" as text and then add up wrong.
+ */
+export type CsvFormat = 'csv' | 'hoja';
+
 /** The name the server gives the file too (Content-Disposition). */
-export function ordersCsvFileName(fecha: string): string {
-  return `pedidos-${fecha}.csv`;
+export function ordersCsvFileName(fecha: string, format: CsvFormat = 'csv'): string {
+  return format === 'hoja' ? `pedidos-${fecha}-hoja.csv` : `pedidos-${fecha}.csv`;
 }
 
 /**
@@ -12,9 +19,14 @@ export function ordersCsvFileName(fecha: string): string {
  * connection if its store fails during the download): a truncated file is
  * never handed out as a complete one.
  */
-export async function fetchOrdersCsv(fecha: string, signal?: AbortSignal): Promise<Blob> {
+export async function fetchOrdersCsv(
+  fecha: string,
+  format: CsvFormat,
+  signal?: AbortSignal,
+): Promise<Blob> {
   const response = await request('/pedidos.csv', {
-    query: { fecha },
+    // The default is left implicit, so the machines' URL stays the same.
+    query: { fecha, formato: format === 'hoja' ? 'hoja' : null },
     headers: { Accept: 'text/csv' },
     signal,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertOrder } from './get-orders';
+import { boundRows, FIRST_PAGE, insertOrder } from './get-orders';
 import type { OrdersData } from './get-orders';
 import type { Order } from './order-schema';
 import { orderTotal, orderUnits } from './order-schema';
@@ -15,11 +15,11 @@ function order(id: string, time: string): Order {
 
 function data(pages: Order[][], lastCursor: string | null = null): OrdersData {
   return {
-    pages: pages.map((pedidos, i) => ({
-      pedidos,
-      next_cursor: i === pages.length - 1 ? lastCursor : `c${i}`,
-    })),
-    pageParams: pages.map((_, i) => (i === 0 ? null : `c${i - 1}`)),
+    pages: pages.map((pedidos, i) => {
+      const cursor = i === pages.length - 1 ? lastCursor : `c${i}`;
+      return { pedidos, next: cursor === null ? null : { cursor, hasta: null } };
+    }),
+    pageParams: pages.map((_, i) => (i === 0 ? FIRST_PAGE : { cursor: `c${i - 1}`, hasta: null })),
   };
 }
 
@@ -54,6 +54,60 @@ describe('insertOrder', () => {
       ['c', 'b'],
       ['a', 'z'],
     ]);
+  });
+});
+
+describe('boundRows', () => {
+  const at = (n: number) =>
+    `${String(10 + Math.floor(n / 3600)).padStart(2, '0')}:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}`;
+  /** `count` orders a second apart, newest first, in pages of `size`. */
+  function list(count: number, size: number, lastCursor: string | null = 'more'): OrdersData {
+    const rows = Array.from({ length: count }, (_, i) => order(`o${count - i}`, at(count - i)));
+    const pages: Order[][] = [];
+    for (let i = 0; i < rows.length; i += size) pages.push(rows.slice(i, i + size));
+    return data(pages, lastCursor);
+  }
+
+  it('leaves a list within the bound alone', () => {
+    const d = list(5, 2);
+    expect(boundRows(d, 5)).toBe(d);
+  });
+
+  it('keeps the newest rows and goes on from the last kept one', () => {
+    // A first page that live orders grew to 7 rows, then a page of 2.
+    const d = list(9, 7);
+    const bounded = boundRows(d, 4);
+    expect(ids(bounded)).toEqual([['o9', 'o8', 'o7', 'o6']]);
+    expect(bounded.pages[0]!.next).toEqual({
+      cursor: null,
+      hasta: d.pages[0]!.pedidos[3]!.timestamp,
+    });
+    expect(bounded.pageParams).toEqual([FIRST_PAGE]);
+  });
+
+  it('keeps whole pages with their own next cursor when the cut falls between pages', () => {
+    const d = list(6, 2);
+    const bounded = boundRows(d, 4);
+    expect(ids(bounded)).toEqual([
+      ['o6', 'o5'],
+      ['o4', 'o3'],
+    ]);
+    expect(bounded.pages[1]!.next).toEqual({ cursor: 'c1', hasta: null });
+    expect(bounded.pageParams).toHaveLength(2);
+  });
+
+  it('never cuts between orders of the same instant', () => {
+    const same = '10:00:00';
+    const d = data([
+      [order('d', '11:00:00'), order('c', same), order('b', same), order('a', '09:00:00')],
+    ]);
+    // Four rows kept at most 2: 'c' and 'b' share an instant, so only 'd' stays.
+    const bounded = boundRows(d, 2);
+    expect(ids(bounded)).toEqual([['d']]);
+    expect(bounded.pages[0]!.next).toEqual({ cursor: null, hasta: '2024-09-12T11:00:00-05:00' });
+    // All of the first rows at one instant: nothing can be cut.
+    const tied = data([[order('c', same), order('b', same), order('a', same)]]);
+    expect(boundRows(tied, 2)).toBe(tied);
   });
 });
 

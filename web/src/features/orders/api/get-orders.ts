@@ -6,10 +6,11 @@ import type { Order, OrderRow, OrdersPage } from './order-schema';
 
 export const PAGE_SIZE = 50;
 /**
- * A list that live orders have grown past this many rows is reloaded from
- * its first page, so a screen left open all day stays light.
+ * The most rows a list keeps while live orders come in: past it the oldest
+ * are dropped and left to "Cargar más" to bring back, so a screen left open
+ * all day stays light (800 orders in a few seconds once left 860 rows).
  */
-export const MAX_ROWS = 2000;
+export const MAX_ROWS = 200;
 
 export interface OrdersFilter {
   /** Business day, YYYY-MM-DD. */
@@ -18,34 +19,61 @@ export interface OrdersFilter {
   repartidor: string;
 }
 
-type RowsPage = Omit<OrdersPage, 'pedidos'> & { pedidos: OrderRow[] };
-export type OrdersData = InfiniteData<RowsPage, string | null>;
+/**
+ * Where a page starts: the previous page's `next_cursor`, within the orders
+ * before `hasta` (exclusive) when the list was cut (see `boundRows`).
+ */
+export interface PageParam {
+  cursor: string | null;
+  hasta: string | null;
+}
+export const FIRST_PAGE: PageParam = { cursor: null, hasta: null };
+
+export interface RowsPage {
+  pedidos: OrderRow[];
+  /** Where the next page starts; null at the end. */
+  next: PageParam | null;
+}
+export type OrdersData = InfiniteData<RowsPage, PageParam>;
 
 export const ordersKey = (filter: OrdersFilter) =>
   ['orders', { fecha: filter.fecha, repartidor: filter.repartidor }] as const;
 
 export function getOrders(
   filter: OrdersFilter,
-  cursor: string | null,
+  from: PageParam,
   signal?: AbortSignal,
 ): Promise<OrdersPage> {
   return requestJson('/pedidos', (d) => ordersPageSchema.parse(d), {
     query: {
       fecha: filter.fecha,
       repartidor: filter.repartidor,
-      cursor,
+      cursor: from.cursor,
+      hasta: from.hasta,
       limit: PAGE_SIZE,
     },
     signal,
   });
 }
 
+async function getRowsPage(
+  filter: OrdersFilter,
+  from: PageParam,
+  signal: AbortSignal,
+): Promise<RowsPage> {
+  const page = await getOrders(filter, from, signal);
+  return {
+    pedidos: page.pedidos,
+    next: page.next_cursor ? { cursor: page.next_cursor, hasta: from.hasta } : null,
+  };
+}
+
 export function ordersQueryOptions(filter: OrdersFilter, live: boolean) {
   return infiniteQueryOptions({
     queryKey: ordersKey(filter),
-    queryFn: ({ pageParam, signal }): Promise<RowsPage> => getOrders(filter, pageParam, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last: RowsPage) => last.next_cursor ?? null,
+    queryFn: ({ pageParam, signal }) => getRowsPage(filter, pageParam, signal),
+    initialPageParam: FIRST_PAGE,
+    getNextPageParam: (last: RowsPage) => last.next,
     staleTime: live ? Infinity : 60_000,
   });
 }
@@ -83,9 +111,44 @@ export function insertOrder(data: OrdersData, order: OrderRow): OrdersData {
   }
   const last = pages[pages.length - 1];
   if (!last) return data;
-  if (last.next_cursor) return data;
+  if (last.next) return data;
   last.pedidos.push(order);
   return { ...data, pages };
+}
+
+/**
+ * Keeps at most `max` rows: the newest. The cut is placed between two rows of
+ * different instants (a millisecond apart at least), and the last kept page
+ * then goes on with the orders before the last kept row's `timestamp`
+ * (`hasta` is exclusive, at the server's microseconds): exactly the dropped
+ * rows, which "Cargar más" brings back. The rare list whose first `max`
+ * rows share one millisecond is left whole.
+ */
+export function boundRows(data: OrdersData, max = MAX_ROWS): OrdersData {
+  const rows = data.pages.flatMap((page) => page.pedidos);
+  if (rows.length <= max) return data;
+  const at = rows.map(instant);
+  let keep = max;
+  while (keep > 0 && !((at[keep - 1] ?? 0) > (at[keep] ?? 0))) keep -= 1;
+  const lastKept = rows[keep - 1];
+  if (keep === 0 || !lastKept) return data;
+  const hasta = lastKept.timestamp;
+  const pages: RowsPage[] = [];
+  const pageParams: PageParam[] = [];
+  let left = keep;
+  for (const [i, page] of data.pages.entries()) {
+    if (left === 0) break;
+    pageParams.push(data.pageParams[i] ?? FIRST_PAGE);
+    if (page.pedidos.length <= left) {
+      // A whole page: its own next page starts right after it.
+      pages.push(page);
+      left -= page.pedidos.length;
+    } else {
+      pages.push({ pedidos: page.pedidos.slice(0, left), next: { cursor: null, hasta } });
+      left = 0;
+    }
+  }
+  return { pages, pageParams };
 }
 
 /**
@@ -112,15 +175,15 @@ export function applyLiveOrder(
       return filter.repartidor === '' || filter.repartidor === courier;
     },
   };
-  queryClient.setQueriesData<OrdersData>(filters, (old) => (old ? insertOrder(old, row) : old));
+  queryClient.setQueriesData<OrdersData>(filters, (old) =>
+    old ? boundRows(insertOrder(old, row)) : old,
+  );
   for (const query of queryClient.getQueryCache().findAll(filters)) {
     const loaded = query.state.data as OrdersData | undefined;
     if (loaded === undefined && query.state.fetchStatus === 'fetching') {
       // Still loading for the first time, maybe read before this order was
       // stored: load it again rather than miss the order.
       void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true });
-    } else if (loaded && loaded.pages.reduce((n, p) => n + p.pedidos.length, 0) > MAX_ROWS) {
-      void queryClient.resetQueries({ queryKey: query.queryKey, exact: true });
     }
   }
   return order;

@@ -1,9 +1,11 @@
-import { memo, useId } from 'react';
-import { formatMoney, formatNumber, formatTime } from '@/lib/format';
+import { memo, useId, useState } from 'react';
+import { formatMoney, formatNumber, formatTime, shortId } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
+import { getOrder } from '../api/get-order';
 import { useOrders } from '../api/get-orders';
 import { orderTotal, orderUnits } from '../api/order-schema';
-import type { OrderRow } from '../api/order-schema';
+import type { Order, OrderRow } from '../api/order-schema';
+import { OrderDetail } from './OrderDetail';
 
 /** How long a live row keeps its "Nuevo" badge. */
 export const NEW_BADGE_MS = 60_000;
@@ -22,7 +24,19 @@ export interface OrdersListProps {
   couriers: CourierOption[];
   repartidor: string;
   onRepartidorChange: (id: string) => void;
+  /** How many orders the day (of the chosen courier) has, from /metrics; null if unknown. */
+  total: number | null;
   now: number;
+}
+
+/** Does a listed order match what was typed in the search box? */
+function matches(order: Order, q: string): boolean {
+  const needle = q.toLocaleLowerCase();
+  return (
+    order.pedido_id.toLocaleLowerCase().includes(needle) ||
+    order.repartidor.Nombre.toLocaleLowerCase().includes(needle) ||
+    String(order.repartidor.IdRepartidor).toLocaleLowerCase() === needle
+  );
 }
 
 // Memoized: the list re-renders every second (for the badges' age), rows
@@ -31,18 +45,36 @@ const OrderTableRow = memo(function OrderTableRow({
   order,
   timeZone,
   isNew,
+  onOpen,
 }: {
   order: OrderRow;
   timeZone: string;
   isNew: boolean;
+  onOpen: (order: OrderRow) => void;
 }) {
   const { t, tn, lang } = useI18n();
   const units = orderUnits(order);
   const lines = order.productos.length;
   return (
-    <tr className={order.arrivedAt !== undefined ? 'order-row order-row--live' : 'order-row'}>
+    // A click or tap anywhere on the row opens it; the id's button is the
+    // same for the keyboard and screen readers.
+    <tr
+      className={order.arrivedAt !== undefined ? 'order-row order-row--live' : 'order-row'}
+      onClick={() => onOpen(order)}
+    >
       <th scope="row" className="order-row__id">
-        <code title={order.pedido_id}>{order.pedido_id}</code>
+        <button
+          type="button"
+          className="order-row__open"
+          title={order.pedido_id}
+          aria-label={t('orders.open', { id: order.pedido_id })}
+          onClick={(e) => {
+            e.stopPropagation();
+            onOpen(order);
+          }}
+        >
+          <code>{shortId(order.pedido_id)}</code>
+        </button>
         {isNew && <span className="badge badge--new">{t('orders.new')}</span>}
       </th>
       <td>{order.repartidor.Nombre}</td>
@@ -67,13 +99,51 @@ export function OrdersList({
   couriers,
   repartidor,
   onRepartidorChange,
+  total,
   now,
 }: OrdersListProps) {
-  const { t, tn } = useI18n();
+  const { t, tn, lang } = useI18n();
   const titleId = useId();
+  const searchId = useId();
+  const searchHintId = useId();
   const query = useOrders(fecha === null ? null : { fecha, repartidor }, live);
-  const rows = query.data?.pages.flatMap((page) => page.pedidos) ?? [];
+  const loaded = query.data?.pages.flatMap((page) => page.pedidos) ?? [];
   const knownCourier = repartidor === '' || couriers.some((c) => c.id === repartidor);
+  const [search, setSearch] = useState('');
+  const [searchError, setSearchError] = useState<string | null>(null);
+  const [opened, setOpened] = useState<{ id: string; shown?: Order } | null>(null);
+  const q = search.trim();
+  const rows = q === '' ? loaded : loaded.filter((o) => matches(o, q));
+
+  // Enter in the search box: the listed order with exactly that id, else
+  // the one courier whose name or id it matches (the server then lists all
+  // of theirs), else the stored order with that id (GET /pedidos/{id}).
+  async function submitSearch() {
+    setSearchError(null);
+    if (q === '') return;
+    const listed = loaded.find((o) => o.pedido_id === q);
+    if (listed) {
+      setOpened({ id: listed.pedido_id, shown: listed });
+      return;
+    }
+    const needle = q.toLocaleLowerCase();
+    const courierMatches = couriers.filter(
+      (c) => c.id.toLocaleLowerCase() === needle || c.name.toLocaleLowerCase().includes(needle),
+    );
+    const [onlyCourier, ...otherCouriers] = courierMatches;
+    if (onlyCourier && otherCouriers.length === 0) {
+      onRepartidorChange(onlyCourier.id);
+      setSearch('');
+      return;
+    }
+    try {
+      const found = await getOrder(q);
+      if (found) setOpened({ id: found.pedido_id, shown: found });
+      else setSearchError(t('orders.notFound', { q }));
+    } catch {
+      setSearchError(t('orders.notFound', { q }));
+    }
+  }
 
   return (
     <section className="card card--wide orders" aria-labelledby={titleId}>
@@ -97,7 +167,43 @@ export function OrdersList({
             ))}
           </select>
         </label>
+        <form
+          className="field field--inline orders__search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submitSearch();
+          }}
+        >
+          <label className="field__label" htmlFor={searchId}>
+            {t('orders.search')}
+          </label>
+          <input
+            id={searchId}
+            className="field__input"
+            type="search"
+            autoComplete="off"
+            spellCheck={false}
+            value={search}
+            aria-describedby={searchHintId}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setSearchError(null);
+            }}
+          />
+          <button type="submit" className="button button--secondary">
+            {t('orders.searchSubmit')}
+          </button>
+          <span id={searchHintId} className="visually-hidden">
+            {t('orders.searchHint')}
+          </span>
+        </form>
       </div>
+      {searchError !== null && (
+        <p className="alert alert--error" role="alert">
+          {searchError}
+        </p>
+      )}
 
       {query.isPending ? (
         <p className="muted" role="status">
@@ -115,7 +221,7 @@ export function OrdersList({
           </button>
         </div>
       ) : rows.length === 0 ? (
-        <p className="empty">{t('orders.empty')}</p>
+        <p className="empty">{q === '' ? t('orders.empty') : t('orders.searchNone', { q })}</p>
       ) : (
         <div className="table-scroll">
           <table className="table orders__table">
@@ -142,6 +248,7 @@ export function OrdersList({
                   order={order}
                   timeZone={timeZone}
                   isNew={order.arrivedAt !== undefined && now - order.arrivedAt < NEW_BADGE_MS}
+                  onOpen={(o) => setOpened({ id: o.pedido_id, shown: o })}
                 />
               ))}
             </tbody>
@@ -149,9 +256,13 @@ export function OrdersList({
         </div>
       )}
 
-      {rows.length > 0 && (
+      {loaded.length > 0 && (
         <div className="orders__footer">
-          <span className="muted">{tn('orders.shown', rows.length)}</span>
+          <span className="muted">
+            {total !== null && total >= loaded.length
+              ? tn('orders.shownOf', loaded.length, { total: formatNumber(total, lang) })
+              : tn('orders.shown', loaded.length)}
+          </span>
           {query.hasNextPage ? (
             <button
               type="button"
@@ -170,6 +281,15 @@ export function OrdersList({
         <p className="alert alert--error" role="alert">
           {t('orders.error')}
         </p>
+      )}
+      {opened && (
+        <OrderDetail
+          key={opened.id}
+          id={opened.id}
+          {...(opened.shown ? { shown: opened.shown } : {})}
+          timeZone={timeZone}
+          onClose={() => setOpened(null)}
+        />
       )}
     </section>
   );
