@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (issue #5; the PostgreSQL scenario of issue #7).
 #
-#   bench/run.sh [--quick] [--no-postgres] [--no-build] [--only lambda|hostile]
+#   bench/run.sh [--quick] [--no-postgres] [--no-build] [--only lambda|hostile|dynamodb]
 #
 # Builds build-release (Release), starts `cargomon serve` on fresh data
 # directories, runs every scenario against it, stops everything it started
@@ -31,6 +31,14 @@
 #                  cargomon and cargomon-bench and writes
 #                  build-release/bench-hostile.md (never RESULTS.md). With
 #                  --quick: its quick sizes.
+#   --only dynamodb
+#                  only the DynamoDB scenario (issue 14: ingest and /metrics
+#                  on `--store dynamodb://…` against DynamoDB Local); writes
+#                  build-release/bench-dynamodb.md (never RESULTS.md). It
+#                  needs DynamoDB Local: run alone, the suite re-executes
+#                  itself under scripts/with-dynamodb-local.sh (root). The
+#                  full suite and --quick run the scenario when they run
+#                  under that script (CI's --quick does), and say so when not.
 #
 # Logs of every process: build-release/bench-logs/. Data lives in a temporary
 # directory under build-release/ (a real disk: fsync costs what it costs),
@@ -65,7 +73,7 @@ for arg in "$@"; do
   esac
 done
 case "$want_only:$only" in
-  0: | 0:lambda | 0:hostile) ;;
+  0: | 0:lambda | 0:hostile | 0:dynamodb) ;;
   1:*)
     echo "--only needs a scenario (try --help)" >&2
     exit 2
@@ -75,6 +83,11 @@ case "$want_only:$only" in
     exit 2
     ;;
 esac
+
+# DynamoDB Local runs in a network namespace of its own, with this suite in it.
+if [ "$only" = dynamodb ] && [ -z "${CARGOMON_TEST_DYNAMODB_ENDPOINT:-}" ]; then
+  exec scripts/with-dynamodb-local.sh "$0" "$@"
+fi
 
 suite_start=$SECONDS
 connections=64      # scenario 1's connections, and every wrk run's unless said
@@ -120,6 +133,7 @@ else
     --unknown-logins 400 --idle-sockets 200 --storm-clients 50 --storm-addresses 5)
 fi
 if [ "$only" = hostile ]; then out="build-release/bench-hostile.md"; fi
+if [ "$only" = dynamodb ]; then out="build-release/bench-dynamodb.md"; fi
 hostile_silent_viewers=4 # users the silent streams are spread over (caps: 100 per user)
 fresh_rate=5000
 fresh_low_rate=2000
@@ -222,7 +236,7 @@ if [ $build = 1 ]; then
   # The release preset (CMakePresets.json) builds cargomon, cargomon-bench
   # and cargomon_micro.
   cmake --preset release >/dev/null
-  if [ "$only" = hostile ]; then
+  if [ "$only" = hostile ] || [ "$only" = dynamodb ]; then
     cmake --build --preset release --target cargomon cargomon-bench
   else
     cmake --build --preset release
@@ -232,7 +246,7 @@ bin=$root/build-release/src/cli/cargomon
 benchbin=$root/build-release/bench/tools/cargomon-bench
 micro=$root/build-release/bench/micro/cargomon_micro
 needed=("$bin" "$benchbin")
-if [ "$only" != hostile ]; then needed+=("$micro"); fi
+if [ "$only" != hostile ] && [ "$only" != dynamodb ]; then needed+=("$micro"); fi
 for b in "${needed[@]}"; do
   [ -x "$b" ] || fail "$b is missing (run without --no-build)"
 done
@@ -579,6 +593,86 @@ write_report() {
   mv "$out.tmp" "$out"
   log "done in ${suite_s} s: $out"
 }
+
+# ------------------------------------------------- DynamoDB (issue 14)
+# One `cargomon serve --store dynamodb://…` on fresh tables of DynamoDB Local
+# (scripts/with-dynamodb-local.sh: in memory, Java, on these same cores):
+# scenario 1's closed-loop ingest, then `GET /metrics` (one Query of the
+# day's counter items, whatever the orders) at few connections. DynamoDB
+# Local is a functional stand-in, not AWS: these figures are the shape of the
+# store's work (requests per order, what /metrics reads), not DynamoDB's
+# speed. Write units per order are computed in docs/dynamodb.md from AWS's
+# pricing rules (DynamoDB Local's consumed-capacity figures are not AWS's).
+declare -A dyn
+dynamodb_available() { [ -n "${CARGOMON_TEST_DYNAMODB_ENDPOINT:-}" ]; }
+dynamodb_scenario() {
+  if ! dynamodb_available; then
+    log "DynamoDB scenario skipped: not run beside DynamoDB Local (scripts/with-dynamodb-local.sh bench/run.sh …)"
+    return 0
+  fi
+  local store url
+  store="dynamodb://bench$(date +%s)"
+  local -x AWS_ENDPOINT_URL_DYNAMODB=$CARGOMON_TEST_DYNAMODB_ENDPOINT
+  local -x CARGOMON_JWT_SECRET
+  CARGOMON_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  log "DynamoDB scenario: ingest and /metrics against DynamoDB Local ($store)"
+  add_users --store "$store"
+  mkdir -p "$tmp/dynamodb-instance"
+  start serve-dynamodb 0 "$tmp/dynamodb-instance" --store "$store"
+  url=http://127.0.0.1:$server_port
+  measure_ceiling dynamodb "$connections" "$url"
+  BENCH_TOKEN=$(token "$url" "$courier" "$courier_pw")
+  export BENCH_TOKEN
+  wrk_reps dynamodb-ingest "$connections" "$pg_run_s" ingest.lua "$url"
+  dyn[ingest_rps]=$(median "${w_rps[@]}")
+  dyn[ingest_runs]=$(runs group "${w_rps[@]}")
+  dyn[ingest_p50]=$(median "${w_p50[@]}")
+  dyn[ingest_p99]=$(median "${w_p99[@]}")
+  dyn[ingest_p99_runs]=$(runs ms "${w_p99[@]}")
+  dyn[ingest_bad]=$(bad_note)
+  dyn[stored]=$(curl -fsS "$url/metrics" -H "Authorization: Bearer $(token "$url" "$viewer" "$viewer_pw")" | jq -r .total_pedidos)
+  BENCH_TOKEN=$(token "$url" "$viewer" "$viewer_pw")
+  wrk_reps dynamodb-metrics "$low_connections" "$low_s" get.lua "$url/metrics"
+  dyn[metrics_rps]=$(median "${w_rps[@]}")
+  dyn[metrics_runs]=$(runs group "${w_rps[@]}")
+  dyn[metrics_p99]=$(median "${w_p99[@]}")
+  dyn[metrics_p99_runs]=$(runs ms "${w_p99[@]}")
+  dyn[metrics_bad]=$(bad_note)
+  dyn[rss]=$(peak_rss_mb "$server_pid")
+  stop "$server_pid"
+  unset BENCH_TOKEN
+}
+dynamodb_section() {
+  if ! dynamodb_available; then
+    section "DynamoDB (issue 14)" "Not run: the suite did not run beside DynamoDB Local. Run it as \`scripts/with-dynamodb-local.sh bench/run.sh\` (root), or \`bench/run.sh --only dynamodb\`."
+    return 0
+  fi
+  section "DynamoDB (issue 14)" "One \`cargomon serve --store dynamodb://…\` on fresh tables of DynamoDB Local (in memory, a JVM on these same $cores cores, in a network namespace with the suite: scripts/with-dynamodb-local.sh). Scenario 1's ingest (wrk, $connections connections, each order one \`TransactWriteItems\`), then \`GET /metrics\` with $low_connections connections over the orders stored. DynamoDB Local is a functional stand-in: this is the shape of the store's work, not DynamoDB's speed; the write units per order are computed in docs/dynamodb.md (about 10 per small order), not measured here."
+  table figure median runs "of HTTP ceiling"
+  row "\`GET /healthz\` ceiling, $connections connections" "$(group "${ceiling[dynamodb-$connections]}") req/s" "${ceiling_runs[dynamodb-$connections]}" ""
+  row "orders/s, $connections connections" "$(group "${dyn[ingest_rps]}")${dyn[ingest_bad]}" "${dyn[ingest_runs]}" "$(percent "${dyn[ingest_rps]}" "${ceiling[dynamodb-$connections]}")"
+  row "ingest latency p50 / p99" "$(ms "${dyn[ingest_p50]}") / $(ms "${dyn[ingest_p99]}")" "p99: ${dyn[ingest_p99_runs]}" ""
+  row "orders stored when \`/metrics\` was measured" "$(group "${dyn[stored]}")" "" ""
+  row "\`GET /metrics\` req/s, $low_connections connections" "$(group "${dyn[metrics_rps]}")${dyn[metrics_bad]}" "${dyn[metrics_runs]}" ""
+  row "\`GET /metrics\` p99" "$(ms "${dyn[metrics_p99]}")" "${dyn[metrics_p99_runs]}" ""
+  row "server peak RSS (VmHWM)" "$(mb "${dyn[rss]}")" "" ""
+}
+
+if [ "$only" = dynamodb ]; then
+  log "only the DynamoDB scenario (issue 14)"
+  dynamodb_scenario
+  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+  suite_s=$((SECONDS - suite_start))
+  dynamodb_section
+  section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
+  if [ ${#anomalies[@]} -eq 0 ]; then
+    echo "None." >>"$body"
+  else
+    for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
+  fi
+  write_report "Benchmark results: DynamoDB only" "Runs: $reps, the median shown (with the runs)."
+  exit 0
+fi
 
 if [ "$only" = hostile ]; then
   log "only the hostile-clients scenario (issue 13)"
@@ -1094,6 +1188,9 @@ EOF
   pg_dir=""
 fi
 
+# --------------------------------------- DynamoDB (issue 14; defined above)
+dynamodb_scenario
+
 # ------------------------------------------ Lambda (issue 15; defined above)
 lambda_scenario
 
@@ -1212,7 +1309,8 @@ if [ $with_postgres = 1 ]; then
   done
 fi
 
-lambda_section # Lambda (issue 15; defined above)
+dynamodb_section # DynamoDB (issue 14; defined above)
+lambda_section   # Lambda (issue 15; defined above)
 
 section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
 if [ ${#anomalies[@]} -eq 0 ]; then

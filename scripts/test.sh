@@ -42,8 +42,8 @@ npm --prefix deploy/aws ci --no-audit --no-fund
 npm --prefix deploy/aws run --silent lint
 npm --prefix deploy/aws test
 
-echo "== bench --quick: the suite still works; figures not checked"
-bench/run.sh --quick
+echo "== bench --quick (beside DynamoDB Local, for its scenario): the suite still works; figures not checked"
+scripts/with-dynamodb-local.sh bench/run.sh --quick
 
 echo "== fuzz targets (libFuzzer, ASan, UBSan): 20,000 inputs each"
 scripts/fuzz.sh 20000

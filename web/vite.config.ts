@@ -40,5 +40,10 @@ export default defineConfig({
     setupFiles: ['./src/testing/setup-tests.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // A whole dashboard rendered in jsdom takes about 1.3 s on the CI's 2
+    // cores, and several times that while they are busy: the default 5 s
+    // made the first test of a file fail on a loaded machine. Waits inside
+    // tests still poll with their own deadlines (waitFor).
+    testTimeout: 20_000,
   },
 });

@@ -66,7 +66,7 @@ TEST(CargomonBench, ImportsItsOrdersAndMeasuresFreshnessAgainstTheRealServer) {
   const auto data = dir.path() / "data";
 
   const auto imported = shell(bench + " orders --count 100 --days 1 | " + cargomon +
-                              " import --data-dir " + data.string() + " -");
+                              " import --create --data-dir " + data.string() + " -");
   ASSERT_EQ(imported.status, 0) << imported.out << imported.err;
   EXPECT_NE(imported.out.find("100 imported, 0 already present, 0 conflicting, 0 rejected"),
             std::string::npos)
@@ -177,7 +177,7 @@ TEST(CargomonBench, RunsTheHostileClientsAgainstTheRealServer) {
   testing::TempDir dir;
   const auto data = dir.path() / "data";
   const auto imported = shell(bench + " orders --count 300 --days 1 | " + cargomon +
-                              " import --data-dir " + data.string() + " -");
+                              " import --create --data-dir " + data.string() + " -");
   ASSERT_EQ(imported.status, 0) << imported.out << imported.err;
 
   testing::ServerProcess server({data, {}, {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}}});

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <condition_variable>
+#include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -30,10 +32,7 @@ constexpr int kTimeDigits = 17;
 constexpr int kSequenceDigits = 19;
 // Sequence values per sequence-log partition (s#BUCKET): see docs/dynamodb.md.
 constexpr int kLogBucketBits = 10;
-// Query calls one listing may make before it answers with what it has and a
-// cursor: bounds the bytes read (each call returns at most 1 MB) when a
-// filter matches little.
-constexpr int kMaxListingQueries = 16;
+constexpr int kMaxIndexShards = 64;
 constexpr int kMaxUserChangeRounds = 32;
 
 std::string padded(std::int64_t value, int width) {
@@ -297,6 +296,7 @@ DynamoDbStore::DynamoDbStore(aws::ServiceConfig config, DynamoDbStoreOptions opt
         "a DynamoDB table prefix is 1 to 200 of A-Z a-z 0-9 - _ . (dynamodb://PREFIX)");
   }
   options_.counter_shards = std::clamp(options_.counter_shards, 1, 100);
+  options_.index_shards = std::clamp(options_.index_shards, 1, kMaxIndexShards);
   orders_table_ = options_.table_prefix + "-orders";
   users_table_ = options_.table_prefix + "-users";
   client_ = std::make_unique<aws::DynamoDbClient>(std::move(config), options_.client);
@@ -339,8 +339,61 @@ DynamoDbStore::DynamoDbStore(aws::ServiceConfig config, DynamoDbStoreOptions opt
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
+  settle_layout();
   writer_ = std::make_unique<BatchWriter>(
       options_.batches, [this](std::vector<PendingOrder>& batch) { commit_batch(batch); });
+}
+
+void DynamoDbStore::settle_layout() {
+  const auto recorded = [this]() -> std::optional<std::int64_t> {
+    const auto body = must(client_->call("GetItem", {{"TableName", orders_table_},
+                                                     {"Key", key("meta", "layout")},
+                                                     {"ConsistentRead", true}}),
+                           "GetItem");
+    const auto* item = body.if_contains("Item");
+    if (item == nullptr) return std::nullopt;
+    return get_n(item->as_object(), "shards");
+  };
+  auto shards = recorded();
+  if (!shards) {
+    // Tables that drew sequence values before layouts were recorded hold an
+    // unsharded index and log; new ones take the configured layout. The
+    // first instance to record it decides for every other.
+    const std::int64_t chosen = drawn_sequence() > 0 ? 1 : options_.index_shards;
+    json::object item = key("meta", "layout");
+    item["shards"] = N(chosen);
+    const auto put = client_->call("PutItem", {{"TableName", orders_table_},
+                                               {"Item", std::move(item)},
+                                               {"ConditionExpression", "attribute_not_exists(#p)"},
+                                               {"ExpressionAttributeNames", {{"#p", "p"}}}});
+    if (put.kind == Kind::ok) {
+      shards = chosen;
+    } else if (put.kind == Kind::refused && put.error.type == "ConditionalCheckFailedException") {
+      shards = recorded();
+    } else {
+      must(put, "PutItem layout");
+    }
+  }
+  if (!shards || *shards < 1 || *shards > kMaxIndexShards) {
+    throw StoreUnavailable("DynamoDB table " + orders_table_ +
+                           " records a layout this version cannot read (meta/layout)");
+  }
+  index_shards_ = static_cast<int>(*shards);
+}
+
+// Unsharded tables (one partition) keep the names they were written with.
+std::string DynamoDbStore::index_partition(const std::string& day, std::int64_t shard) const {
+  if (index_shards_ == 1) return "d#" + day;
+  return "d#" + day + "#" + std::to_string(shard);
+}
+
+std::string DynamoDbStore::log_partition(std::int64_t sequence) const {
+  return log_partition(sequence >> kLogBucketBits, sequence % index_shards_);
+}
+
+std::string DynamoDbStore::log_partition(std::int64_t bucket, std::int64_t shard) const {
+  if (index_shards_ == 1) return "s#" + std::to_string(bucket);
+  return "s#" + std::to_string(bucket) + "#" + std::to_string(shard);
 }
 
 DynamoDbStore::~DynamoDbStore() { writer_.reset(); }
@@ -431,10 +484,10 @@ void DynamoDbStore::commit_batch(std::vector<PendingOrder>& batch) {
     order_item["k"] = S("o");
     order_item["day"] = S(day);
     auto index_item = attributes;
-    index_item["p"] = S("d#" + day);
+    index_item["p"] = S(index_partition(day, order.sequence % index_shards_));
     index_item["k"] = S(time_key(order.occurred_at(), order.sequence));
     auto log_item = std::move(attributes);
-    log_item["p"] = S("s#" + std::to_string(order.sequence >> kLogBucketBits));
+    log_item["p"] = S(log_partition(order.sequence));
     log_item["k"] = S(padded(order.sequence, kSequenceDigits));
 
     json::array items;
@@ -555,45 +608,105 @@ OrderPage DynamoDbStore::list_orders(const OrderQuery& query) {
 
   OrderPage page;
   int queries = 0;
+  // At least two Query calls per partition, so that a page always reads
+  // every partition of its first day (and so makes progress).
+  const int budget = std::max(options_.max_listing_queries, 2 * index_shards_);
   std::optional<OrderCursor> stopped_at;  // where the budget ran out
+  // One partition of a day's index, read newest first, a query at a time.
+  struct Partition {
+    json::object request;
+    std::deque<json::object> unread;  // returned, not yet taken; newest first
+    bool read = false;                // queried at least once
+    bool exhausted = false;           // nothing left below what was returned
+    std::string evaluated;            // the last key a query evaluated: the rest is below it
+  };
   for (const auto& day : days) {
     if ((newest && day > *newest) || (oldest && day < *oldest)) continue;
-    json::object request{{"TableName", orders_table_},
-                         {"KeyConditionExpression", "#p = :p AND #k < :below"},
-                         {"ScanIndexForward", false},
-                         {"ConsistentRead", true}};
-    json::object names{{"#p", "p"}, {"#k", "k"}};
-    json::object values{{":p", S("d#" + day)}, {":below", S(below)}};
-    if (query.courier_id) {
-      request["FilterExpression"] = "#cid = :cid";
-      names["#cid"] = "cid";
-      values[":cid"] = S(*query.courier_id);
+    std::vector<Partition> partitions(static_cast<std::size_t>(index_shards_));
+    for (std::size_t shard = 0; shard < partitions.size(); ++shard) {
+      json::object request{{"TableName", orders_table_},
+                           {"KeyConditionExpression", "#p = :p AND #k < :below"},
+                           {"ScanIndexForward", false},
+                           {"ConsistentRead", true}};
+      json::object names{{"#p", "p"}, {"#k", "k"}};
+      json::object values{{":p", S(index_partition(day, static_cast<std::int64_t>(shard)))},
+                          {":below", S(below)}};
+      if (query.courier_id) {
+        request["FilterExpression"] = "#cid = :cid";
+        names["#cid"] = "cid";
+        values[":cid"] = S(*query.courier_id);
+      }
+      request["ExpressionAttributeNames"] = std::move(names);
+      request["ExpressionAttributeValues"] = std::move(values);
+      partitions[shard].request = std::move(request);
     }
-    request["ExpressionAttributeNames"] = std::move(names);
-    request["ExpressionAttributeValues"] = std::move(values);
-    bool day_done = false;
-    while (!day_done && page.orders.size() <= limit) {
-      request["Limit"] = static_cast<std::int64_t>(
-          query.courier_id ? 1000 : std::min<std::size_t>(limit + 1 - page.orders.size(), 1000));
-      const auto body = must(client_->call("Query", request), "Query");
-      ++queries;
-      for (const auto& entry : body.at("Items").as_array()) {
-        const auto& item = entry.as_object();
-        if (get_s(item, "k") < lowest) {
-          day_done = true;
+    // Merge: the newest unread order of all partitions is taken once no
+    // partition may still hold a newer one (one not read yet, or whose
+    // last evaluated key is above it).
+    while (page.orders.size() <= limit) {
+      Partition* newest_unread = nullptr;
+      for (auto& part : partitions) {
+        if (!part.unread.empty() &&
+            (newest_unread == nullptr ||
+             get_s(part.unread.front(), "k") > get_s(newest_unread->unread.front(), "k"))) {
+          newest_unread = &part;
+        }
+      }
+      const std::string front =
+          newest_unread != nullptr ? get_s(newest_unread->unread.front(), "k") : std::string();
+      Partition* to_read = nullptr;
+      for (auto& part : partitions) {
+        if (part.unread.empty() && !part.exhausted &&
+            (!part.read || newest_unread == nullptr || part.evaluated > front)) {
+          to_read = &part;
           break;
         }
-        page.orders.push_back(decode_order(item));
-        if (page.orders.size() > limit) break;
+      }
+      if (to_read == nullptr) {
+        if (newest_unread == nullptr || front < lowest) break;  // the day is done
+        page.orders.push_back(decode_order(newest_unread->unread.front()));
+        newest_unread->unread.pop_front();
+        continue;
+      }
+      if (queries >= budget) {
+        // Everything above the highest last-evaluated key of the partitions
+        // still to read has been taken, and nothing below it: resume there.
+        // (A partition of a later day not read at all: resume at that day.)
+        std::string resume;
+        bool unread_partition = false;
+        for (const auto& part : partitions) {
+          if (!part.unread.empty() || part.exhausted) continue;
+          if (!part.read) unread_partition = true;
+          if (part.read && part.evaluated > resume) resume = part.evaluated;
+        }
+        // (The day's last instant, above every sequence: the whole day.)
+        const auto next_day = std::chrono::year_month_day(
+            std::chrono::sys_days(*parse_business_day(day)) + std::chrono::days(1));
+        stopped_at = unread_partition
+                         ? OrderCursor{calendar_.start_of(next_day) - std::chrono::microseconds(1),
+                                       std::numeric_limits<std::int64_t>::max()}
+                         : cursor_of_time_key(resume);
+        break;
+      }
+      // Consecutive sequences go to consecutive partitions, so each holds
+      // about its share of the newest orders: twice that is read at once.
+      const std::size_t share =
+          (limit + 1 - page.orders.size() + partitions.size() - 1) / partitions.size();
+      to_read->request["Limit"] = static_cast<std::int64_t>(
+          query.courier_id ? std::clamp(options_.filtered_query_limit, 1, 1000)
+                           : std::min<std::size_t>(2 * share + 1, 1000));
+      const auto body = must(client_->call("Query", to_read->request), "Query");
+      ++queries;
+      to_read->read = true;
+      for (const auto& entry : body.at("Items").as_array()) {
+        to_read->unread.push_back(entry.as_object());
       }
       const auto* more = body.if_contains("LastEvaluatedKey");
-      if (more == nullptr) day_done = true;
-      if (!day_done) request["ExclusiveStartKey"] = *more;
-      if (page.orders.size() <= limit && queries >= kMaxListingQueries) {
-        // Answer now; the cursor resumes after what was read.
-        stopped_at = more != nullptr ? cursor_of_time_key(get_s(more->as_object(), "k"))
-                                     : OrderCursor{calendar_.start_of(*parse_business_day(day)), 0};
-        break;
+      if (more == nullptr) {
+        to_read->exhausted = true;
+      } else {
+        to_read->request["ExclusiveStartKey"] = *more;
+        to_read->evaluated = get_s(more->as_object(), "k");
       }
     }
     if (page.orders.size() > limit || stopped_at) break;
@@ -621,30 +734,42 @@ std::vector<LogEntry> DynamoDbStore::log_after(std::int64_t after, std::size_t l
   if (limit == 0) return entries;
   after = std::max<std::int64_t>(after, 0);
   const std::int64_t drawn = drawn_sequence();
+  if (after >= drawn) return entries;  // nothing drawn since: an idle poll is one read
   for (std::int64_t bucket = (after + 1) >> kLogBucketBits;
        bucket <= (drawn >> kLogBucketBits) && entries.size() < limit; ++bucket) {
-    json::object request{
-        {"TableName", orders_table_},
-        {"KeyConditionExpression", "#p = :p AND #k > :after"},
-        {"ExpressionAttributeNames", {{"#p", "p"}, {"#k", "k"}}},
-        {"ExpressionAttributeValues",
-         {{":p", S("s#" + std::to_string(bucket))}, {":after", S(padded(after, kSequenceDigits))}}},
-        {"ConsistentRead", true}};
-    while (entries.size() < limit) {
-      request["Limit"] =
-          static_cast<std::int64_t>(std::min<std::size_t>(limit - entries.size(), 1000));
-      const auto body = must(client_->call("Query", request), "Query");
-      for (const auto& entry : body.at("Items").as_array()) {
-        const auto& item = entry.as_object();
-        LogEntry logged;
-        logged.sequence = to_int(get_s(item, "k"));
-        if (!get_bool(item, "void")) logged.order = decode_order(item);
-        entries.push_back(std::move(logged));
+    // The first `wanted` values of each partition of the bucket hold the
+    // first `wanted` of the bucket, whichever partitions they are in.
+    const std::size_t wanted = limit - entries.size();
+    std::vector<LogEntry> bucket_entries;
+    for (std::int64_t shard = 0; shard < index_shards_; ++shard) {
+      json::object request{{"TableName", orders_table_},
+                           {"KeyConditionExpression", "#p = :p AND #k > :after"},
+                           {"ExpressionAttributeNames", {{"#p", "p"}, {"#k", "k"}}},
+                           {"ExpressionAttributeValues",
+                            {{":p", S(log_partition(bucket, shard))},
+                             {":after", S(padded(after, kSequenceDigits))}}},
+                           {"ConsistentRead", true}};
+      std::size_t got = 0;
+      while (got < wanted) {
+        request["Limit"] = static_cast<std::int64_t>(std::min<std::size_t>(wanted - got, 1000));
+        const auto body = must(client_->call("Query", request), "Query");
+        for (const auto& entry : body.at("Items").as_array()) {
+          const auto& item = entry.as_object();
+          LogEntry logged;
+          logged.sequence = to_int(get_s(item, "k"));
+          if (!get_bool(item, "void")) logged.order = decode_order(item);
+          bucket_entries.push_back(std::move(logged));
+          ++got;
+        }
+        const auto* more = body.if_contains("LastEvaluatedKey");
+        if (more == nullptr) break;
+        request["ExclusiveStartKey"] = *more;
       }
-      const auto* more = body.if_contains("LastEvaluatedKey");
-      if (more == nullptr) break;
-      request["ExclusiveStartKey"] = *more;
     }
+    std::sort(bucket_entries.begin(), bucket_entries.end(),
+              [](const LogEntry& a, const LogEntry& b) { return a.sequence < b.sequence; });
+    if (bucket_entries.size() > wanted) bucket_entries.resize(wanted);
+    for (auto& entry : bucket_entries) entries.push_back(std::move(entry));
   }
   return entries;
 }
@@ -670,8 +795,7 @@ std::unique_ptr<LiveSubscription> DynamoDbStore::subscribe(Publish publish) {
 
 void DynamoDbStore::write_void(std::int64_t sequence) {
   // Never over an order's own entry; the relay passes the value once it sees this.
-  json::object item =
-      key("s#" + std::to_string(sequence >> kLogBucketBits), padded(sequence, kSequenceDigits));
+  json::object item = key(log_partition(sequence), padded(sequence, kSequenceDigits));
   item["void"] = BOOL(true);
   client_->call_async("PutItem",
                       {{"TableName", orders_table_},

@@ -5,11 +5,13 @@
 // the tables, keys, access patterns and write units per order; in short:
 //
 //   PREFIX-orders  (p, k)  the order (o#ID / o), its copy in the day's
-//                          newest-first index (d#DAY / time#sequence), its
-//                          copy in the sequence log (s#BUCKET / sequence), the
-//                          day registry (days#SHARD / DAY), the day's counter
-//                          shards (c#DAY / SHARD) and the sequence counter
-//                          (meta / sequence)
+//                          newest-first index (d#DAY#N / time#sequence), its
+//                          copy in the sequence log (s#BUCKET#N / sequence),
+//                          the day registry (days#SHARD / DAY), the day's
+//                          counter shards (c#DAY / SHARD), the sequence
+//                          counter (meta / sequence) and the layout (meta /
+//                          layout: how many partitions N the index and the
+//                          log are spread over)
 //   PREFIX-users   (p, k)  users (u / USERNAME) and the count of enabled
 //                          admins (meta / admins)
 //
@@ -52,6 +54,20 @@ struct DynamoDbStoreOptions {
   // (each batch's orders take consecutive sequences, so concurrent ones
   // land on different shards and do not conflict with each other).
   int counter_shards = 16;
+  // Partitions each of the day index and the sequence log is spread over
+  // (N = sequence % index_shards), so that no partition takes every order's
+  // write: DynamoDB gives a partition about 1,000 write units per second, 2
+  // per copy, so about 500 orders/s per partition. Used when the tables are
+  // new; tables that already hold orders keep the layout recorded in them
+  // (or 1, unsharded, written before the layout was recorded). A listing
+  // page reads every partition of a day and merges them.
+  int index_shards = 8;
+  // Query calls one listing may make before it answers what it has with a
+  // cursor (at least two per partition of the index), and the items one
+  // filtered Query evaluates: together they bound what a page reads when a
+  // filter matches little (each Query returns at most 1 MB).
+  int max_listing_queries = 16;
+  int filtered_query_limit = 1000;
   aws::DynamoDbOptions client;
   DynamoDbRelayOptions relay;
 };
@@ -91,16 +107,24 @@ class DynamoDbStore final : public Store, public LiveOrders {
   // and the last value drawn so far.
   std::vector<LogEntry> log_after(std::int64_t after, std::size_t limit);
   std::int64_t drawn_sequence();
+  // The partitions of the index and the log these tables use.
+  int index_shards() const { return index_shards_; }
 
  private:
   void commit_batch(std::vector<PendingOrder>& batch);
   // Marks a drawn value that no order will use (asynchronously; best effort).
   void write_void(std::int64_t sequence);
+  // Reads (or, on tables without orders, records) the layout.
+  void settle_layout();
+  std::string index_partition(const std::string& day, std::int64_t shard) const;
+  std::string log_partition(std::int64_t sequence) const;
+  std::string log_partition(std::int64_t bucket, std::int64_t shard) const;
 
   const BusinessCalendar& calendar_;
   DynamoDbStoreOptions options_;
   std::string orders_table_;
   std::string users_table_;
+  int index_shards_ = 1;
   std::unique_ptr<aws::DynamoDbClient> client_;
   std::unique_ptr<BatchWriter> writer_;  // last: stopped first
 };

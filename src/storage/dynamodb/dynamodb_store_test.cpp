@@ -206,6 +206,145 @@ TEST_F(DynamoDbStoreTest, DayMetricsReadOnlyTheDaysCounterShards) {
   EXPECT_EQ(queries.load(), 1);  // one Query of at most counter_shards small items
 }
 
+// The items under partition key `p`, read directly.
+std::size_t items_under(const aws::ServiceConfig& config, const std::string& table,
+                        const std::string& p) {
+  aws::DynamoDbClient client(config);
+  const auto answer = client.call("Query", {{"TableName", table},
+                                            {"KeyConditionExpression", "#p = :p"},
+                                            {"ExpressionAttributeNames", {{"#p", "p"}}},
+                                            {"ExpressionAttributeValues", {{":p", {{"S", p}}}}},
+                                            {"Select", "COUNT"},
+                                            {"ConsistentRead", true}});
+  EXPECT_EQ(answer.kind, aws::DynamoDbResult::Kind::ok) << answer.detail;
+  return answer.kind == aws::DynamoDbResult::Kind::ok
+             ? static_cast<std::size_t>(answer.body.at("Count").to_number<std::int64_t>())
+             : 0;
+}
+
+// Every page of `query`, followed by its cursors: the orders' ids in order.
+std::vector<std::string> every_page(Store& store, OrderQuery query) {
+  std::vector<std::string> ids;
+  for (int page = 0; page < 1000; ++page) {
+    const auto got = store.list_orders(query);
+    for (const auto& order : got.orders) ids.push_back(order.order_id);
+    if (!got.next) return ids;
+    query.after = got.next;
+  }
+  ADD_FAILURE() << "the cursors never ended";
+  return ids;
+}
+
+TEST_F(DynamoDbStoreTest, ANewTableSpreadsItsIndexAndLogOverPartitionsAndKeepsItsLayout) {
+  const auto orders_table = tables_->prefix() + "-orders";
+  {
+    DynamoDbStore store(tables_->config(), options(), calendar_);
+    ASSERT_EQ(store.index_shards(), 8);
+    for (int i = 0; i < 64; ++i) {
+      ASSERT_EQ(put(store, make("o" + std::to_string(i))).status, RegisterStatus::stored);
+    }
+  }
+  // Sequences 1..64: eight to each partition of the day's index and of the log.
+  for (int shard = 0; shard < 8; ++shard) {
+    EXPECT_EQ(items_under(tables_->config(), orders_table, "d#2024-09-12#" + std::to_string(shard)),
+              8U);
+    EXPECT_EQ(items_under(tables_->config(), orders_table, "s#0#" + std::to_string(shard)), 8U);
+  }
+  EXPECT_EQ(items_under(tables_->config(), orders_table, "d#2024-09-12"), 0U);
+  // The layout is the tables', not the configuration's.
+  auto other = options();
+  other.index_shards = 3;
+  DynamoDbStore reopened(tables_->config(), other, calendar_);
+  EXPECT_EQ(reopened.index_shards(), 8);
+  OrderQuery query;
+  query.limit = 10;
+  EXPECT_EQ(every_page(reopened, query).size(), 64U);
+  EXPECT_EQ(reopened.orders_after(0, 1000).size(), 64U);
+}
+
+TEST_F(DynamoDbStoreTest, TablesWrittenBeforeLayoutsWereRecordedAreStillReadUnsharded) {
+  const auto orders_table = tables_->prefix() + "-orders";
+  {
+    auto unsharded = options();
+    unsharded.index_shards = 1;
+    DynamoDbStore store(tables_->config(), unsharded, calendar_);
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_EQ(put(store, make("o" + std::to_string(i))).status, RegisterStatus::stored);
+    }
+  }
+  ASSERT_EQ(items_under(tables_->config(), orders_table, "d#2024-09-12"), 20U);
+  ASSERT_EQ(items_under(tables_->config(), orders_table, "s#0"), 20U);
+  // As an earlier version left them: no layout item.
+  aws::DynamoDbClient client(tables_->config());
+  ASSERT_EQ(client
+                .call("DeleteItem", {{"TableName", orders_table},
+                                     {"Key", {{"p", {{"S", "meta"}}}, {"k", {{"S", "layout"}}}}}})
+                .kind,
+            aws::DynamoDbResult::Kind::ok);
+  DynamoDbStore store(tables_->config(), options(), calendar_);  // configured: 8
+  EXPECT_EQ(store.index_shards(), 1);
+  ASSERT_EQ(put(store, make("new")).status, RegisterStatus::stored);
+  OrderQuery query;
+  query.limit = 7;
+  EXPECT_EQ(every_page(store, query).size(), 21U);
+  EXPECT_EQ(store.orders_after(0, 1000).size(), 21U);
+  EXPECT_EQ(items_under(tables_->config(), orders_table, "d#2024-09-12"), 21U);
+}
+
+TEST_F(DynamoDbStoreTest, PagesThatRunOutOfQueriesResumeWithoutGapsOrDuplicates) {
+  // Three partitions, six Query calls a page, four items a filtered Query:
+  // a filter that matches one order in seven runs out of calls on most pages.
+  auto small = options();
+  small.index_shards = 3;
+  small.max_listing_queries = 1;
+  small.filtered_query_limit = 4;
+  DynamoDbStore store(tables_->config(), small, calendar_);
+  struct Expected {
+    Timestamp at;
+    std::int64_t sequence;
+    std::string id;
+    bool matches;
+  };
+  std::vector<Expected> expected;
+  for (int i = 0; i < 90; ++i) {
+    auto order = make("o" + std::to_string(i));
+    // Three days, times not in sequence order (devices report their own).
+    const int day = 12 + i % 3;
+    const int minute = (i * 37) % 600;
+    order.reported_at = calendar_.parse_timestamp(
+        "2024-09-" + std::to_string(day) + " " + std::to_string(8 + minute / 60) + ":" +
+        (minute % 60 < 10 ? "0" : "") + std::to_string(minute % 60) + ":00");
+    const bool matches = i % 7 == 3;
+    if (!matches) order.courier = {{"101", true}, "María López"};
+    const auto stored = put(store, order);
+    ASSERT_EQ(stored.status, RegisterStatus::stored);
+    expected.push_back(
+        {stored.order.occurred_at(), stored.order.sequence, order.order_id, matches});
+  }
+  std::sort(expected.begin(), expected.end(), [](const Expected& a, const Expected& b) {
+    return std::tie(a.at, a.sequence) > std::tie(b.at, b.sequence);
+  });
+  std::vector<std::string> all;
+  std::vector<std::string> matching;
+  for (const auto& e : expected) {
+    all.push_back(e.id);
+    if (e.matches) matching.push_back(e.id);
+  }
+  for (const std::size_t limit : {1U, 4U, 25U}) {
+    OrderQuery query;
+    query.limit = limit;
+    EXPECT_EQ(every_page(store, query), all) << "limit " << limit;
+    query.courier_id = "102";
+    EXPECT_EQ(every_page(store, query), matching) << "filtered, limit " << limit;
+    query.day = parse_business_day("2024-09-13");
+    std::vector<std::string> of_day;
+    for (const auto& e : expected) {
+      if (e.matches && calendar_.day_of(e.at) == *query.day) of_day.push_back(e.id);
+    }
+    EXPECT_EQ(every_page(store, query), of_day) << "one day, filtered, limit " << limit;
+  }
+}
+
 TEST_F(DynamoDbStoreTest, EveryInstancesOrdersReachAStreamInSequenceOrderNoneSkipped) {
   DynamoDbStore a(tables_->config(), options(), calendar_);
   DynamoDbStore b(tables_->config(), options(), calendar_);
