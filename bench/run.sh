@@ -630,6 +630,13 @@ dynamodb_scenario() {
   dyn[ingest_p99]=$(median "${w_p99[@]}")
   dyn[ingest_p99_runs]=$(runs ms "${w_p99[@]}")
   dyn[ingest_bad]=$(bad_note)
+  # One order at a time: what one transaction costs, against which the
+  # concurrent figure shows whether DynamoDB Local runs them in parallel.
+  wrk_reps dynamodb-ingest-1 1 "$pg_run_s" ingest.lua "$url"
+  dyn[one_rps]=$(median "${w_rps[@]}")
+  dyn[one_runs]=$(runs group "${w_rps[@]}")
+  dyn[one_p50]=$(median "${w_p50[@]}")
+  dyn[one_bad]=$(bad_note)
   dyn[stored]=$(curl -fsS "$url/metrics" -H "Authorization: Bearer $(token "$url" "$viewer" "$viewer_pw")" | jq -r .total_pedidos)
   BENCH_TOKEN=$(token "$url" "$viewer" "$viewer_pw")
   wrk_reps dynamodb-metrics "$low_connections" "$low_s" get.lua "$url/metrics"
@@ -652,6 +659,8 @@ dynamodb_section() {
   row "\`GET /healthz\` ceiling, $connections connections" "$(group "${ceiling[dynamodb-$connections]}") req/s" "${ceiling_runs[dynamodb-$connections]}" ""
   row "orders/s, $connections connections" "$(group "${dyn[ingest_rps]}")${dyn[ingest_bad]}" "${dyn[ingest_runs]}" "$(percent "${dyn[ingest_rps]}" "${ceiling[dynamodb-$connections]}")"
   row "ingest latency p50 / p99" "$(ms "${dyn[ingest_p50]}") / $(ms "${dyn[ingest_p99]}")" "p99: ${dyn[ingest_p99_runs]}" ""
+  row "orders/s, 1 connection (one order at a time)" "$(group "${dyn[one_rps]}")${dyn[one_bad]}" "${dyn[one_runs]}" ""
+  row "ingest latency p50, 1 connection" "$(ms "${dyn[one_p50]}")" "" ""
   row "orders stored when \`/metrics\` was measured" "$(group "${dyn[stored]}")" "" ""
   row "\`GET /metrics\` req/s, $low_connections connections" "$(group "${dyn[metrics_rps]}")${dyn[metrics_bad]}" "${dyn[metrics_runs]}" ""
   row "\`GET /metrics\` p99" "$(ms "${dyn[metrics_p99]}")" "${dyn[metrics_p99_runs]}" ""

@@ -1,13 +1,38 @@
 #include "api/bounded_executor.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace cargomon::api {
 
 BoundedExecutor::BoundedExecutor(std::string name, ExecutorLimits limits)
     : name_(std::move(name)), limits_(limits) {
   threads_.reserve(limits_.threads);
-  for (std::size_t i = 0; i < limits_.threads; ++i) threads_.emplace_back([this] { run(); });
+  for (std::size_t i = 0; i < limits_.threads; ++i) {
+    threads_.emplace_back([this] {
+      if (limits_.nice != 0) lower_priority();
+      run();
+    });
+  }
+}
+
+void BoundedExecutor::lower_priority() const {
+  // On Linux, setpriority with a thread id sets that thread's nice value alone.
+  // Relative to the thread's own (a service's Nice= still applies), at most 19.
+  const auto thread = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, thread);
+  const int wanted = std::min(current + limits_.nice, 19);
+  if (errno != 0 || ::setpriority(PRIO_PROCESS, thread, wanted) != 0) {
+    spdlog::warn("{}: cannot set its threads' nice value to {}: {}", name_, wanted,
+                 std::strerror(errno));
+  }
 }
 
 BoundedExecutor::~BoundedExecutor() { stop(); }

@@ -24,6 +24,11 @@ struct ExecutorLimits {
   std::size_t threads = 2;
   std::size_t max_queued = 256;              // waiting work, not counting what runs
   std::size_t max_queued_bytes = 32u << 20;  // what the waiting work holds
+  // Added to the threads' nice value (Linux: per thread; at most 19). Above 0 for work that may
+  // take every core when asked to (password hashing), so that the network
+  // and store threads are scheduled first while the CPU is contended, and
+  // the work still runs at full speed on an idle machine.
+  int nice = 0;
 };
 
 class BoundedExecutor final : public BlockingExecutor {
@@ -47,6 +52,7 @@ class BoundedExecutor final : public BlockingExecutor {
     std::size_t bytes;
   };
   void run();
+  void lower_priority() const;
 
   const std::string name_;
   const ExecutorLimits limits_;

@@ -1,8 +1,13 @@
 #include "api/bounded_executor.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <future>
 #include <stdexcept>
 
@@ -70,6 +75,24 @@ TEST(BoundedExecutor, WorkThatThrowsDoesNotStopTheThread) {
   ASSERT_TRUE(executor.try_post([] { throw std::runtime_error("a bug"); }, 0));
   ASSERT_TRUE(executor.try_post([&] { after.set_value(); }, 0));
   EXPECT_EQ(after.get_future().wait_for(10s), std::future_status::ready);
+}
+
+// The nice value applies to the executor's own threads, not to the caller's.
+TEST(BoundedExecutor, ItsThreadsRunAtItsNiceValue) {
+  const auto own_nice = [] {
+    errno = 0;
+    return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  };
+  const int caller = own_nice();
+  BoundedExecutor hashing("test", {.threads = 2, .max_queued = 4, .nice = 10});
+  std::promise<int> seen;
+  ASSERT_TRUE(hashing.try_post([&] { seen.set_value(own_nice()); }, 0));
+  EXPECT_EQ(seen.get_future().get(), std::min(caller + 10, 19));
+  EXPECT_EQ(own_nice(), caller);
+  BoundedExecutor plain("test", {.threads = 1, .max_queued = 4});
+  std::promise<int> plain_seen;
+  ASSERT_TRUE(plain.try_post([&] { plain_seen.set_value(own_nice()); }, 0));
+  EXPECT_EQ(plain_seen.get_future().get(), caller);
 }
 
 }  // namespace

@@ -103,7 +103,9 @@ class Application {
         users_(*store_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
-        hashing_("password hashing", {.threads = 2, .max_queued = 256}),
+        // Argon2id takes a core per check for tens of ms: niced, so that a
+        // login flood cannot take the CPU from orders and streams.
+        hashing_("password hashing", {.threads = 2, .max_queued = 256, .nice = 10}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
         feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_)),
