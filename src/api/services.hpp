@@ -14,6 +14,10 @@
 #include "domain/clock.hpp"
 #include "storage/store.hpp"
 
+namespace cargomon::metrics {
+class Metrics;
+}
+
 namespace cargomon::api {
 
 class EventFeed;
@@ -40,6 +44,7 @@ struct Services {
   BlockingExecutor& hashing;
   EventFeed* feed = nullptr;  // live stream; absent where nothing streams
   HttpSettings settings;
+  metrics::Metrics* metrics = nullptr;  // the operator's counters; null: none kept
 };
 
 struct Principal {

@@ -8,8 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "api/admin_router.hpp"
 #include "api/authenticate.hpp"
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
@@ -20,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
+#include "metrics/metrics.hpp"
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
 
@@ -28,7 +31,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-http::ServerOptions server_options(const ServeSettings& settings) {
+http::ServerOptions server_options(const ServeSettings& settings, metrics::Metrics& counters) {
   http::ServerOptions options;
   options.address = settings.address;
   options.port = settings.port;
@@ -38,11 +41,25 @@ http::ServerOptions server_options(const ServeSettings& settings) {
   options.first_request_timeout = settings.first_request_timeout;
   options.tls_certificate = settings.tls_certificate.string();
   options.tls_private_key = settings.tls_private_key.string();
+  options.counters = &counters;
   return options;
 }
 
-api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users) {
+// The admin listener: a few scrapers and an operator's curl, never TLS.
+http::ServerOptions admin_server_options(const ServeSettings& settings) {
+  http::ServerOptions options;
+  options.address = settings.admin_address;
+  options.port = settings.admin_port;
+  options.body_limit = 1024;
+  options.max_connections = 64;
+  options.max_connections_per_address = 16;
+  return options;
+}
+
+api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users,
+                                   metrics::Metrics& counters) {
   api::EventFeedOptions options;
+  options.counters = &counters;
   options.relayed = store.live_orders() != nullptr;
   options.still_admitted = [&users](const std::string& user, std::int64_t generation) {
     return api::still_admitted(users, user, generation, Permission::read_orders);
@@ -57,14 +74,15 @@ class Application {
   explicit Application(const ServeSettings& settings)
       : settings_(settings),
         calendar_(settings.timezone),
-        store_(open_checked(settings, calendar_)),
+        counters_(api::route_patterns(), CARGOMON_VERSION),
+        store_(open_checked(settings, calendar_, &counters_)),
         users_(*store_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
         hashing_("password hashing", {.threads = 2, .max_queued = 256}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
-        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_)),
+        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_, counters_)),
         services_{calendar_,
                   clock_,
                   *store_,
@@ -74,11 +92,20 @@ class Application {
                   store_work_,
                   hashing_,
                   &feed_,
-                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path}},
+                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path},
+                  &counters_},
         router_(services_),
+        admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
-        server_(io_, router_, server_options(settings)),
+        server_(io_, router_, server_options(settings, counters_)),
         signals_(io_, SIGINT, SIGTERM) {
+    if (!settings.admin_listen.empty()) {
+      admin_server_.emplace(io_, admin_router_, admin_server_options(settings));
+    }
+    counters_.sample(metrics::Sampled::open_connections,
+                     [this] { return static_cast<double>(server_.open_connections()); });
+    counters_.sample(metrics::Sampled::open_streams,
+                     [this] { return static_cast<double>(feed_.subscribers()); });
     ensure_admin(users_, settings.admin_password);
     // Every instance's orders reach this instance's streams through the relay.
     if (auto* live = store_->live_orders()) {
@@ -107,6 +134,14 @@ class Application {
   // lets requests in flight finish (bounded by the grace period) and
   // returns 0.
   int run() {
+    if (admin_server_) {
+      // Before the main listener, whose line tests and scripts wait for:
+      // once that is printed, this one is too.
+      admin_server_->start();
+      const auto admin = admin_server_->local_endpoint();
+      std::cout << "cargomon admin listening on http://" << admin.address().to_string() << ":"
+                << admin.port() << std::endl;
+    }
     server_.start();
     const auto endpoint = server_.local_endpoint();
     // Tests and scripts wait for this exact line.
@@ -120,6 +155,7 @@ class Application {
       if (ec) return;
       spdlog::info("signal {}: shutting down", signal);
       feed_.close_all();
+      if (admin_server_) admin_server_->stop_accepting();
       server_.shutdown(settings_.shutdown_grace, [this] { io_.stop(); });
     });
     std::vector<std::thread> threads;
@@ -133,6 +169,7 @@ class Application {
   const ServeSettings& settings_;
   const BusinessCalendar calendar_;
   const SystemClock clock_;
+  metrics::Metrics counters_;  // before the store, which reports its commits to it
   std::unique_ptr<Store> store_;
   CachedUserStore users_;
   const auth::TokenService tokens_;
@@ -143,8 +180,10 @@ class Application {
   std::unique_ptr<LiveSubscription> relay_;
   api::Services services_;
   const api::Router router_;
+  const api::AdminRouter admin_router_;
   asio::io_context io_;
   http::Server server_;
+  std::optional<http::Server> admin_server_;  // --admin-listen
   asio::signal_set signals_;
 };
 

@@ -44,6 +44,10 @@ struct ServeSettings {
   std::size_t max_streams_per_address = 50;
   std::filesystem::path tls_certificate;  // PEM; with tls_private_key: serve HTTPS
   std::filesystem::path tls_private_key;
+  // The admin listener (GET /metrics in Prometheus's format); empty: none.
+  std::string admin_listen;
+  std::string admin_address;  // from admin_listen
+  unsigned short admin_port = 0;
 };
 
 void add_serve_options(CLI::App& command, ServeSettings& settings);

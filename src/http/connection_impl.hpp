@@ -18,6 +18,7 @@
 #include "api/errors.hpp"
 #include "api/event_feed.hpp"
 #include "http/connection.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::http::detail {
 
@@ -328,6 +329,9 @@ class Connection {
       lowest.expires_after(context_.options.read_timeout);
       auto [write_ec, written] = co_await asio::async_write(stream_, buffers, use_tuple);
       if (write_ec) break;
+      if (context_.options.counters && !batch.events.empty()) {
+        context_.options.counters->events_sent(batch.events.size());
+      }
     }
     events->detach();
   }
