@@ -1,6 +1,7 @@
 #include "api/authenticate.hpp"
 
 #include "api/errors.hpp"
+#include "api/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
 
 namespace cargomon::api {
@@ -100,6 +101,17 @@ std::variant<Principal, Response> admit(const std::optional<User>& user,
   return Principal{user->username, user->role, claims.expires_at, claims.generation};
 }
 
+// An admitted principal's request, against its user's rate limit.
+std::variant<Principal, Response> limit_user(Services& services,
+                                             std::variant<Principal, Response> outcome) {
+  auto* principal = std::get_if<Principal>(&outcome);
+  if (!principal || !services.user_rate) return outcome;
+  const auto verdict = services.user_rate->take(principal->username);
+  if (verdict.allowed) return outcome;
+  if (services.metrics) services.metrics->rate_limited(metrics::RateLimitScope::user);
+  return rate_limited_response("user", "for this user", *services.user_rate, verdict);
+}
+
 }  // namespace
 
 std::variant<Principal, Response> authenticate(Services& services, const Request& request,
@@ -107,7 +119,8 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
   auto named = token_user(services, request);
   if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
   const auto& claims = std::get<auth::TokenClaims>(named);
-  return admit(services.users.find_user(claims.username), claims, permission, services.metrics);
+  return limit_user(services, admit(services.users.find_user(claims.username), claims, permission,
+                                    services.metrics));
 }
 
 bool still_admitted(UserStore& users, const std::string& username, std::int64_t token_generation,
@@ -127,7 +140,7 @@ std::optional<std::variant<Principal, Response>> authenticate_from_memory(Servic
   const auto& claims = std::get<auth::TokenClaims>(named);
   auto user = services.users.find_user_in_memory(claims.username);
   if (!user) return std::nullopt;
-  return admit(*user, claims, permission, services.metrics);
+  return limit_user(services, admit(*user, claims, permission, services.metrics));
 }
 
 }  // namespace cargomon::api

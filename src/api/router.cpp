@@ -11,6 +11,7 @@
 #include "api/authenticate.hpp"
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
 
 namespace cargomon::api {
@@ -154,6 +155,18 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
 
   const std::string& method = request.method;
   auto& s = services_;
+
+  // Health checks are never limited: a load balancer that checks from an
+  // address its clients also come from would otherwise take the instance
+  // out for their traffic.
+  if (s.address_rate && target.route != Route::healthz && target.route != Route::readyz) {
+    const auto verdict = s.address_rate->take(request.client_address);
+    if (!verdict.allowed) {
+      if (s.metrics) s.metrics->rate_limited(metrics::RateLimitScope::address);
+      return respond(
+          rate_limited_response("address", "from your address", *s.address_rate, verdict));
+    }
+  }
 
   if (method == "OPTIONS") {
     // CORS preflight: the allowed origin is echoed by add_common_headers.

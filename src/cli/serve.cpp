@@ -15,6 +15,7 @@
 #include "api/authenticate.hpp"
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
+#include "api/rate_limiter.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -83,6 +84,9 @@ class Application {
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
         feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_, counters_)),
+        user_rate_(ticks_, {.per_second = settings.user_rate, .burst = settings.user_burst}),
+        address_rate_(ticks_,
+                      {.per_second = settings.address_rate, .burst = settings.address_burst}),
         services_{calendar_,
                   clock_,
                   *store_,
@@ -93,7 +97,9 @@ class Application {
                   hashing_,
                   &feed_,
                   api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path},
-                  &counters_},
+                  &counters_,
+                  address_rate_.enabled() ? &address_rate_ : nullptr,
+                  user_rate_.enabled() ? &user_rate_ : nullptr},
         router_(services_),
         admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
@@ -169,6 +175,7 @@ class Application {
   const ServeSettings& settings_;
   const BusinessCalendar calendar_;
   const SystemClock clock_;
+  const SteadyMonotonicClock ticks_;
   metrics::Metrics counters_;  // before the store, which reports its commits to it
   std::unique_ptr<Store> store_;
   CachedUserStore users_;
@@ -178,6 +185,8 @@ class Application {
   api::BoundedExecutor store_work_;
   api::EventFeed feed_;
   std::unique_ptr<LiveSubscription> relay_;
+  api::RateLimiter user_rate_;
+  api::RateLimiter address_rate_;
   api::Services services_;
   const api::Router router_;
   const api::AdminRouter admin_router_;

@@ -143,6 +143,34 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
   command.add_option("--tls-key", s.tls_private_key, "Private key (PEM) of --tls-cert")
       ->envname("CARGOMON_TLS_KEY");
   command
+      .add_option("--user-rate-limit", s.user_rate,
+                  "Requests a second one user may make (a token bucket, per instance; 0: no "
+                  "limit); beyond it 429 with Retry-After")
+      ->envname("CARGOMON_USER_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  command
+      .add_option("--user-rate-burst", s.user_burst,
+                  "Requests one user may make at once before --user-rate-limit applies")
+      ->envname("CARGOMON_USER_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
+  command
+      .add_option("--address-rate-limit", s.address_rate,
+                  "Requests a second one client address may make, health checks aside (a token "
+                  "bucket, per instance; 0: no limit; behind a reverse proxy every client has its "
+                  "address: raise it); beyond it 429 with Retry-After")
+      ->envname("CARGOMON_ADDRESS_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  command
+      .add_option("--address-rate-burst", s.address_burst,
+                  "Requests one client address may make at once before --address-rate-limit "
+                  "applies")
+      ->envname("CARGOMON_ADDRESS_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
+  command
       .add_option("--admin-listen", s.admin_listen,
                   "Address and port of the admin listener, which serves the Prometheus metrics "
                   "at /metrics, unauthenticated: keep it on loopback or a private network "
