@@ -225,6 +225,7 @@ class Connection {
   // its side and then reads and drops what still comes, bounded in bytes and
   // time (a lingering close, as nginx does).
   asio::awaitable<void> write_refusal(api::Response response) {
+    if (context_.options.counters) context_.options.counters->request_refused(response.status);
     auto res = to_beast(std::move(response), context_, 11, false, false);
     auto& lowest = beast::get_lowest_layer(stream_);
     lowest.expires_after(std::chrono::seconds(5));

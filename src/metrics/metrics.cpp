@@ -121,6 +121,11 @@ Metrics::Metrics(std::vector<std::string> routes, const std::string& version)
       counter(registry, "cargomon_http_connections_refused_per_address_total",
               "Connections refused (429) because their address held "
               "--max-connections-per-address already");
+  requests_refused_ = counters<3>(
+      registry, "cargomon_http_requests_refused_total",
+      "Requests answered before they reached a route, by status: 400 (malformed HTTP, or "
+      "HTTP/1.1 without Host), 413 (a body past --body-limit), 431 (headers past 16 KiB)",
+      "status", {"400", "413", "431"});
   batch_size_ = histogram(registry, "cargomon_store_commit_batch_orders",
                           "Orders per group-commit batch", batch_buckets());
   commit_duration_ =
@@ -206,6 +211,12 @@ void Metrics::rate_limited(RateLimitScope scope) {
 }
 
 void Metrics::connection_refused_per_address() { connections_refused_per_address_->Increment(); }
+
+void Metrics::request_refused(int status) {
+  if (status == 413) return requests_refused_[1]->Increment();
+  if (status == 431) return requests_refused_[2]->Increment();
+  requests_refused_[0]->Increment();
+}
 
 void Metrics::batch_committed(std::size_t orders, std::chrono::nanoseconds took) {
   batch_size_->Observe(static_cast<double>(orders));

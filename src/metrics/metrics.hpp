@@ -112,6 +112,9 @@ class Metrics final : public CommitObserver {
   void resync(ResyncReason reason, std::size_t streams = 1);
   void rate_limited(RateLimitScope scope);
   void connection_refused_per_address();
+  // A request answered by the HTTP layer before it reached a route: 400
+  // (malformed HTTP, no Host), 413 (body too large), 431 (headers too large).
+  void request_refused(int status);
 
   // CommitObserver: the group commit's batches and log syncs.
   void batch_committed(std::size_t orders, std::chrono::nanoseconds took) override;
@@ -151,6 +154,7 @@ class Metrics final : public CommitObserver {
   prometheus::Counter* store_errors_;
   prometheus::Counter* events_sent_;
   prometheus::Counter* connections_refused_per_address_;
+  std::array<prometheus::Counter*, 3> requests_refused_{};  // 400, 413, 431
   prometheus::Histogram* batch_size_;
   prometheus::Histogram* commit_duration_;
   prometheus::Histogram* fsync_duration_;

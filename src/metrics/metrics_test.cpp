@@ -96,6 +96,10 @@ TEST(Metrics, OutcomesAndReasonsAreLabelledFromTheirEnums) {
   metrics.resync(ResyncReason::memory_budget, 3);
   metrics.resync(ResyncReason::too_many_missed);
   metrics.rate_limited(RateLimitScope::address);
+  metrics.request_refused(413);
+  metrics.request_refused(431);
+  metrics.request_refused(431);
+  metrics.request_refused(400);
   const auto text = metrics.exposition();
   EXPECT_EQ(sample(text, R"(cargomon_orders_total{outcome="accepted"})"), 2);
   EXPECT_EQ(sample(text, R"(cargomon_orders_total{outcome="conflicting"})"), 1);
@@ -110,6 +114,9 @@ TEST(Metrics, OutcomesAndReasonsAreLabelledFromTheirEnums) {
   EXPECT_EQ(text.find(R"(cargomon_event_streams_dropped_total{reason="too_many_missed"})"),
             std::string::npos);
   EXPECT_EQ(sample(text, R"(cargomon_rate_limited_total{scope="address"})"), 1);
+  EXPECT_EQ(sample(text, R"(cargomon_http_requests_refused_total{status="400"})"), 1);
+  EXPECT_EQ(sample(text, R"(cargomon_http_requests_refused_total{status="413"})"), 1);
+  EXPECT_EQ(sample(text, R"(cargomon_http_requests_refused_total{status="431"})"), 2);
 }
 
 TEST(Metrics, TheGroupCommitIsObserved) {

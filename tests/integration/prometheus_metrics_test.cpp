@@ -187,9 +187,28 @@ TEST_F(PrometheusMetrics, LoginsAndRejectedTokensAreCountedByOutcomeAndReason) {
   EXPECT_EQ(moved(R"(cargomon_http_requests_total{route="/pedidos",status="401"})"), 3);
 }
 
+TEST_F(PrometheusMetrics, RequestsRefusedBeforeRoutingAreCountedByStatus) {
+  const auto before = scrape();
+  EXPECT_NE(client().raw("NOT HTTP AT ALL\r\n\r\n").find(" 400 "), std::string::npos);
+  const auto large = client().post_json("/registrar_pedido_entregado",
+                                        std::string(std::size_t{300} * 1024, ' '), admin_token());
+  EXPECT_EQ(large.status, 413);
+  const auto after = scrape();
+  const auto moved = [&](const std::string& series) {
+    return value(after, series) - value(before, series);
+  };
+  EXPECT_EQ(moved(R"(cargomon_http_requests_refused_total{status="400"})"), 1);
+  EXPECT_EQ(moved(R"(cargomon_http_requests_refused_total{status="413"})"), 1);
+  EXPECT_EQ(moved(R"(cargomon_http_requests_refused_total{status="431"})"), 0);
+  // Not in the routes' counts: they never reached one.
+  EXPECT_EQ(moved(kIngest + R"(413"})"), 0);
+}
+
 TEST_F(PrometheusMetrics, StreamsConnectionsMemoryAndBuildAreShown) {
   const auto before = scrape();
   {
+    HttpClient kept_alive(server().port());
+    ASSERT_EQ(kept_alive.get("/healthz").status, 200);
     EventReader stream(server().port(), admin_token());
     ASSERT_EQ(stream.status(), 200);
     ASSERT_TRUE(stream.next().has_value());  // today's metrics, at once
@@ -200,7 +219,7 @@ TEST_F(PrometheusMetrics, StreamsConnectionsMemoryAndBuildAreShown) {
         value(during, "cargomon_events_sent_total") - value(before, "cargomon_events_sent_total"),
         1);
     EXPECT_EQ(value(during, "cargomon_event_streams_open"), 1);
-    // The stream and the test client's kept-alive connection, at least.
+    // The stream and the kept-alive connection, at least.
     EXPECT_GE(value(during, "cargomon_http_open_connections"), 2);
   }
   EXPECT_GT(value(scrape(), "process_resident_memory_bytes"), 1e6);
