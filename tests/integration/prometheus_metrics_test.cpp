@@ -2,7 +2,9 @@
 // from the real binary while the API is used.
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -228,6 +230,30 @@ TEST_F(PrometheusMetrics, StreamsConnectionsMemoryAndBuildAreShown) {
   // Every route's latency histogram exists before any request reached it.
   EXPECT_TRUE(before.contains(
       R"(cargomon_http_request_duration_seconds_count{route="/metrics/repartidores"})"));
+}
+
+TEST_F(PrometheusMetrics, EveryMetricTheAlertRulesReadIsExposed) {
+  // A rule over a metric that does not exist never fires: a renamed metric
+  // must fail here, not in an outage.
+  ASSERT_EQ(client().get("/healthz").status, 200);  // some request series
+  const auto text = admin_->get("/metrics").body;
+  std::ifstream in(CARGOMON_ALERT_RULES);
+  ASSERT_TRUE(in) << CARGOMON_ALERT_RULES;
+  const std::string rules((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::regex name(R"(\bcargomon_[a-z_]+)");
+  std::set<std::string> read;
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), name);
+       it != std::sregex_iterator(); ++it) {
+    read.insert(it->str());
+  }
+  ASSERT_GE(read.size(), 7U);
+  for (std::string metric : read) {
+    if (metric.ends_with("_bucket")) {
+      metric.resize(metric.size() - std::string_view("_bucket").size());
+    }
+    EXPECT_NE(text.find("# TYPE " + metric + " "), std::string::npos)
+        << "the alert rules read " << metric << ", which cargomon does not expose";
+  }
 }
 
 TEST(PrometheusMetricsOff, WithoutAdminListenNoAdminListenerStarts) {
