@@ -232,27 +232,29 @@ TEST_F(PrometheusMetrics, StreamsConnectionsMemoryAndBuildAreShown) {
       R"(cargomon_http_request_duration_seconds_count{route="/metrics/repartidores"})"));
 }
 
-TEST_F(PrometheusMetrics, EveryMetricTheAlertRulesReadIsExposed) {
-  // A rule over a metric that does not exist never fires: a renamed metric
-  // must fail here, not in an outage.
+TEST_F(PrometheusMetrics, EveryMetricTheAlertRulesAndTheDashboardReadIsExposed) {
+  // A rule or a panel over a metric that does not exist shows nothing and
+  // never fires: a renamed metric must fail here, not in an outage.
   ASSERT_EQ(client().get("/healthz").status, 200);  // some request series
   const auto text = admin_->get("/metrics").body;
-  std::ifstream in(CARGOMON_ALERT_RULES);
-  ASSERT_TRUE(in) << CARGOMON_ALERT_RULES;
-  const std::string rules((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::regex name(R"(\bcargomon_[a-z_]+)");
-  std::set<std::string> read;
-  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), name);
-       it != std::sregex_iterator(); ++it) {
-    read.insert(it->str());
-  }
-  ASSERT_GE(read.size(), 7U);
-  for (std::string metric : read) {
-    if (metric.ends_with("_bucket")) {
-      metric.resize(metric.size() - std::string_view("_bucket").size());
+  for (const char* file : {CARGOMON_ALERT_RULES, CARGOMON_GRAFANA_DASHBOARD}) {
+    std::ifstream in(file);
+    ASSERT_TRUE(in) << file;
+    const std::string read_by((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    const std::regex name(R"(\b(cargomon|process)_[a-z_]+)");
+    std::set<std::string> read;
+    for (auto it = std::sregex_iterator(read_by.begin(), read_by.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      read.insert(it->str());
     }
-    EXPECT_NE(text.find("# TYPE " + metric + " "), std::string::npos)
-        << "the alert rules read " << metric << ", which cargomon does not expose";
+    EXPECT_GE(read.size(), 7U) << file;
+    for (std::string metric : read) {
+      if (metric.ends_with("_bucket"))
+        metric.resize(metric.size() - std::string_view("_bucket").size());
+      EXPECT_NE(text.find("# TYPE " + metric + " "), std::string::npos)
+          << file << " reads " << metric << ", which cargomon does not expose";
+    }
   }
 }
 
