@@ -347,10 +347,11 @@ launch_as_deployed() {
 # launch NAME PORT DATA_DIR [ARGS…]: the same, for load that is not an attack.
 launch() {
   # Every load comes from one address and the freshness streams from one
-  # viewer (a run's streams may linger a moment into the next): the caps per
-  # address and per user are lifted out of the way.
+  # viewer (a run's streams may linger a moment into the next): the caps and
+  # request rate limits per address and per user are lifted out of the way.
   launch_as_deployed "$1" "$2" "$3" --token-ttl 86400 --max-connections-per-address 0 \
-    --max-streams-per-user 100000 --max-streams-per-address 100000 "${@:4}"
+    --max-streams-per-user 100000 --max-streams-per-address 100000 \
+    --user-rate-limit 0 --address-rate-limit 0 "${@:4}"
 }
 # listening NAME PID: waits for the server's "listening on" line; sets server_port.
 listening() {

@@ -17,6 +17,8 @@ packages=(
   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Prometheus client (only its core library: the exposition is served by our own listener).
+  prometheus-cpp-dev
 )
 if [ "$what" = bench ] || [ "$what" = test ]; then
   # bench/run.sh: wrk (closed-loop load), haproxy and PostgreSQL (the
@@ -31,6 +33,8 @@ if [ "$what" = test ]; then
   # Java from Debian; unshare (util-linux) and ip (iproute2) give it a
   # network namespace of its own.
   packages+=(openjdk-17-jre-headless iproute2 util-linux)
+  # promtool (Debian's prometheus package) for the alert rules' unit tests.
+  packages+=(prometheus)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi

@@ -1,6 +1,8 @@
 #include "api/authenticate.hpp"
 
 #include "api/errors.hpp"
+#include "api/rate_limiter.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::api {
 namespace {
@@ -28,15 +30,41 @@ std::string_view permission_text(Permission permission) {
   return "do this";
 }
 
+void count_rejection(metrics::Metrics* counters, metrics::TokenRejection reason) {
+  if (counters) counters->token_rejected(reason);
+}
+
+metrics::TokenRejection rejection_of(auth::TokenError error) {
+  using metrics::TokenRejection;
+  switch (error) {
+    case auth::TokenError::none:
+    case auth::TokenError::malformed:
+      return TokenRejection::malformed;
+    case auth::TokenError::bad_algorithm:
+      return TokenRejection::bad_algorithm;
+    case auth::TokenError::bad_signature:
+      return TokenRejection::bad_signature;
+    case auth::TokenError::expired:
+      return TokenRejection::expired;
+    case auth::TokenError::not_yet_valid:
+      return TokenRejection::not_yet_valid;
+    case auth::TokenError::missing_claims:
+      return TokenRejection::missing_claims;
+  }
+  return TokenRejection::malformed;
+}
+
 // The claims of a valid bearer token, or the 401 to send. CPU only.
 std::variant<auth::TokenClaims, Response> token_user(const Services& services,
                                                      const Request& request) {
   std::string_view header = request.authorization;
   if (header.empty()) {
+    count_rejection(services.metrics, metrics::TokenRejection::missing);
     return error_response(ApiError::unauthenticated, "Not authenticated");
   }
   const auto space = header.find(' ');
   if (space == std::string_view::npos || !iequals(header.substr(0, space), "Bearer")) {
+    count_rejection(services.metrics, metrics::TokenRejection::not_bearer);
     return error_response(ApiError::unauthenticated,
                           "Authorization header must be 'Bearer <token>'");
   }
@@ -44,17 +72,23 @@ std::variant<auth::TokenClaims, Response> token_user(const Services& services,
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   const auto check = services.tokens.verify(token);
   if (!check.claims) {
+    count_rejection(services.metrics, rejection_of(check.error));
     return error_response(ApiError::unauthenticated, std::string(auth::describe(check.error)));
   }
   return *check.claims;
 }
 
+// `counters`: where a refusal is counted; null for the feed's periodic
+// re-checks, which are not requests.
 std::variant<Principal, Response> admit(const std::optional<User>& user,
-                                        const auth::TokenClaims& claims, Permission permission) {
+                                        const auth::TokenClaims& claims, Permission permission,
+                                        metrics::Metrics* counters) {
   if (!user || user->disabled) {
+    count_rejection(counters, metrics::TokenRejection::user_gone);
     return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
   }
   if (claims.generation != user->token_generation) {
+    count_rejection(counters, metrics::TokenRejection::revoked);
     return error_response(ApiError::unauthenticated,
                           "Token revoked: the user's password, role or access changed since it "
                           "was issued; sign in again");
@@ -67,6 +101,17 @@ std::variant<Principal, Response> admit(const std::optional<User>& user,
   return Principal{user->username, user->role, claims.expires_at, claims.generation};
 }
 
+// An admitted principal's request, against its user's rate limit.
+std::variant<Principal, Response> limit_user(Services& services,
+                                             std::variant<Principal, Response> outcome) {
+  auto* principal = std::get_if<Principal>(&outcome);
+  if (!principal || !services.user_rate) return outcome;
+  const auto verdict = services.user_rate->take(principal->username);
+  if (verdict.allowed) return outcome;
+  if (services.metrics) services.metrics->rate_limited(metrics::RateLimitScope::user);
+  return rate_limited_response("user", "for this user", *services.user_rate, verdict);
+}
+
 }  // namespace
 
 std::variant<Principal, Response> authenticate(Services& services, const Request& request,
@@ -74,7 +119,8 @@ std::variant<Principal, Response> authenticate(Services& services, const Request
   auto named = token_user(services, request);
   if (auto* denied = std::get_if<Response>(&named)) return std::move(*denied);
   const auto& claims = std::get<auth::TokenClaims>(named);
-  return admit(services.users.find_user(claims.username), claims, permission);
+  return limit_user(services, admit(services.users.find_user(claims.username), claims, permission,
+                                    services.metrics));
 }
 
 bool still_admitted(UserStore& users, const std::string& username, std::int64_t token_generation,
@@ -82,7 +128,8 @@ bool still_admitted(UserStore& users, const std::string& username, std::int64_t 
   auth::TokenClaims claims;
   claims.username = username;
   claims.generation = token_generation;
-  return std::holds_alternative<Principal>(admit(users.find_user(username), claims, permission));
+  return std::holds_alternative<Principal>(
+      admit(users.find_user(username), claims, permission, nullptr));
 }
 
 std::optional<std::variant<Principal, Response>> authenticate_from_memory(Services& services,
@@ -93,7 +140,7 @@ std::optional<std::variant<Principal, Response>> authenticate_from_memory(Servic
   const auto& claims = std::get<auth::TokenClaims>(named);
   auto user = services.users.find_user_in_memory(claims.username);
   if (!user) return std::nullopt;
-  return admit(*user, claims, permission);
+  return limit_user(services, admit(*user, claims, permission, services.metrics));
 }
 
 }  // namespace cargomon::api

@@ -42,6 +42,7 @@ Response error_response(ApiError error, std::string message) {
   out.begin_object().key("detail").string(message).end_object();
   Response response = json_response(status_of(error), out.take());
   if (error == ApiError::unauthenticated) response.header("WWW-Authenticate", "Bearer");
+  response.store_failed = error == ApiError::store_unavailable;
   if (error == ApiError::store_unavailable || error == ApiError::overloaded) {
     response.header("Retry-After", "1");
   }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "api/order_json.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::api {
 
@@ -123,6 +124,7 @@ bool EventStream::append_locked(std::int64_t id, const EventText& text) {
   // the client has not read, whatever else shares the text.
   if (queued_bytes_ + text->size() > max_bytes_) {
     // The client is not keeping up: tell it to reload, and let it go.
+    if (counters_) counters_->resync(metrics::ResyncReason::slow_client);
     auto resync = resync_event("client too slow, events were dropped");
     queued_bytes_ = resync->size();
     queue_.clear();
@@ -260,6 +262,7 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
   stream->address_ = owner.address;
   stream->expires_at_ = owner.expires_at;
   stream->token_generation_ = owner.token_generation;
+  stream->counters_ = options_.counters;
   bool from_store = false;
   {
     // Counted, admitted and either registered or reserved under one lock,
@@ -312,11 +315,13 @@ std::shared_ptr<EventStream> EventFeed::subscribe(std::optional<std::int64_t> la
       }
       streams_.push_back(stream);
     } else if (too_far_behind_ && *last_event_id <= *too_far_behind_) {
+      count_resync(metrics::ResyncReason::too_many_missed);
       stream->push(0, resync_event("too many events missed"));
       streams_.push_back(stream);
     } else if (joining_.size() >= options_.max_store_replays ||
                replays_of_address >= options_.max_store_replays_per_address) {
       // Reload rather than wait for (or take) a store thread.
+      count_resync(metrics::ResyncReason::catch_up_limit);
       stream->push(0, resync_event("too many clients catching up at once"));
       streams_.push_back(stream);
     } else {
@@ -356,6 +361,7 @@ void EventFeed::fill_gap_from_store(const std::shared_ptr<EventStream>& stream,
     throw;
   }
   if (!missed) {
+    count_resync(metrics::ResyncReason::too_many_missed);
     stream->push(0, resync_event("too many events missed"));
   } else {
     for (const auto& event : *missed) stream->push(event.id, event.text);
@@ -438,6 +444,10 @@ void EventFeed::run() {
   }
 }
 
+void EventFeed::count_resync(metrics::ResyncReason reason, std::size_t streams) const {
+  if (options_.counters) options_.counters->resync(reason, streams);
+}
+
 void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
   const auto fresh = published_ - fanned_out_;
   fanned_out_ = published_;
@@ -446,6 +456,7 @@ void EventFeed::fan_out(std::unique_lock<std::mutex>& lock) {
     // More events in one interval than the window holds: some are gone before
     // any stream got them.
     lock.unlock();
+    count_resync(metrics::ResyncReason::burst, streams.size());
     const auto resync = resync_event("too many events at once");
     for (const auto& stream : streams) stream->close_with(resync);
     lock.lock();
@@ -474,6 +485,7 @@ void EventFeed::enforce_total_budget(const std::vector<std::shared_ptr<EventStre
   const auto resync = resync_event("server short of memory for slow clients, events were dropped");
   for (const auto& [queued, stream] : by_queued) {
     if (all_queued_->load() <= target) break;
+    count_resync(metrics::ResyncReason::memory_budget);
     stream->drop_with(resync);
   }
 }

@@ -49,6 +49,11 @@
 #include "domain/monotonic_clock.hpp"
 #include "storage/store.hpp"
 
+namespace cargomon::metrics {
+class Metrics;
+enum class ResyncReason;
+}  // namespace cargomon::metrics
+
 namespace cargomon::api {
 
 // One event as streams write it (its SSE text): encoded once, then shared,
@@ -125,6 +130,7 @@ class EventStream {
   std::string address_;
   std::optional<Timestamp> expires_at_;
   std::int64_t token_generation_ = 0;
+  metrics::Metrics* counters_ = nullptr;  // EventFeedOptions::counters
 };
 
 // Who opens a stream: counted against the caps of EventFeedOptions.
@@ -187,6 +193,9 @@ struct EventFeedOptions {
   // Times the fan-out and metrics intervals; null: the steady clock. Tests
   // hand in a FakeMonotonicClock; it must outlive the feed.
   const MonotonicClock* ticks = nullptr;
+  // The operator's counters (resyncs, streams dropped for slowness); null:
+  // none kept. Must outlive the feed and its streams.
+  metrics::Metrics* counters = nullptr;
 };
 
 class EventFeed {
@@ -238,6 +247,8 @@ class EventFeed {
   void end_expired(std::unique_lock<std::mutex>& lock);
   // Ends the streams whose user may no longer watch (options_.still_admitted).
   void end_revoked(std::unique_lock<std::mutex>& lock);
+  // Counts `streams` resyncs for `reason` in options_.counters, if any.
+  void count_resync(metrics::ResyncReason reason, std::size_t streams = 1) const;
 
   OrderStore& store_;
   const BusinessCalendar& calendar_;

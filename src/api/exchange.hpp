@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,10 @@ struct Response {
   // Set for a streamed body: the transport writes the head, then the pieces
   // (`body` is not sent).
   BodyChunks chunks;
+  // A 503 because the store failed or refused the work (error_response sets
+  // it for ApiError::store_unavailable), told apart from a full queue in
+  // the operator's counters.
+  bool store_failed = false;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -79,6 +84,20 @@ class Respond {
  private:
   struct State;
   std::shared_ptr<State> state_;
+};
+
+// What a transport hands each request to: the API's Router, or the admin
+// listener's (api/admin_router.hpp). Both answer through `sink` exactly
+// once, possibly from another thread, and never throw.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void handle(Request request, Respond::Sink sink) const = 0;
+  // The next piece of a streamed body (Response::chunks), produced off the
+  // network threads; `done` gets it (empty: the end), or nullopt when the
+  // body cannot go on: the transport then cuts the connection.
+  virtual void next_chunk(const BodyChunks& chunks,
+                          std::function<void(std::optional<std::string>)> done) const = 0;
 };
 
 // Runs work that may block (the store, password hashing) away from the

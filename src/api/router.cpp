@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+#include <chrono>
+#include <exception>
 
 #include "api/authenticate.hpp"
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/rate_limiter.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::api {
 namespace {
@@ -51,16 +55,66 @@ void strip_base_path(std::vector<std::string>& segments, std::string_view base_p
   segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
 }
 
+// The operator's counters for one answer: its route and status, how long it
+// took, and why when it is a 503.
+void count_answer(metrics::Metrics& counters, Route route, const Response& response,
+                  std::chrono::steady_clock::time_point started) {
+  counters.request_answered(static_cast<std::size_t>(route), response.status,
+                            std::chrono::steady_clock::now() - started);
+  if (response.status == 503) {
+    counters.unavailable(response.store_failed ? metrics::Unavailable::store
+                                               : metrics::Unavailable::overloaded);
+  }
+  if (response.store_failed) counters.store_error();
+}
+
 }  // namespace
 
+// A request's target, parsed once: its route and what the handlers read.
+struct Router::Target {
+  Route route = Route::unmatched;
+  bool parsed = false;  // false: not an origin-form target
+  std::vector<std::string> segments;
+  std::shared_ptr<QueryParams> query = std::make_shared<QueryParams>();
+};
+
+Router::Target Router::parse_target(const Request& request) const {
+  Target target;
+  const auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) return target;
+  target.parsed = true;
+  const boost::urls::url_view& url = *parsed;
+  for (auto segment : url.segments()) target.segments.push_back(segment);
+  if (!target.segments.empty() && target.segments.back().empty()) target.segments.pop_back();
+  strip_base_path(target.segments, services_.settings.base_path);
+  for (auto param : url.params()) target.query->emplace(param.key, param.value);
+  target.route = match_route(target.segments, request.method);
+  return target;
+}
+
 void Router::handle(Request request, Respond::Sink sink) const {
-  const Respond respond([sink = std::move(sink), origin = request.origin,
-                         &settings = services_.settings](Response response) {
+  const auto started = std::chrono::steady_clock::now();
+  auto shared = std::make_shared<const Request>(std::move(request));
+  // Parsed before the answer is set up, since the route is counted with it;
+  // what could escape parsing (std::bad_alloc) is answered by the catch-all.
+  Target target;
+  std::exception_ptr unparsed;
+  try {
+    target = parse_target(*shared);
+  } catch (...) {
+    unparsed = std::current_exception();
+  }
+  const Respond respond([sink = std::move(sink), origin = shared->origin,
+                         &settings = services_.settings, counters = services_.metrics,
+                         route = target.route, started](Response response) {
     add_common_headers(response, origin, settings);
+    if (counters) count_answer(*counters, route, response, started);
     sink(std::move(response));
   });
-  auto shared = std::make_shared<const Request>(std::move(request));
-  answer_failures(respond, describe(*shared), [&] { route(shared, respond); });
+  answer_failures(respond, describe(*shared), [&] {
+    if (unparsed) std::rethrow_exception(unparsed);
+    this->route(shared, target, respond);
+  });
 }
 
 void Router::off_network(const Request& request, const Respond& respond,
@@ -89,23 +143,30 @@ void Router::next_chunk(const BodyChunks& chunks,
   }
 }
 
-void Router::route(const std::shared_ptr<const Request>& shared, const Respond& respond) const {
+void Router::route(const std::shared_ptr<const Request>& shared, const Target& target,
+                   const Respond& respond) const {
   const Request& request = *shared;
-  const auto parsed = boost::urls::parse_origin_form(request.target);
-  if (!parsed) {
+  if (!target.parsed) {
     respond(error_response(ApiError::bad_request, "Malformed request target"));
     return;
   }
-  const boost::urls::url_view& url = *parsed;
-  std::vector<std::string> segments;
-  for (auto segment : url.segments()) segments.push_back(segment);
-  if (!segments.empty() && segments.back().empty()) segments.pop_back();
-  strip_base_path(segments, services_.settings.base_path);
-  auto query = std::make_shared<QueryParams>();
-  for (auto param : url.params()) query->emplace(param.key, param.value);
+  const auto& segments = target.segments;
+  const auto& query = target.query;
 
   const std::string& method = request.method;
   auto& s = services_;
+
+  // Health checks are never limited: a load balancer that checks from an
+  // address its clients also come from would otherwise take the instance
+  // out for their traffic.
+  if (s.address_rate && target.route != Route::healthz && target.route != Route::readyz) {
+    const auto verdict = s.address_rate->take(request.client_address);
+    if (!verdict.allowed) {
+      if (s.metrics) s.metrics->rate_limited(metrics::RateLimitScope::address);
+      return respond(
+          rate_limited_response("address", "from your address", *s.address_rate, verdict));
+    }
+  }
 
   if (method == "OPTIONS") {
     // CORS preflight: the allowed origin is echoed by add_common_headers.
@@ -130,98 +191,87 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Respond& 
     });
   };
 
-  const auto n = segments.size();
-  const std::string first = n > 0 ? segments[0] : "";
-
-  if (n == 1 && first == "token") {
-    if (method != "POST") return respond(method_not_allowed("POST"));
-    // Reads nothing here: the password check runs on the hashing executor.
-    return post_token(s, request, respond);
-  }
-  if (n == 1 && first == "registrar_pedido_entregado") {
-    if (method != "POST") return respond(method_not_allowed("POST"));
-    // The ingest path: with its user read a moment ago, nothing here waits
-    // (the store queues the order), so it stays on this thread and saves
-    // two thread hops per order.
-    if (auto known = authenticate_from_memory(s, request, Permission::register_order)) {
-      if (auto* denied = std::get_if<Response>(&*known)) return respond(std::move(*denied));
-      return post_order(s, request, respond);
+  switch (target.route) {
+    case Route::token:
+      if (method != "POST") return respond(method_not_allowed("POST"));
+      // Reads nothing here: the password check runs on the hashing executor.
+      return post_token(s, request, respond);
+    case Route::register_order:
+      if (method != "POST") return respond(method_not_allowed("POST"));
+      // The ingest path: with its user read a moment ago, nothing here waits
+      // (the store queues the order), so it stays on this thread and saves
+      // two thread hops per order.
+      if (auto known = authenticate_from_memory(s, request, Permission::register_order)) {
+        if (auto* denied = std::get_if<Response>(&*known)) return respond(std::move(*denied));
+        return post_order(s, request, respond);
+      }
+      return guarded(Permission::register_order,
+                     [&s, shared, respond] { post_order(s, *shared, respond); });
+    case Route::orders:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_orders(s, *query)); });
+    case Route::orders_csv:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_orders_csv(s, *query)); });
+    case Route::order:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, id = segments[1], respond] { respond(get_order(s, id)); });
+    case Route::day_metrics:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_metrics(s, *query)); });
+    case Route::product_ranking:
+    case Route::courier_ranking: {
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      const bool products = target.route == Route::product_ranking;
+      return guarded(Permission::read_orders, [&s, query, products, respond] {
+        respond(products ? get_product_ranking(s, *query) : get_courier_ranking(s, *query));
+      });
     }
-    return guarded(Permission::register_order,
-                   [&s, shared, respond] { post_order(s, *shared, respond); });
-  }
-  if (n == 1 && first == "pedidos") {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders,
-                   [&s, query, respond] { respond(get_orders(s, *query)); });
-  }
-  if (n == 1 && first == "pedidos.csv") {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders,
-                   [&s, query, respond] { respond(get_orders_csv(s, *query)); });
-  }
-  if (n == 2 && first == "pedidos") {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders,
-                   [&s, id = segments[1], respond] { respond(get_order(s, id)); });
-  }
-  if (n == 1 && first == "metrics") {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    return guarded(Permission::read_orders,
-                   [&s, query, respond] { respond(get_metrics(s, *query)); });
-  }
-  if (n == 2 && first == "metrics" &&
-      (segments[1] == "productos" || segments[1] == "repartidores")) {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    const bool products = segments[1] == "productos";
-    return guarded(Permission::read_orders, [&s, query, products, respond] {
-      respond(products ? get_product_ranking(s, *query) : get_courier_ranking(s, *query));
-    });
-  }
-  if (n == 1 && first == "eventos") {
-    if (method != "GET") return respond(method_not_allowed("GET"));
-    // Authenticated here rather than by `guarded`: the stream is counted
-    // against its user and ends when the token expires.
-    return off_network(request, respond, [&s, shared, respond] {
-      auto outcome = authenticate(s, *shared, Permission::read_orders);
-      if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
-      respond(get_events(s, *shared, std::get<Principal>(outcome)));
-    });
-  }
-  if (n == 1 && first == "usuarios") {
-    if (method == "GET") {
-      return guarded(Permission::manage_users, [&s, respond] { respond(get_users(s)); });
+    case Route::events:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      // Authenticated here rather than by `guarded`: the stream is counted
+      // against its user and ends when the token expires.
+      return off_network(request, respond, [&s, shared, respond] {
+        auto outcome = authenticate(s, *shared, Permission::read_orders);
+        if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
+        respond(get_events(s, *shared, std::get<Principal>(outcome)));
+      });
+    case Route::users:
+      if (method == "GET") {
+        return guarded(Permission::manage_users, [&s, respond] { respond(get_users(s)); });
+      }
+      if (method == "POST") {
+        return guarded(Permission::manage_users,
+                       [&s, shared, respond] { post_user(s, *shared, respond); });
+      }
+      return respond(method_not_allowed("GET, POST"));
+    case Route::user:
+      if (method != "PATCH") return respond(method_not_allowed("PATCH"));
+      return guarded(Permission::manage_users, [&s, name = segments[1], shared, respond] {
+        patch_user(s, name, *shared, respond);
+      });
+    case Route::healthz:
+      if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
+      return respond(get_health());
+    case Route::readyz:
+      if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
+      return off_network(request, respond, [&s, respond] { respond(get_ready(s)); });
+    case Route::openapi:
+      if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
+      return respond(get_openapi());
+    case Route::dashboard_file: {
+      std::string path;
+      for (const auto& segment : segments) path += "/" + segment;
+      // A file read: off the network threads too.
+      return off_network(request, respond,
+                         [&s, path = std::move(path), respond] { respond(get_static(s, path)); });
     }
-    if (method == "POST") {
-      return guarded(Permission::manage_users,
-                     [&s, shared, respond] { post_user(s, *shared, respond); });
-    }
-    return respond(method_not_allowed("GET, POST"));
-  }
-  if (n == 2 && first == "usuarios") {
-    if (method != "PATCH") return respond(method_not_allowed("PATCH"));
-    return guarded(Permission::manage_users, [&s, name = segments[1], shared, respond] {
-      patch_user(s, name, *shared, respond);
-    });
-  }
-  if (n == 1 && first == "healthz") {
-    if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
-    return respond(get_health());
-  }
-  if (n == 1 && first == "readyz") {
-    if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
-    return off_network(request, respond, [&s, respond] { respond(get_ready(s)); });
-  }
-  if (n == 1 && first == "openapi.json") {
-    if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
-    return respond(get_openapi());
-  }
-  if (method == "GET" || method == "HEAD") {
-    std::string path;
-    for (const auto& segment : segments) path += "/" + segment;
-    // A file read: off the network threads too.
-    return off_network(request, respond,
-                       [&s, path = std::move(path), respond] { respond(get_static(s, path)); });
+    case Route::unmatched:
+      break;
   }
   respond(error_response(ApiError::not_found, "Not Found"));
 }

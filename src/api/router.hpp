@@ -18,27 +18,32 @@
 #include <string>
 
 #include "api/exchange.hpp"
+#include "api/route.hpp"
 #include "api/services.hpp"
 
 namespace cargomon::api {
 
-class Router {
+class Router final : public Handler {
  public:
   explicit Router(Services& services) : services_(services) {}
 
   // Answers through `sink` exactly once, possibly from another thread, with
-  // the headers every answer carries. Never throws.
-  void handle(Request request, Respond::Sink sink) const;
+  // the headers every answer carries, and counts the answer (its route
+  // pattern, status and time) in Services::metrics. Never throws.
+  void handle(Request request, Respond::Sink sink) const override;
 
   // The next piece of a streamed body (Response::chunks), produced off the
   // network threads; `done` gets it (empty: the end), or nullopt when the
   // body cannot go on (the producer threw, or the executor is full): the
   // transport then cuts the connection.
   void next_chunk(const BodyChunks& chunks,
-                  std::function<void(std::optional<std::string>)> done) const;
+                  std::function<void(std::optional<std::string>)> done) const override;
 
  private:
-  void route(const std::shared_ptr<const Request>& request, const Respond& respond) const;
+  struct Target;
+  Target parse_target(const Request& request) const;
+  void route(const std::shared_ptr<const Request>& request, const Target& target,
+             const Respond& respond) const;
   // Runs `work` on the store executor under the catch-all; 503 when full.
   void off_network(const Request& request, const Respond& respond,
                    std::function<void()> work) const;

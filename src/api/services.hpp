@@ -14,9 +14,14 @@
 #include "domain/clock.hpp"
 #include "storage/store.hpp"
 
+namespace cargomon::metrics {
+class Metrics;
+}
+
 namespace cargomon::api {
 
 class EventFeed;
+class RateLimiter;
 
 struct HttpSettings {
   std::vector<std::string> cors_origins;  // exact origins allowed to call the API from a browser
@@ -40,6 +45,12 @@ struct Services {
   BlockingExecutor& hashing;
   EventFeed* feed = nullptr;  // live stream; absent where nothing streams
   HttpSettings settings;
+  metrics::Metrics* metrics = nullptr;  // the operator's counters; null: none kept
+  // Request rate limits (api/rate_limiter.hpp), per client address on every
+  // request but the health checks, per user on every authenticated one;
+  // null: none.
+  RateLimiter* address_rate = nullptr;
+  RateLimiter* user_rate = nullptr;
 };
 
 struct Principal {

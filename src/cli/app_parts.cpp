@@ -27,9 +27,9 @@ void ensure_admin(UserStore& users, const std::string& given) {
   }
 }
 
-std::unique_ptr<Store> open_checked(const ServeSettings& settings,
-                                    const BusinessCalendar& calendar) {
-  auto store = open_store(settings.store, settings.data_dir, calendar);
+std::unique_ptr<Store> open_checked(const ServeSettings& settings, const BusinessCalendar& calendar,
+                                    CommitObserver* observer) {
+  auto store = open_store(settings.store, settings.data_dir, calendar, IfMissing::create, observer);
   if (store->live_orders() != nullptr && settings.jwt_secret.empty() &&
       settings.jwt_secret_file.empty()) {
     throw std::runtime_error(

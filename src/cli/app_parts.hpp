@@ -8,6 +8,7 @@
 
 #include "cli/settings.hpp"
 #include "domain/business_calendar.hpp"
+#include "storage/commit_observer.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon::cli {
@@ -19,9 +20,10 @@ void ensure_admin(UserStore& users, const std::string& given);
 
 // Opens the store. A store with live orders is shared by several instances
 // (PostgreSQL): they must accept each other's tokens, so the secret must be
-// given, not made per instance.
-std::unique_ptr<Store> open_checked(const ServeSettings& settings,
-                                    const BusinessCalendar& calendar);
+// given, not made per instance. `observer` (null: none) is told of the group
+// commit's batches and must outlive the store.
+std::unique_ptr<Store> open_checked(const ServeSettings& settings, const BusinessCalendar& calendar,
+                                    CommitObserver* observer = nullptr);
 
 // The token signing secret: given (CARGOMON_JWT_SECRET, --jwt-secret-file)
 // or kept in the data directory (made there on the first start).

@@ -12,9 +12,11 @@
 #include <optional>
 #include <thread>
 
+#include "api/admin_router.hpp"
 #include "api/authenticate.hpp"
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
+#include "api/rate_limiter.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -23,6 +25,7 @@
 #include "cli/data_dir_lock.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
+#include "metrics/metrics.hpp"
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
@@ -70,7 +73,7 @@ void check_listen_address(const ServeSettings& settings) {
   if (ec) throw std::runtime_error(listen_problem(settings.listen, ec));
 }
 
-http::ServerOptions server_options(const ServeSettings& settings) {
+http::ServerOptions server_options(const ServeSettings& settings, metrics::Metrics& counters) {
   http::ServerOptions options;
   options.address = settings.address;
   options.port = settings.port;
@@ -80,11 +83,25 @@ http::ServerOptions server_options(const ServeSettings& settings) {
   options.first_request_timeout = settings.first_request_timeout;
   options.tls_certificate = settings.tls_certificate.string();
   options.tls_private_key = settings.tls_private_key.string();
+  options.counters = &counters;
   return options;
 }
 
-api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users) {
+// The admin listener: a few scrapers and an operator's curl, never TLS.
+http::ServerOptions admin_server_options(const ServeSettings& settings) {
+  http::ServerOptions options;
+  options.address = settings.admin_address;
+  options.port = settings.admin_port;
+  options.body_limit = 1024;
+  options.max_connections = 64;
+  options.max_connections_per_address = 16;
+  return options;
+}
+
+api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users,
+                                   metrics::Metrics& counters) {
   api::EventFeedOptions options;
+  options.counters = &counters;
   options.relayed = store.live_orders() != nullptr;
   options.still_admitted = [&users](const std::string& user, std::int64_t generation) {
     return api::still_admitted(users, user, generation, Permission::read_orders);
@@ -99,7 +116,8 @@ class Application {
   explicit Application(const ServeSettings& settings)
       : settings_(settings),
         calendar_(settings.timezone),
-        store_(open_checked(settings, calendar_)),
+        counters_(api::route_patterns(), CARGOMON_VERSION),
+        store_(open_checked(settings, calendar_, &counters_)),
         users_(*store_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
@@ -108,7 +126,10 @@ class Application {
         hashing_("password hashing", {.threads = 2, .max_queued = 256, .nice = 10}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
-        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_)),
+        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_, counters_)),
+        user_rate_(ticks_, {.per_second = settings.user_rate, .burst = settings.user_burst}),
+        address_rate_(ticks_,
+                      {.per_second = settings.address_rate, .burst = settings.address_burst}),
         services_{calendar_,
                   clock_,
                   *store_,
@@ -118,11 +139,22 @@ class Application {
                   store_work_,
                   hashing_,
                   &feed_,
-                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path}},
+                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path},
+                  &counters_,
+                  address_rate_.enabled() ? &address_rate_ : nullptr,
+                  user_rate_.enabled() ? &user_rate_ : nullptr},
         router_(services_),
+        admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
-        server_(io_, router_, server_options(settings)),
+        server_(io_, router_, server_options(settings, counters_)),
         signals_(io_, SIGINT, SIGTERM) {
+    if (!settings.admin_listen.empty()) {
+      admin_server_.emplace(io_, admin_router_, admin_server_options(settings));
+    }
+    counters_.sample(metrics::Sampled::open_connections,
+                     [this] { return static_cast<double>(server_.open_connections()); });
+    counters_.sample(metrics::Sampled::open_streams,
+                     [this] { return static_cast<double>(feed_.subscribers()); });
     ensure_admin(users_, settings.admin_password);
     // An order whose courier was read more than a second ago is still taken
     // on its network thread while a store thread reads the courier again.
@@ -155,6 +187,18 @@ class Application {
   // lets requests in flight finish (bounded by the grace period) and
   // returns 0.
   int run() {
+    if (admin_server_) {
+      // Before the main listener, whose line tests and scripts wait for:
+      // once that is printed, this one is too.
+      try {
+        admin_server_->start();
+      } catch (const boost::system::system_error& e) {
+        throw std::runtime_error(listen_problem(settings_.admin_listen, e.code()));
+      }
+      const auto admin = admin_server_->local_endpoint();
+      std::cout << "cargomon admin listening on http://" << admin.address().to_string() << ":"
+                << admin.port() << std::endl;
+    }
     try {
       server_.start();
     } catch (const boost::system::system_error& e) {
@@ -172,6 +216,7 @@ class Application {
       if (ec) return;
       spdlog::info("signal {}: shutting down", signal);
       feed_.close_all();
+      if (admin_server_) admin_server_->stop_accepting();
       server_.shutdown(settings_.shutdown_grace, [this] { io_.stop(); });
     });
     std::vector<std::thread> threads;
@@ -185,6 +230,8 @@ class Application {
   const ServeSettings& settings_;
   const BusinessCalendar calendar_;
   const SystemClock clock_;
+  const SteadyMonotonicClock ticks_;
+  metrics::Metrics counters_;  // before the store, which reports its commits to it
   std::unique_ptr<Store> store_;
   CachedUserStore users_;
   const auth::TokenService tokens_;
@@ -193,10 +240,14 @@ class Application {
   api::BoundedExecutor store_work_;
   api::EventFeed feed_;
   std::unique_ptr<LiveSubscription> relay_;
+  api::RateLimiter user_rate_;
+  api::RateLimiter address_rate_;
   api::Services services_;
   const api::Router router_;
+  const api::AdminRouter admin_router_;
   asio::io_context io_;
   http::Server server_;
+  std::optional<http::Server> admin_server_;  // --admin-listen
   asio::signal_set signals_;
 };
 

@@ -148,6 +148,40 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_TLS_CERT");
   command.add_option("--tls-key", s.tls_private_key, "Private key (PEM) of --tls-cert")
       ->envname("CARGOMON_TLS_KEY");
+  command
+      .add_option("--user-rate-limit", s.user_rate,
+                  "Requests a second one user may make (a token bucket, per instance; 0: no "
+                  "limit); beyond it 429 with Retry-After")
+      ->envname("CARGOMON_USER_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  command
+      .add_option("--user-rate-burst", s.user_burst,
+                  "Requests one user may make at once before --user-rate-limit applies")
+      ->envname("CARGOMON_USER_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
+  command
+      .add_option("--address-rate-limit", s.address_rate,
+                  "Requests a second one client address may make, health checks aside (a token "
+                  "bucket, per instance; 0: no limit; behind a reverse proxy every client has its "
+                  "address: raise it); beyond it 429 with Retry-After")
+      ->envname("CARGOMON_ADDRESS_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  command
+      .add_option("--address-rate-burst", s.address_burst,
+                  "Requests one client address may make at once before --address-rate-limit "
+                  "applies")
+      ->envname("CARGOMON_ADDRESS_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
+  command
+      .add_option("--admin-listen", s.admin_listen,
+                  "Address and port of the admin listener, which serves the Prometheus metrics "
+                  "at /metrics, unauthenticated: keep it on loopback or a private network "
+                  "(port 0: any free port); default: none")
+      ->envname("CARGOMON_ADMIN_LISTEN");
 }
 
 void finish_application_settings(const ServeSettings& s) {
@@ -156,21 +190,34 @@ void finish_application_settings(const ServeSettings& s) {
   }
 }
 
-void finish_serve_settings(ServeSettings& s) {
-  const auto colon = s.listen.rfind(':');
+namespace {
+
+// ADDRESS:PORT (an IPv6 address in brackets) of the flag `flag`.
+void split_listen(const std::string& flag, const std::string& listen, std::string& address,
+                  unsigned short& port) {
+  const auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
-    throw std::runtime_error("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+    throw std::runtime_error(flag + " must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
   }
-  s.address = s.listen.substr(0, colon);
-  if (s.address.size() > 2 && s.address.front() == '[' && s.address.back() == ']') {
-    s.address = s.address.substr(1, s.address.size() - 2);
+  address = listen.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
   }
   try {
-    const int port = std::stoi(s.listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    s.port = static_cast<unsigned short>(port);
+    const int number = std::stoi(listen.substr(colon + 1));
+    if (number < 0 || number > 65535) throw std::out_of_range("port");
+    port = static_cast<unsigned short>(number);
   } catch (const std::exception&) {
-    throw std::runtime_error("--listen port must be a number from 0 to 65535");
+    throw std::runtime_error(flag + " port must be a number from 0 to 65535");
+  }
+}
+
+}  // namespace
+
+void finish_serve_settings(ServeSettings& s) {
+  split_listen("--listen", s.listen, s.address, s.port);
+  if (!s.admin_listen.empty()) {
+    split_listen("--admin-listen", s.admin_listen, s.admin_address, s.admin_port);
   }
   finish_application_settings(s);
   if (s.tls_certificate.empty() != s.tls_private_key.empty()) {

@@ -44,6 +44,18 @@ struct ServeSettings {
   std::size_t max_streams_per_address = 50;
   std::filesystem::path tls_certificate;  // PEM; with tls_private_key: serve HTTPS
   std::filesystem::path tls_private_key;
+  // Request rate limits (token buckets, per instance): requests a second,
+  // and the burst allowed at once, per user and per client address; a rate
+  // of 0 turns one off. Generous: a courier's device sends an order every
+  // few seconds, and a whole queue of them after a spell offline.
+  double user_rate = 100;
+  double user_burst = 2000;
+  double address_rate = 1000;
+  double address_burst = 10'000;
+  // The admin listener (GET /metrics in Prometheus's format); empty: none.
+  std::string admin_listen;
+  std::string admin_address;  // from admin_listen
+  unsigned short admin_port = 0;
 };
 
 void add_serve_options(CLI::App& command, ServeSettings& settings);

@@ -19,7 +19,7 @@ namespace cargomon::http {
 // What every connection of one server shares. Owned by the server, which
 // outlives its connections (each holds the server's state alive).
 struct ConnectionContext {
-  const api::Router& router;
+  const api::Handler& router;
   const ServerOptions& options;
   std::atomic<std::size_t>& in_flight;  // requests read and not yet answered
   // Set on shutdown: the request each connection is on is answered (with

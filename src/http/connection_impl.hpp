@@ -18,6 +18,7 @@
 #include "api/errors.hpp"
 #include "api/event_feed.hpp"
 #include "http/connection.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::http::detail {
 
@@ -224,6 +225,7 @@ class Connection {
   // its side and then reads and drops what still comes, bounded in bytes and
   // time (a lingering close, as nginx does).
   asio::awaitable<void> write_refusal(api::Response response) {
+    if (context_.options.counters) context_.options.counters->request_refused(response.status);
     auto res = to_beast(std::move(response), context_, 11, false, false);
     auto& lowest = beast::get_lowest_layer(stream_);
     lowest.expires_after(std::chrono::seconds(5));
@@ -328,6 +330,9 @@ class Connection {
       lowest.expires_after(context_.options.read_timeout);
       auto [write_ec, written] = co_await asio::async_write(stream_, buffers, use_tuple);
       if (write_ec) break;
+      if (context_.options.counters && !batch.events.empty()) {
+        context_.options.counters->events_sent(batch.events.size());
+      }
     }
     events->detach();
   }

@@ -19,6 +19,7 @@
 
 #include "api/errors.hpp"
 #include "http/connection.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::http {
 namespace {
@@ -43,7 +44,7 @@ void log_escape(const std::exception_ptr& escaped) {
 }  // namespace
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
-  State(asio::io_context& io, const api::Router& router, ServerOptions options)
+  State(asio::io_context& io, const api::Handler& router, ServerOptions options)
       : io(io),
         options(std::move(options)),
         acceptor(io),
@@ -130,6 +131,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     const auto peer = stream.socket().remote_endpoint(ec);
     std::string client = ec ? std::string("unknown") : peer.address().to_string();
     if (connections.load() > options.max_connections) {
+      if (options.counters)
+        options.counters->unavailable(metrics::Unavailable::too_many_connections);
       co_await refuse(stream,
                       api::error_response(api::ApiError::overloaded, "Too many connections"));
       co_return;
@@ -137,6 +140,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     const AddressSlot slot(*this, client);
     if (options.max_connections_per_address > 0 &&
         slot.held() > options.max_connections_per_address) {
+      if (options.counters) options.counters->connection_refused_per_address();
       auto response = api::error_response(api::ApiError::too_many_requests,
                                           "Too many open connections from your address (at most " +
                                               std::to_string(options.max_connections_per_address) +
@@ -196,7 +200,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   }
 };
 
-Server::Server(asio::io_context& io, const api::Router& router, ServerOptions options)
+Server::Server(asio::io_context& io, const api::Handler& router, ServerOptions options)
     : state_(std::make_shared<State>(io, router, std::move(options))) {}
 
 Server::~Server() { stop_accepting(); }
@@ -215,6 +219,8 @@ void Server::start() {
 tcp::endpoint Server::local_endpoint() const { return state_->acceptor.local_endpoint(); }
 
 std::size_t Server::requests_in_flight() const { return state_->in_flight.load(); }
+
+std::size_t Server::open_connections() const { return state_->connections.load(); }
 
 void Server::stop_accepting() {
   state_->stopping = true;

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP/1.1 front: Boost.Beast sessions as C++20 coroutines, one strand per
 // connection, every read bounded in size and time. It knows nothing of
-// orders: each request is translated to api::Request and handed to the Router.
+// orders: each request is translated to api::Request and handed to its
+// api::Handler (the API's Router, or the admin listener's).
 //
 // Thread safety: start(), stop_accepting() and shutdown() may be called from
 // any thread; the server runs on the io_context threads its owner provides.
@@ -15,6 +16,10 @@
 #include <string>
 
 #include "api/router.hpp"
+
+namespace cargomon::metrics {
+class Metrics;
+}
 
 namespace cargomon::http {
 
@@ -38,11 +43,14 @@ struct ServerOptions {
   // HTTPS when both are set (PEM files); TLS 1.2 and 1.3 only, with HSTS.
   std::string tls_certificate;
   std::string tls_private_key;
+  // The operator's counters (connections refused, events written to
+  // streams); null: none kept. Must outlive the server.
+  metrics::Metrics* counters = nullptr;
 };
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, const api::Router& router, ServerOptions options);
+  Server(boost::asio::io_context& io, const api::Handler& handler, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -59,6 +67,7 @@ class Server {
   // request is in flight, or when `grace` has passed, whichever is first.
   void shutdown(std::chrono::milliseconds grace, std::function<void()> drained);
   std::size_t requests_in_flight() const;
+  std::size_t open_connections() const;
 
  private:
   struct State;

@@ -1,5 +1,6 @@
 #include "storage/batch_writer.hpp"
 
+#include <chrono>
 #include <iterator>
 #include <utility>
 
@@ -49,7 +50,12 @@ void BatchWriter::run() {
         queue_.erase(queue_.begin(), end);
       }
     }
+    const auto started = std::chrono::steady_clock::now();
+    const auto orders = batch.size();
     commit_(batch);
+    if (options_.observer) {
+      options_.observer->batch_committed(orders, std::chrono::steady_clock::now() - started);
+    }
     batch.clear();
   }
 }

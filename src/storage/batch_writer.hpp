@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/commit_observer.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon {
@@ -33,6 +34,8 @@ struct PendingOrder {
 struct BatchWriterOptions {
   std::size_t max_pending = 50'000;
   std::size_t max_batch = 2'000;
+  // Told each batch's size and commit time; null: nobody. Must outlive the writer.
+  CommitObserver* observer = nullptr;
 };
 
 class BatchWriter {

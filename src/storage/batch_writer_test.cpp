@@ -133,6 +133,44 @@ TEST_F(BatchWriterTest, ABatchHoldsAtMostMaxBatchOrdersInArrivalOrder) {
   EXPECT_EQ(batches[3], (std::vector<std::string>{"e"}));
 }
 
+// Records what a CommitObserver is told.
+class RecordingObserver final : public CommitObserver {
+ public:
+  void batch_committed(std::size_t orders, std::chrono::nanoseconds took) override {
+    const std::lock_guard lock(mutex_);
+    sizes_.push_back(orders);
+    EXPECT_GE(took.count(), 0);
+  }
+  void log_synced(std::chrono::nanoseconds /*took*/, bool ok) override {
+    const std::lock_guard lock(mutex_);
+    syncs_.push_back(ok);
+  }
+  std::vector<std::size_t> sizes() {
+    const std::lock_guard lock(mutex_);
+    return sizes_;
+  }
+  std::vector<bool> syncs() {
+    const std::lock_guard lock(mutex_);
+    return syncs_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::size_t> sizes_;
+  std::vector<bool> syncs_;
+};
+
+TEST_F(BatchWriterTest, TheObserverIsToldEachBatchsSize) {
+  RecordingObserver observer;
+  const auto writer = busy_writer({.max_pending = 100, .max_batch = 2, .observer = &observer});
+  submit(*writer, {"a", "b", "c"});
+  commit_.release();
+  answers_.wait_for(4);
+  writer->stop();  // the last batch's report follows its answers
+  EXPECT_EQ(observer.sizes(), (std::vector<std::size_t>{1, 2, 1}));
+  EXPECT_TRUE(observer.syncs().empty());  // syncing is the store's, not the writer's
+}
+
 TEST_F(BatchWriterTest, AFullQueueAnswersUnavailableAtOnceOnTheCallersThread) {
   const auto writer = busy_writer({.max_pending = 2, .max_batch = 10});
   submit(*writer, {"a", "b"});

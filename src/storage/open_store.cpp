@@ -21,6 +21,7 @@ struct Where {
   const std::filesystem::path& data_dir;
   const BusinessCalendar& calendar;
   IfMissing if_missing;
+  CommitObserver* observer;
 };
 
 std::unique_ptr<Store> open_sqlite(const Where& where) {
@@ -42,11 +43,15 @@ std::unique_ptr<Store> open_sqlite(const Where& where) {
     }
   }
   create_private_directory(where.data_dir);
-  return std::make_unique<SqliteStore>(path, where.calendar);
+  SqliteStoreOptions options;
+  options.batches.observer = where.observer;
+  return std::make_unique<SqliteStore>(path, where.calendar, options);
 }
 
 std::unique_ptr<Store> open_postgres(const Where& where) {
-  return std::make_unique<PostgresStore>(where.url, where.calendar);
+  PostgresStoreOptions options;
+  options.batches.observer = where.observer;
+  return std::make_unique<PostgresStore>(where.url, where.calendar, options);
 }
 
 std::unique_ptr<Store> open_memory(const Where& where) {
@@ -102,8 +107,9 @@ void create_private_directory(const std::filesystem::path& dir) {
 }
 
 std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem::path& data_dir,
-                                  const BusinessCalendar& calendar, IfMissing if_missing) {
-  const Where where{url, data_dir, calendar, if_missing};
+                                  const BusinessCalendar& calendar, IfMissing if_missing,
+                                  CommitObserver* observer) {
+  const Where where{url, data_dir, calendar, if_missing, observer};
   if (url.empty() || url == "sqlite") return open_sqlite(where);
   for (const auto& scheme : kSchemes) {
     if (url.starts_with(scheme.prefix)) return scheme.open(where);

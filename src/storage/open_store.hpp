@@ -18,6 +18,7 @@
 #include <string>
 
 #include "domain/business_calendar.hpp"
+#include "storage/commit_observer.hpp"
 #include "storage/store.hpp"
 
 namespace cargomon {
@@ -39,11 +40,13 @@ bool is_embedded_store(const std::string& url);
 // holds every order and password hash. An existing one is left as it is.
 void create_private_directory(const std::filesystem::path& dir);
 
-// `calendar` must outlive the store. Throws std::runtime_error naming the
-// accepted forms for any other URL, and StoreUnavailable when the store
-// cannot be opened.
+// `calendar` must outlive the store, and `observer` (null: none) too; it is
+// told of the group commit's batches where there is one (SQLite, PostgreSQL). Throws
+// std::runtime_error naming the accepted forms for any other URL, and StoreUnavailable when the
+// store cannot be opened.
 std::unique_ptr<Store> open_store(const std::string& url, const std::filesystem::path& data_dir,
                                   const BusinessCalendar& calendar,
-                                  IfMissing if_missing = IfMissing::create);
+                                  IfMissing if_missing = IfMissing::create,
+                                  CommitObserver* observer = nullptr);
 
 }  // namespace cargomon

@@ -62,12 +62,16 @@ ServerProcess::ServerProcess(Options options) : options_(std::move(options)) {
   pid_ = spawn(args, options_.env, -1, log_);
   // Poll the log for the listening line; give up after a generous deadline.
   const std::regex listening(R"(cargomon listening on https?://[^:\s]+:(\d+))");
+  const std::regex admin_listening(R"(cargomon admin listening on http://[^:\s]+:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch match;
     const std::string out = read_file(log_);
     if (std::regex_search(out, match, listening)) {
       port_ = static_cast<unsigned short>(std::stoi(match[1]));
+      if (std::regex_search(out, match, admin_listening)) {
+        admin_port_ = static_cast<unsigned short>(std::stoi(match[1]));
+      }
       return;
     }
     if (!running()) throw std::runtime_error("cargomon exited before listening:\n" + out);

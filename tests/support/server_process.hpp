@@ -35,6 +35,9 @@ class ServerProcess {
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The admin listener's port (started with --admin-listen), from its
+  // line, printed before the main one; 0 when there is none.
+  unsigned short admin_port() const { return admin_port_; }
   // Everything the server printed so far (stdout and stderr).
   std::string output() const;
   bool running();
@@ -48,6 +51,7 @@ class ServerProcess {
   Options options_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short admin_port_ = 0;
   std::filesystem::path log_;
 };
 

@@ -7,6 +7,7 @@
 #include "api/event_feed.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/order_json.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::api {
 namespace {
@@ -35,15 +36,37 @@ std::string registered_body(std::string_view order_json) {
 }  // namespace
 
 void post_order(Services& s, const Request& request, Respond respond) {
+  const auto count = [&s](metrics::OrderOutcome outcome) {
+    if (s.metrics) s.metrics->order(outcome);
+  };
   Response error;
   auto body = read_json_body(request, error);
-  if (!body) return respond(std::move(error));
+  if (!body) {
+    count(metrics::OrderOutcome::rejected);
+    return respond(std::move(error));
+  }
   auto decoded = decode_order(*body, s.calendar, s.clock.now());
   if (auto* problems = std::get_if<std::vector<FieldError>>(&decoded)) {
+    count(metrics::OrderOutcome::rejected);
     return respond(validation_response(*problems));
   }
   s.orders.register_order(
-      std::get<Order>(std::move(decoded)), [&s, respond = std::move(respond)](RegisterResult r) {
+      std::get<Order>(std::move(decoded)),
+      [&s, count, respond = std::move(respond)](RegisterResult r) {
+        switch (r.status) {
+          case RegisterStatus::stored:
+            count(metrics::OrderOutcome::accepted);
+            break;
+          case RegisterStatus::already_stored:
+            count(metrics::OrderOutcome::replayed);
+            break;
+          case RegisterStatus::conflict:
+            count(metrics::OrderOutcome::conflicting);
+            break;
+          case RegisterStatus::unavailable:
+            count(metrics::OrderOutcome::unavailable);
+            break;
+        }
         switch (r.status) {
           case RegisterStatus::stored: {
             const auto text = order_json(r.order, s.calendar);

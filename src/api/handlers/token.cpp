@@ -7,6 +7,7 @@
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
 #include "auth/password.hpp"
+#include "metrics/metrics.hpp"
 
 namespace cargomon::api {
 namespace {
@@ -49,6 +50,7 @@ void post_token(Services& s, const Request& request, Respond respond) {
   // arrive, not only once Argon2 has finished with them.
   auto admitted = s.throttle.begin(username, request.client_address);
   if (const auto* wait = std::get_if<std::chrono::seconds>(&admitted)) {
+    if (s.metrics) s.metrics->login(metrics::LoginOutcome::throttled);
     auto response =
         error_response(ApiError::too_many_requests, "Too many failed logins; try again in " +
                                                         std::to_string(wait->count()) + " seconds");
@@ -71,10 +73,12 @@ void post_token(Services& s, const Request& request, Respond respond) {
             !user->disabled;
         if (!valid) {
           attempt->failed();
+          if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
           return respond(
               error_response(ApiError::unauthenticated, "Incorrect username or password"));
         }
         attempt->succeeded();
+        if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
         JsonWriter out;
         out.begin_object()
             .key("access_token")

@@ -270,7 +270,19 @@ void SqliteStore::sync_loop() {
     }
     bool durable = false;
     if (wal_fd_ < 0) wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDWR | O_CLOEXEC);
-    if (wal_fd_ >= 0) durable = options_.sync_log(wal_fd_) == 0;
+    if (wal_fd_ >= 0) {
+      const auto started = std::chrono::steady_clock::now();
+      durable = options_.sync_log(wal_fd_) == 0;
+      if (auto* observer = options_.batches.observer) {
+        const int sync_errno = errno;  // for the message below
+        observer->log_synced(std::chrono::steady_clock::now() - started, durable);
+        errno = sync_errno;
+      }
+    } else if (auto* observer = options_.batches.observer) {
+      const int open_errno = errno;
+      observer->log_synced({}, false);
+      errno = open_errno;
+    }
     // Why nothing more can be acknowledged, if so. A failed fsync: the
     // kernel may have dropped the pages it could not write, so what the
     // database shows can no longer be trusted to be on disk. A deleted or

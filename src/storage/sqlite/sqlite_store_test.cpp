@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <random>
+#include <vector>
 
 #include "storage/sqlite/sqlite.hpp"
 
@@ -133,6 +135,41 @@ TEST_F(SqliteStoreTest, AFailedFsyncRefusesThatOrderAndEveryLaterOneAndFailsRead
   EXPECT_FALSE(store.find_order("after"));
   EXPECT_FALSE(store.ready());
   EXPECT_TRUE(store.find_order("before"));
+}
+
+TEST_F(SqliteStoreTest, EachSyncOfTheLogIsReportedWithWhetherItFailed) {
+  struct Syncs final : CommitObserver {
+    std::mutex mutex;
+    std::vector<bool> outcomes;
+    std::size_t batches = 0;
+    void batch_committed(std::size_t /*orders*/, std::chrono::nanoseconds /*took*/) override {
+      const std::lock_guard lock(mutex);
+      ++batches;
+    }
+    void log_synced(std::chrono::nanoseconds /*took*/, bool ok) override {
+      const std::lock_guard lock(mutex);
+      outcomes.push_back(ok);
+    }
+  } observer;
+  std::atomic<bool> disk_fails{false};
+  SqliteStoreOptions options;
+  options.batches.observer = &observer;
+  options.sync_log = [&](int fd) {
+    if (!disk_fails) return ::fdatasync(fd);
+    errno = EIO;
+    return -1;
+  };
+  {
+    SqliteStore store(db_path(), calendar_, options);
+    ASSERT_EQ(put(store, "before").status, RegisterStatus::stored);
+    disk_fails = true;
+    ASSERT_EQ(put(store, "during").status, RegisterStatus::unavailable);
+    // Refused before any commit: neither a batch nor a sync.
+    ASSERT_EQ(put(store, "after").status, RegisterStatus::unavailable);
+  }
+  // Each sync is reported before its orders are answered.
+  EXPECT_EQ(observer.outcomes, (std::vector<bool>{true, false}));
+  EXPECT_EQ(observer.batches, 2U);
 }
 
 TEST_F(SqliteStoreTest, ADeletedDataDirectoryStopsAcknowledgementsAndFailsReadiness) {
