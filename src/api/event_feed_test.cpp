@@ -214,6 +214,27 @@ class EventFeedTest : public ::testing::Test {
     feed.publish(order, order_json(order, calendar));
   }
 
+  // Stores and publishes an order per id, each handed to the streams before
+  // the next: with a small window, orders published faster than the feed's
+  // thread fans them out would make it resync every stream open at that
+  // fan-out ("too many events at once"), which tests of replays must not
+  // race with. A probe stream of its own user and address sees each.
+  void publish_fanned_out(EventFeed& feed, std::initializer_list<const char*> ids) {
+    const auto probe = feed.subscribe(std::nullopt, {"probe", "10.9.9.9", {}});
+    ASSERT_TRUE(probe);
+    StreamReader reader(*probe);
+    for (const char* id : ids) {
+      const auto order = store.add(id);
+      publish(feed, order);
+      const auto events = reader.take_until([&](const std::vector<Parsed>& seen) {
+        return std::any_of(seen.begin(), seen.end(),
+                           [&](const Parsed& e) { return e.id == order.sequence; });
+      });
+      ASSERT_TRUE(std::any_of(events.begin(), events.end(),
+                              [&](const Parsed& e) { return e.id == order.sequence; }));
+    }
+  }
+
   BusinessCalendar calendar{"America/Bogota"};
   MemoryStore memory{calendar};
   FlakyStore store{memory};
@@ -387,7 +408,7 @@ TEST_F(EventFeedTest, StreamsWhoseGapsAreBeingReadCountAgainstTheCaps) {
   options.max_store_replays = 10;
   options.max_store_replays_per_address = 10;
   EventFeed feed(store, calendar, clock, options);
-  for (const char* id : {"a", "b", "c"}) publish(feed, store.add(id));
+  publish_fanned_out(feed, {"a", "b", "c"});
   store.close_gate();
   std::shared_ptr<EventStream> first;
   std::shared_ptr<EventStream> second;
@@ -419,7 +440,7 @@ TEST_F(EventFeedTest, ReadsOfGapsInFlightAreBoundedInAllAndPerAddressTheRestResy
   options.max_store_replays = 2;
   options.max_store_replays_per_address = 1;
   EventFeed feed(store, calendar, clock, options);
-  for (const char* id : {"a", "b", "c"}) publish(feed, store.add(id));
+  publish_fanned_out(feed, {"a", "b", "c"});
   const auto first_name = [](const std::shared_ptr<EventStream>& stream) {
     const auto events = events_in(stream->take().text());
     return events.empty() ? std::string() : events[0].name;
@@ -454,7 +475,7 @@ TEST_F(EventFeedTest, AGapFoundTooLargeIsNotReadAgainNorAnyOlderOne) {
   options.window = 1;
   options.max_store_replay = 2;
   EventFeed feed(store, calendar, clock, options);
-  for (const char* id : {"a", "b", "c", "d", "e"}) publish(feed, store.add(id));
+  publish_fanned_out(feed, {"a", "b", "c", "d", "e"});
   const auto first_name = [](const std::shared_ptr<EventStream>& stream) {
     return events_in(stream->take().text()).at(0).name;
   };
