@@ -50,7 +50,7 @@ export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
   'dynamodb:UpdateItem', // the sequence block; the Updates inside TransactWriteItems
 ];
 
-/** The paths `src/api/router.cpp` answers (CloudFront path patterns). */
+/** The paths `src/api/route.cpp` matches (CloudFront path patterns). */
 export const API_PATH_PATTERNS: readonly string[] = [
   '/token',
   '/registrar_pedido_entregado',
