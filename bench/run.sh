@@ -668,37 +668,29 @@ dynamodb_section() {
   row "server peak RSS (VmHWM)" "$(mb "${dyn[rss]}")" "" ""
 }
 
-if [ "$only" = dynamodb ]; then
-  log "only the DynamoDB scenario (issue 14)"
-  dynamodb_scenario
-  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-  suite_s=$((SECONDS - suite_start))
-  dynamodb_section
+# anomalies_section: what went wrong on the way, for every report.
+anomalies_section() {
   section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
   if [ ${#anomalies[@]} -eq 0 ]; then
     echo "None." >>"$body"
   else
     for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
   fi
-  write_report "Benchmark results: DynamoDB only" "Runs: $reps, the median shown (with the runs)."
-  exit 0
-fi
+}
 
-if [ "$only" = hostile ]; then
-  log "only the hostile-clients scenario (issue 13)"
-  hostile_scenario
+# only_scenario NAME TITLE: runs NAME_scenario alone and writes its report.
+only_scenario() {
+  log "only the $2 scenario"
+  "$1_scenario"
   load_end=$(cut -d' ' -f1-3 /proc/loadavg)
   suite_s=$((SECONDS - suite_start))
-  hostile_section
-  section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
-  if [ ${#anomalies[@]} -eq 0 ]; then
-    echo "None." >>"$body"
-  else
-    for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
-  fi
-  write_report "Benchmark results: hostile clients only" "Runs: $reps, the median shown (with the runs)."
+  "$1_section"
+  anomalies_section
+  write_report "Benchmark results: $2 only" "Runs: $reps, the median shown (with the runs)."
   exit 0
-fi
+}
+if [ "$only" = dynamodb ]; then only_scenario dynamodb DynamoDB; fi
+if [ "$only" = hostile ]; then only_scenario hostile "hostile clients"; fi
 
 # --------------------------------------------------------------- fsync bound
 log "fsync probe"
@@ -1322,12 +1314,7 @@ fi
 dynamodb_section # DynamoDB (issue 14; defined above)
 lambda_section   # Lambda (issue 15; defined above)
 
-section "Anomalies" "What went wrong on the way that is not a figure: processes that did not stop cleanly."
-if [ ${#anomalies[@]} -eq 0 ]; then
-  echo "None." >>"$body"
-else
-  for a in "${anomalies[@]}"; do echo "- $a" >>"$body"; done
-fi
+anomalies_section
 
 section "Setup (not targets)"
 table figure value
