@@ -17,6 +17,8 @@ packages=(
   libsqlite3-dev libpq-dev libsodium-dev libjwt-dev libhowardhinnant-date-dev
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libjemalloc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The day's report as an .xlsx workbook.
+  libxlsxwriter-dev
   # Prometheus client (only its core library: the exposition is served by our own listener).
   prometheus-cpp-dev
 )
@@ -35,6 +37,8 @@ if [ "$what" = test ]; then
   packages+=(openjdk-17-jre-headless iproute2 util-linux)
   # promtool (Debian's prometheus package) for the alert rules' unit tests.
   packages+=(prometheus)
+  # openpyxl reads the report's workbook back in its tests (an independent reader).
+  packages+=(python3-openpyxl)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi

@@ -204,7 +204,14 @@ void EventStream::wake() {
 
 EventFeed::EventFeed(OrderStore& store, const BusinessCalendar& calendar, const Clock& clock,
                      EventFeedOptions options)
-    : store_(store), calendar_(calendar), clock_(clock), options_(options) {
+    : store_(store),
+      calendar_(calendar),
+      clock_(clock),
+      options_(options),
+      own_metrics_reader_(options.metrics_reader
+                              ? nullptr
+                              : std::make_unique<MetricsReader>(store, calendar, clock)),
+      metrics_reader_(options.metrics_reader ? *options.metrics_reader : *own_metrics_reader_) {
   ticker_ = std::thread([this] { run(); });
 }
 
@@ -222,8 +229,8 @@ void EventFeed::stop() {
 
 EventText EventFeed::metrics_event() {
   JsonWriter out;
-  write_metrics(out, store_.ranked_day_metrics(calendar_.day_of(clock_.now()), kSnapshotTop),
-                calendar_);
+  const auto compared = metrics_reader_.read(calendar_.day_of(clock_.now()), kSnapshotTop);
+  write_metrics(out, compared.metrics, calendar_, &compared.comparison);
   return shared_text(sse_event("metrics", 0, out.str()));
 }
 
@@ -419,6 +426,7 @@ void EventFeed::run() {
   std::unique_lock lock(mutex_);
   auto next_metrics = ticks.now() + options_.metrics_interval;
   auto next_access_check = ticks.now() + options_.access_check_interval;
+  auto next_refresh = ticks.now() + options_.metrics_refresh_interval;
   while (!stopping_) {
     ticks.wait_until(wake_ticker_, lock, next_metrics,
                      [&] { return stopping_ || published_ != fanned_out_; });
@@ -439,6 +447,10 @@ void EventFeed::run() {
       }
       // Forget streams whose clients went away or that were closed.
       std::erase_if(streams_, [](const auto& stream) { return stream->closed(); });
+      if (metrics_dirty_ || ticks.now() >= next_refresh) {
+        metrics_dirty_ = true;
+        next_refresh = ticks.now() + options_.metrics_refresh_interval;
+      }
       send_metrics(lock);
     }
   }

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "api/exchange.hpp"
+#include "api/metrics_reader.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/clock.hpp"
 #include "domain/monotonic_clock.hpp"
@@ -174,6 +175,9 @@ struct EventFeedOptions {
   std::size_t max_store_replays = 2;
   std::size_t max_store_replays_per_address = 1;
   std::chrono::milliseconds metrics_interval{250};
+  // Metrics are sent again after this long without orders: their comparison
+  // with past days moves with the time of day.
+  std::chrono::milliseconds metrics_refresh_interval{60'000};
   // New pedido events reach the streams at most this often (the first after
   // a quiet spell goes at once).
   std::chrono::milliseconds fanout_interval{10};
@@ -196,6 +200,9 @@ struct EventFeedOptions {
   // The operator's counters (resyncs, streams dropped for slowness); null:
   // none kept. Must outlive the feed and its streams.
   metrics::Metrics* counters = nullptr;
+  // Reads the metrics with their comparison (shared with /metrics, so the
+  // days compared with are read once for both); null: the feed keeps its own.
+  MetricsReader* metrics_reader = nullptr;
 };
 
 class EventFeed {
@@ -254,6 +261,8 @@ class EventFeed {
   const BusinessCalendar& calendar_;
   const Clock& clock_;
   EventFeedOptions options_;
+  std::unique_ptr<MetricsReader> own_metrics_reader_;  // when options_ brings none
+  MetricsReader& metrics_reader_;
 
   mutable std::mutex mutex_;  // guards everything below
   std::deque<Event> window_;

@@ -587,7 +587,9 @@ TEST_F(EventFeedTest, AStoreThatCannotSayWhoMayWatchEndsNoStream) {
 
 TEST_F(EventFeedTest, ASlowStreamIsToldToResyncAndClosedWithoutAffectingOthers) {
   EventFeedOptions options;
-  options.max_queued_bytes = 2000;
+  // Room for the metrics event (about 4 KB with its comparison) and a few
+  // orders, not for 20.
+  options.max_queued_bytes = 6000;
   EventFeed feed(store, calendar, clock, options);
   auto slow = feed.subscribe(std::nullopt);
   auto fast = feed.subscribe(std::nullopt);

@@ -1,5 +1,9 @@
 #include "api/order_json.hpp"
 
+#include <array>
+#include <chrono>
+#include <cstdio>
+
 namespace cargomon::api {
 namespace {
 
@@ -249,7 +253,120 @@ void write_courier(JsonWriter& out, const CourierTotals& c) {
   out.end_object();
 }
 
-void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar& calendar) {
+namespace {
+
+// A percentage to one decimal, or null when there is nothing to compare with.
+void write_change(JsonWriter& out, const std::optional<double>& change) {
+  if (!change) {
+    out.null();
+    return;
+  }
+  std::array<char, 32> text{};
+  // +0.0 for a change that rounds to nothing, never "-0.0".
+  const double value = *change == 0.0 ? 0.0 : *change;
+  std::snprintf(text.data(), text.size(), "%.1f", value);
+  out.raw_number(text.data());
+}
+
+void write_hours(JsonWriter& out, const std::array<HourTotals, 24>& hours) {
+  out.begin_array();
+  for (std::size_t h = 0; h < hours.size(); ++h) {
+    out.begin_object();
+    out.key("hora").number(static_cast<std::int64_t>(h));
+    out.key("pedidos").number(hours[h].orders);
+    out.key("ventas").raw_number(hours[h].sales.to_decimal());
+    out.end_object();
+  }
+  out.end_array();
+}
+
+void write_figures(JsonWriter& out, const Figures& figures, bool with_units) {
+  out.key("pedidos").number(figures.orders);
+  if (with_units) out.key("unidades").number(figures.units);
+  out.key("ventas").raw_number(figures.sales.to_decimal());
+  out.key("precio_promedio_por_pedido").raw_number(figures.average_order_value().to_decimal());
+}
+
+void write_reference(JsonWriter& out, const ReferenceComparison& reference) {
+  out.begin_object();
+  out.key("fecha").string(format_business_day(reference.day));
+  // Hourly totals only: units are not known "by this time".
+  write_figures(out, reference.figures, false);
+  out.key("variacion_pedidos");
+  write_change(out, reference.orders_change);
+  out.key("variacion_ventas");
+  write_change(out, reference.sales_change);
+  out.key("variacion_precio_promedio");
+  write_change(out, reference.average_order_value_change);
+  out.key("dia_completo").begin_object();
+  write_figures(out, reference.whole_day, true);
+  out.end_object();
+  out.key("ventas_por_hora");
+  write_hours(out, reference.hours);
+  out.end_object();
+}
+
+void write_comparison(JsonWriter& out, const DayComparison& comparison) {
+  out.begin_object();
+  const auto minutes =
+      std::chrono::duration_cast<std::chrono::minutes>(comparison.time_of_day).count();
+  std::array<char, 8> until{};
+  std::snprintf(until.data(), until.size(), "%02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  out.key("hasta_hora").string(until.data());
+  out.key("dia_anterior");
+  write_reference(out, comparison.day_before);
+  out.key("semana_anterior");
+  write_reference(out, comparison.week_before);
+  out.key("proyeccion_cierre");
+  if (comparison.projection) {
+    out.begin_object();
+    out.key("pedidos").number(comparison.projection->orders);
+    out.key("ventas").raw_number(comparison.projection->sales.to_decimal());
+    out.key("segun").string(format_business_day(comparison.projection->shaped_by));
+    out.end_object();
+  } else {
+    out.null();
+  }
+  out.end_object();
+}
+
+void write_period(JsonWriter& out, const PeriodFigures& period) {
+  out.begin_object();
+  out.key("desde").string(format_business_day(period.first));
+  out.key("hasta").string(format_business_day(period.last));
+  write_figures(out, period.figures, true);
+  out.end_object();
+}
+
+}  // namespace
+
+void write_range(JsonWriter& out, const RangeFigures& range) {
+  out.begin_object();
+  out.key("desde").string(format_business_day(range.days.front().day));
+  out.key("hasta").string(format_business_day(range.days.back().day));
+  out.key("total").begin_object();
+  write_figures(out, range.total, true);
+  out.end_object();
+  out.key("dias").begin_array();
+  for (const auto& day : range.days) {
+    out.begin_object();
+    out.key("fecha").string(format_business_day(day.day));
+    write_figures(out, day.figures, true);
+    out.end_object();
+  }
+  out.end_array();
+  out.key("semanas").begin_array();
+  for (const auto& week : range.weeks) write_period(out, week);
+  out.end_array();
+  out.key("meses").begin_array();
+  for (const auto& month : range.months) write_period(out, month);
+  out.end_array();
+  out.end_object();
+}
+
+void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar& calendar,
+                   const DayComparison* comparison) {
   out.begin_object();
   out.key("top_3_productos").begin_array();
   for (std::size_t i = 0; i < m.products.size() && i < 3; ++i) {
@@ -271,15 +388,8 @@ void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar&
   out.key("unidades").number(other_products.units);
   out.key("ventas").raw_number(other_products.sales.to_decimal());
   out.end_object();
-  out.key("ventas_por_hora").begin_array();
-  for (std::size_t h = 0; h < m.hours.size(); ++h) {
-    out.begin_object();
-    out.key("hora").number(static_cast<std::int64_t>(h));
-    out.key("pedidos").number(m.hours[h].orders);
-    out.key("ventas").raw_number(m.hours[h].sales.to_decimal());
-    out.end_object();
-  }
-  out.end_array();
+  out.key("ventas_por_hora");
+  write_hours(out, m.hours);
   out.key("repartidores").begin_array();
   for (const auto& c : m.couriers) write_courier(out, c);
   out.end_array();
@@ -299,6 +409,10 @@ void write_metrics(JsonWriter& out, const DayMetrics& m, const BusinessCalendar&
     out.end_object();
   } else {
     out.null();
+  }
+  if (comparison) {
+    out.key("comparacion");
+    write_comparison(out, *comparison);
   }
   out.end_object();
 }

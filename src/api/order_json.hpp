@@ -8,6 +8,7 @@
 
 #include "api/json.hpp"
 #include "domain/business_calendar.hpp"
+#include "domain/day_comparison.hpp"
 #include "domain/day_metrics.hpp"
 #include "domain/order.hpp"
 
@@ -36,8 +37,12 @@ std::string order_json(const Order& order, const BusinessCalendar& calendar);
 // at most, however many products and couriers the day has.
 inline constexpr MetricsTop kSnapshotTop{20, 50};
 // `metrics` as ranked_day_metrics() reads it: the lists may be cut, and what
-// they leave out is written as otros_productos / otros_repartidores.
-void write_metrics(JsonWriter& out, const DayMetrics& metrics, const BusinessCalendar& calendar);
+// they leave out is written as otros_productos / otros_repartidores. With a
+// comparison, it is written as `comparacion` (about 3 KB more).
+void write_metrics(JsonWriter& out, const DayMetrics& metrics, const BusinessCalendar& calendar,
+                   const DayComparison* comparison = nullptr);
+// A range's totals by day, ISO week and month: /metrics/rango.
+void write_range(JsonWriter& out, const RangeFigures& range);
 void write_product(JsonWriter& out, const ProductTotals& product);
 void write_courier(JsonWriter& out, const CourierTotals& courier);
 void write_field_errors(JsonWriter& out, const std::vector<FieldError>& errors);

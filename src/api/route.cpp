@@ -20,6 +20,10 @@ std::string_view route_pattern(Route route) {
       return "/metrics/productos";
     case Route::courier_ranking:
       return "/metrics/repartidores";
+    case Route::metrics_range:
+      return "/metrics/rango";
+    case Route::day_report:
+      return "/informes/dia.xlsx";
     case Route::events:
       return "/eventos";
     case Route::users:
@@ -67,6 +71,8 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "usuarios") return Route::user;
     if (first == "metrics" && segments[1] == "productos") return Route::product_ranking;
     if (first == "metrics" && segments[1] == "repartidores") return Route::courier_ranking;
+    if (first == "metrics" && segments[1] == "rango") return Route::metrics_range;
+    if (first == "informes" && segments[1] == "dia.xlsx") return Route::day_report;
   }
   if (method == "GET" || method == "HEAD") return Route::dashboard_file;
   return Route::unmatched;

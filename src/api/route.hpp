@@ -19,6 +19,8 @@ enum class Route : std::uint8_t {
   day_metrics,
   product_ranking,
   courier_ranking,
+  metrics_range,
+  day_report,
   events,
   users,
   user,
@@ -28,7 +30,7 @@ enum class Route : std::uint8_t {
   dashboard_file,  // GET or HEAD of anything else: the dashboard's files (or 404)
   unmatched,       // another method on an unknown path, or a target that does not parse
 };
-inline constexpr std::size_t kRoutes = 16;
+inline constexpr std::size_t kRoutes = 18;
 
 // "/pedidos/{pedido_id}" and the like; "/{file}" and "unmatched" for the last two.
 std::string_view route_pattern(Route route);

@@ -231,6 +231,14 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
         respond(products ? get_product_ranking(s, *query) : get_courier_ranking(s, *query));
       });
     }
+    case Route::metrics_range:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_metrics_range(s, *query)); });
+    case Route::day_report:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_day_report(s, *query)); });
     case Route::events:
       if (method != "GET") return respond(method_not_allowed("GET"));
       // Authenticated here rather than by `guarded`: the stream is counted

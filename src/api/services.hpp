@@ -21,6 +21,7 @@ class Metrics;
 namespace cargomon::api {
 
 class EventFeed;
+class MetricsReader;
 class RateLimiter;
 
 struct HttpSettings {
@@ -51,6 +52,10 @@ struct Services {
   // null: none.
   RateLimiter* address_rate = nullptr;
   RateLimiter* user_rate = nullptr;
+  // Reads /metrics and the metrics event with their comparison, keeping the
+  // days compared with for a while (api/metrics_reader.hpp); null: each
+  // request reads them.
+  MetricsReader* metrics_reader = nullptr;
 };
 
 struct Principal {

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "api/bounded_executor.hpp"
+#include "api/metrics_reader.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
@@ -63,11 +64,14 @@ class LambdaApplication {
         users_(timed_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
+        metrics_reader_(timed_, calendar_, clock_),
         services_{calendar_, clock_,
                   timed_,    users_,
                   tokens_,   throttle_,
                   inline_,   inline_,
-                  nullptr,   api::HttpSettings{settings.cors_origins, {}, settings.base_path}},
+                  nullptr,   api::HttpSettings{settings.cors_origins, {}, settings.base_path},
+                  nullptr,   nullptr,
+                  nullptr,   &metrics_reader_},
         router_(services_),
         polled_(timed_, {.interval = streaming.poll_interval, .page = 500, .ticks = nullptr}),
         on_demand_(services_, timed_.live_orders() ? *timed_.live_orders() : polled_),
@@ -95,6 +99,8 @@ class LambdaApplication {
   const auth::TokenService tokens_;
   auth::LoginThrottle throttle_;
   api::InlineExecutor inline_;
+  // Warm invocations reuse the days compared with.
+  api::MetricsReader metrics_reader_;
   api::Services services_;
   const api::Router router_;
   // The live stream's sources, used only while a stream invocation runs.

@@ -16,6 +16,7 @@
 #include "api/authenticate.hpp"
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
+#include "api/metrics_reader.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/router.hpp"
 #include "auth/login_throttle.hpp"
@@ -99,9 +100,10 @@ http::ServerOptions admin_server_options(const ServeSettings& settings) {
 }
 
 api::EventFeedOptions feed_options(const ServeSettings& settings, Store& store, UserStore& users,
-                                   metrics::Metrics& counters) {
+                                   metrics::Metrics& counters, api::MetricsReader& metrics_reader) {
   api::EventFeedOptions options;
   options.counters = &counters;
+  options.metrics_reader = &metrics_reader;
   options.relayed = store.live_orders() != nullptr;
   options.still_admitted = [&users](const std::string& user, std::int64_t generation) {
     return api::still_admitted(users, user, generation, Permission::read_orders);
@@ -126,7 +128,9 @@ class Application {
         hashing_("password hashing", {.threads = 2, .max_queued = 256, .nice = 10}),
         store_work_("store work",
                     {.threads = settings.store_threads, .max_queued = settings.store_queue}),
-        feed_(*store_, calendar_, clock_, feed_options(settings, *store_, users_, counters_)),
+        metrics_reader_(*store_, calendar_, clock_),
+        feed_(*store_, calendar_, clock_,
+              feed_options(settings, *store_, users_, counters_, metrics_reader_)),
         user_rate_(ticks_, {.per_second = settings.user_rate, .burst = settings.user_burst}),
         address_rate_(ticks_,
                       {.per_second = settings.address_rate, .burst = settings.address_burst}),
@@ -142,7 +146,8 @@ class Application {
                   api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path},
                   &counters_,
                   address_rate_.enabled() ? &address_rate_ : nullptr,
-                  user_rate_.enabled() ? &user_rate_ : nullptr},
+                  user_rate_.enabled() ? &user_rate_ : nullptr,
+                  &metrics_reader_},
         router_(services_),
         admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
@@ -238,6 +243,7 @@ class Application {
   auth::LoginThrottle throttle_;
   api::BoundedExecutor hashing_;
   api::BoundedExecutor store_work_;
+  api::MetricsReader metrics_reader_;
   api::EventFeed feed_;
   std::unique_ptr<LiveSubscription> relay_;
   api::RateLimiter user_rate_;

@@ -83,6 +83,11 @@ int BusinessCalendar::hour_of(Timestamp t) const {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(since_midnight).count());
 }
 
+std::chrono::seconds BusinessCalendar::time_of_day(Timestamp t) const {
+  const auto local = zone_->to_local(t);
+  return std::chrono::duration_cast<std::chrono::seconds>(local - date::floor<date::days>(local));
+}
+
 Timestamp BusinessCalendar::start_of(BusinessDay day) const {
   return zone_->to_sys(to_date_local(day, microseconds{0}), date::choose::earliest);
 }

@@ -32,6 +32,8 @@ class BusinessCalendar {
 
   BusinessDay day_of(Timestamp t) const;
   int hour_of(Timestamp t) const;  // 0..23, local wall-clock hour
+  // Local wall-clock time since midnight, whole seconds: hour_of() is its hours.
+  std::chrono::seconds time_of_day(Timestamp t) const;
   Timestamp start_of(BusinessDay day) const;
 
   // ISO 8601 with the zone's offset: 2024-09-12T03:50:58.363972-05:00.

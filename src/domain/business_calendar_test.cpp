@@ -64,6 +64,18 @@ TEST_F(BusinessCalendarTest, UtcTimeEarlyInTheMorningBelongsToThePreviousBogotaD
   EXPECT_EQ(bogota.hour_of(t), 22);
 }
 
+TEST_F(BusinessCalendarTest, TimeOfDayIsLocalWallClockTime) {
+  using std::chrono::seconds;
+  EXPECT_EQ(bogota.time_of_day(*bogota.parse_timestamp("2024-09-13T03:00:00.9Z")),
+            seconds(22 * 3600));
+  EXPECT_EQ(bogota.time_of_day(*bogota.parse_timestamp("2024-09-12 10:42:07")),
+            seconds(10 * 3600 + 42 * 60 + 7));
+  // A zone whose offset is not whole hours: minutes count from local midnight.
+  const BusinessCalendar kolkata("Asia/Kolkata");
+  EXPECT_EQ(kolkata.time_of_day(*kolkata.parse_timestamp("2024-09-12T00:00:00Z")),
+            seconds(5 * 3600 + 30 * 60));
+}
+
 TEST_F(BusinessCalendarTest, FormatsWithTheZoneOffset) {
   EXPECT_EQ(bogota.format(utc(2024, 9, 12, 8, 50, 58, 363972)), "2024-09-12T03:50:58.363972-05:00");
   EXPECT_EQ(bogota.format(utc(2024, 9, 12, 5, 0, 0)), "2024-09-12T00:00:00-05:00");

@@ -103,6 +103,7 @@ OnDemandFeed::OnDemandFeed(api::Services& services, LiveOrders& live, api::Event
     : services_(services), live_(live), options_(options) {
   // Every environment's orders come through the relay, this one's too.
   options_.relayed = true;
+  options_.metrics_reader = services.metrics_reader;
   // A stream holds its environment for up to 15 minutes: a revoked user's
   // ends within a second, as on a server.
   options_.still_admitted = [&users = services.users](const std::string& user,

@@ -27,6 +27,9 @@ class ForwardingStore : public Store {
   DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
     return inner_.ranked_day_metrics(day, top);
   }
+  std::vector<DayFigures> days_figures(BusinessDay first, BusinessDay last) override {
+    return inner_.days_figures(first, last);
+  }
   bool ready() override { return inner_.ready(); }
 
   std::optional<User> find_user(const std::string& username) override {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/day_comparison.hpp"
 #include "domain/day_metrics.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
@@ -92,6 +93,20 @@ class OrderStore {
     auto metrics = day_metrics(day);
     metrics.keep_top(top);
     return metrics;
+  }
+  // The totals of the days from `first` to `last` (inclusive, at most
+  // kMaxRangeDays) that have orders, from their running totals. This default
+  // reads each day; a store that can read a range of days at once does.
+  virtual std::vector<DayFigures> days_figures(BusinessDay first, BusinessDay last) {
+    std::vector<DayFigures> days;
+    for (auto day = std::chrono::sys_days(first); day <= std::chrono::sys_days(last);
+         day += std::chrono::days(1)) {
+      const auto metrics = ranked_day_metrics(BusinessDay(day), {});
+      if (metrics.orders > 0) {
+        days.push_back({metrics.day, {metrics.orders, metrics.units, metrics.sales}});
+      }
+    }
+    return days;
   }
   // True when the store answers a trivial query.
   virtual bool ready() = 0;

@@ -304,6 +304,24 @@ TEST_P(StoreContract, RankedDayMetricsKeepTheFirstOfEachRankingAndCountTheRest) 
   EXPECT_TRUE(none.products.empty());
 }
 
+TEST_P(StoreContract, DaysFiguresListTheDaysOfARangeThatHaveOrdersOldestFirst) {
+  put(make("a", "2024-09-10 09:00:00", "1", {{"p1", "Moneda", Money::from_cents(100), 2}}));
+  put(make("b", "2024-09-12 23:59:59", "1", {{"p1", "Moneda", Money::from_cents(100), 1}}));
+  put(make("c", "2024-09-13T03:00:00Z", "2", {{"p2", "Chip", Money::from_cents(550), 3}}));
+  put(make("d", "2024-10-01 08:00:00", "2", {{"p2", "Chip", Money::from_cents(550), 1}}));
+
+  const auto days = store_->days_figures(day("2024-09-11"), day("2024-10-01"));
+  ASSERT_EQ(days.size(), 2u);  // the 10th is before the range; nothing on most days
+  EXPECT_EQ(days[0].day, day("2024-09-12"));
+  EXPECT_EQ(days[0].figures.orders, 2);  // the UTC order is 22:00 in Bogotá on the 12th
+  EXPECT_EQ(days[0].figures.units, 4);
+  EXPECT_EQ(days[0].figures.sales.cents(), 100 + 1650);
+  EXPECT_EQ(days[1].day, day("2024-10-01"));
+  EXPECT_EQ(days[1].figures.sales.cents(), 550);
+  EXPECT_TRUE(store_->days_figures(day("2024-09-14"), day("2024-09-30")).empty());
+  EXPECT_EQ(store_->days_figures(day("2024-09-10"), day("2024-09-10")).size(), 1u);
+}
+
 TEST_P(StoreContract, PagesCoverEveryOrderNewestFirstWithoutGapsOrDuplicates) {
   // Several orders share a timestamp so the sequence must break ties.
   for (int i = 0; i < 250; ++i) {

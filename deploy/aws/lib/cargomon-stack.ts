@@ -55,7 +55,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/token',
   '/registrar_pedido_entregado',
   '/pedidos*', // /pedidos, /pedidos.csv, /pedidos/{id}
-  '/metrics*', // /metrics, /metrics/productos, /metrics/repartidores
+  '/metrics*', // /metrics, /metrics/productos, /metrics/repartidores, /metrics/rango
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
   '/healthz',

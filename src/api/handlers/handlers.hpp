@@ -21,6 +21,8 @@ Response get_order(Services& services, const std::string& order_id);
 Response get_metrics(Services& services, const QueryParams& query);
 // The day's complete rankings, page by page (/metrics lists only the first).
 Response get_product_ranking(Services& services, const QueryParams& query);
+Response get_metrics_range(Services& services, const QueryParams& query);
+Response get_day_report(Services& services, const QueryParams& query);
 Response get_courier_ranking(Services& services, const QueryParams& query);
 Response get_events(Services& services, const Request& request, const Principal& principal);
 Response get_users(Services& services);

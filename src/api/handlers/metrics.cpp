@@ -7,6 +7,7 @@
 
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/metrics_reader.hpp"
 #include "api/order_json.hpp"
 
 namespace cargomon::api {
@@ -95,8 +96,31 @@ Response get_metrics(Services& s, const QueryParams& params) {
   Response error;
   const auto day = requested_day(s, params, error);
   if (!day) return error;
+  MetricsReader uncached(s.orders, s.calendar, s.clock);
+  const auto compared = (s.metrics_reader ? *s.metrics_reader : uncached).read(*day, kSnapshotTop);
   JsonWriter out;
-  write_metrics(out, s.orders.ranked_day_metrics(*day, kSnapshotTop), s.calendar);
+  write_metrics(out, compared.metrics, s.calendar, &compared.comparison);
+  return json_response(200, out.take());
+}
+
+Response get_metrics_range(Services& s, const QueryParams& params) {
+  const auto date_param = [&](const char* name) -> std::optional<BusinessDay> {
+    const auto it = params.find(name);
+    return it == params.end() ? std::nullopt : parse_business_day(it->second);
+  };
+  const auto first = date_param("desde");
+  const auto last = date_param("hasta");
+  if (!first || !last) {
+    return error_response(ApiError::bad_request, "desde and hasta must be dates YYYY-MM-DD");
+  }
+  const auto days = (std::chrono::sys_days(*last) - std::chrono::sys_days(*first)).count() + 1;
+  if (days < 1) return error_response(ApiError::bad_request, "desde must not be after hasta");
+  if (days > kMaxRangeDays) {
+    return error_response(ApiError::bad_request,
+                          "a range holds at most " + std::to_string(kMaxRangeDays) + " days");
+  }
+  JsonWriter out;
+  write_range(out, summarize_range(*first, *last, s.orders.days_figures(*first, *last)));
   return json_response(200, out.take());
 }
 

@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/bounded_executor.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/metrics_reader.hpp"
 #include "api/order_json.hpp"
 #include "storage/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
@@ -16,31 +18,33 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Remembers which day's figures were asked for (a memory store below).
+// Remembers which days' figures were asked for, in order (a memory store below).
 class RecordingStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   DayMetrics day_metrics(BusinessDay day) override {
-    asked = day;
+    asked.push_back(day);
     return ForwardingStore::day_metrics(day);
   }
   DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override {
-    asked = day;
+    asked.push_back(day);
     return ForwardingStore::ranked_day_metrics(day, top);
   }
 
-  std::optional<BusinessDay> asked;
+  std::vector<BusinessDay> asked;
 };
 
 class MetricsHandler : public ::testing::Test {
  protected:
   std::string default_day_at(Timestamp now) {
     clock.set(now);
-    orders.asked.reset();
+    orders.asked.clear();
     const auto response = get_metrics(services, {});
     EXPECT_EQ(response.status, 200);
     std::string fecha(boost::json::parse(response.body).at("fecha").as_string());
-    EXPECT_TRUE(orders.asked && format_business_day(*orders.asked) == fecha) << fecha;
+    // The day first, then the days it is compared with.
+    EXPECT_TRUE(!orders.asked.empty() && format_business_day(orders.asked.front()) == fecha)
+        << fecha;
     return fecha;
   }
 
@@ -156,6 +160,150 @@ TEST_F(MetricsRankings, BadPageParametersAreRefused) {
   EXPECT_EQ(get_courier_ranking(services, {{"cursor", "x"}}).status, 400);
   EXPECT_EQ(get_courier_ranking(services, {{"cursor", "-1"}}).status, 400);
   EXPECT_EQ(get_courier_ranking(services, {{"fecha", "2024-13-01"}}).status, 400);
+}
+
+// Orders at local times of three days: the day, the day before and the same
+// weekday a week before, each order of one product at `pesos`.
+class MetricsComparison : public MetricsHandler {
+ protected:
+  void add(const std::string& local_time, std::int64_t pesos) {
+    Order order;
+    order.order_id = "o" + std::to_string(next_id++);
+    order.courier = {{"7", true}, "Ana María Rodríguez"};
+    order.lines = {{"p", "Tarjeta SIM", Money::from_cents(pesos * 100), 1}};
+    order.reported_at = calendar.parse_timestamp(local_time);
+    order.received_at = *calendar.parse_timestamp(local_time);
+    memory.register_order(
+        order, [](const RegisterResult& r) { ASSERT_EQ(r.status, RegisterStatus::stored); });
+  }
+
+  boost::json::object metrics(const QueryParams& params = {}) {
+    const auto response = get_metrics(services, params);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return boost::json::parse(response.body).as_object();
+  }
+
+  boost::json::object range(const QueryParams& params) {
+    const auto response = get_metrics_range(services, params);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return boost::json::parse(response.body).as_object();
+  }
+
+  int next_id = 0;
+};
+
+TEST_F(MetricsComparison, TodaySoFarIsComparedWithYesterdayAndLastWeekAtTheSameTime) {
+  // Thursday 2026-12-03 at 10:30 in Bogotá.
+  clock.set(*calendar.parse_timestamp("2026-12-03 10:30:00"));
+  add("2026-12-03 08:15:00", 100);
+  add("2026-12-03 10:05:00", 100);
+  add("2026-12-03 10:20:00", 100);
+  // Yesterday: 2 orders by 10:00, 2 between 10:00 and 11:00 (half of them by
+  // 10:30), 4 in the afternoon.
+  for (const char* at : {"2026-12-02 08:00:00", "2026-12-02 09:00:00", "2026-12-02 10:10:00",
+                         "2026-12-02 10:50:00", "2026-12-02 15:00:00", "2026-12-02 15:10:00",
+                         "2026-12-02 16:00:00", "2026-12-02 17:00:00"}) {
+    add(at, 50);
+  }
+  // Last Thursday: one order by 10:30, three more later.
+  for (const char* at : {"2026-11-26 09:00:00", "2026-11-26 12:00:00", "2026-11-26 13:00:00",
+                         "2026-11-26 18:00:00"}) {
+    add(at, 100);
+  }
+  add("2026-11-27 09:00:00", 999);  // neither: ignored
+
+  const auto body = metrics();
+  const auto& comparison = body.at("comparacion").as_object();
+  EXPECT_EQ(comparison.at("hasta_hora"), "10:30");
+  const auto& yesterday = comparison.at("dia_anterior").as_object();
+  EXPECT_EQ(yesterday.at("fecha"), "2026-12-02");
+  EXPECT_EQ(yesterday.at("pedidos").as_int64(), 3);  // 2 + half of 2
+  EXPECT_EQ(yesterday.at("ventas").as_int64(), 150);
+  EXPECT_EQ(yesterday.at("variacion_pedidos").as_double(), 0.0);
+  EXPECT_EQ(yesterday.at("variacion_ventas").as_double(), 100.0);  // 300 against 150
+  EXPECT_EQ(yesterday.at("variacion_precio_promedio").as_double(), 100.0);
+  EXPECT_EQ(yesterday.at("dia_completo").at("pedidos").as_int64(), 8);
+  EXPECT_EQ(yesterday.at("ventas_por_hora").as_array().at(15).at("pedidos").as_int64(), 2);
+  const auto& last_week = comparison.at("semana_anterior").as_object();
+  EXPECT_EQ(last_week.at("fecha"), "2026-11-26");
+  EXPECT_EQ(last_week.at("pedidos").as_int64(), 1);
+  EXPECT_EQ(last_week.at("variacion_pedidos").as_double(), 200.0);
+  // Last Thursday had done a quarter of its day by 10:30: 3 orders become 12.
+  const auto& projection = comparison.at("proyeccion_cierre").as_object();
+  EXPECT_EQ(projection.at("pedidos").as_int64(), 12);
+  EXPECT_EQ(projection.at("ventas").as_int64(), 1200);
+  EXPECT_EQ(projection.at("segun"), "2026-11-26");
+}
+
+TEST_F(MetricsComparison, APastDayIsComparedWholeAndProjectsNothing) {
+  clock.set(*calendar.parse_timestamp("2026-12-03 10:30:00"));
+  add("2026-12-02 18:00:00", 100);
+  add("2026-12-01 08:00:00", 80);
+  const auto comparison = metrics({{"fecha", "2026-12-02"}}).at("comparacion").as_object();
+  EXPECT_EQ(comparison.at("hasta_hora"), "24:00");
+  EXPECT_EQ(comparison.at("dia_anterior").at("variacion_ventas").as_double(), 25.0);
+  EXPECT_TRUE(comparison.at("semana_anterior").at("variacion_ventas").is_null());  // nothing then
+  EXPECT_TRUE(comparison.at("proyeccion_cierre").is_null());
+}
+
+TEST_F(MetricsComparison, TheDaysComparedWithAreReadAgainOnlyAfterAWhile) {
+  MetricsReader reader(orders, calendar, clock);
+  services.metrics_reader = &reader;
+  clock.set(*calendar.parse_timestamp("2026-12-03 10:30:00"));
+  const auto reads_of = [&](const char* day) {
+    return std::count(orders.asked.begin(), orders.asked.end(), *parse_business_day(day));
+  };
+  metrics();
+  add("2026-12-02 09:00:00", 100);  // a late order for yesterday
+  clock.set(*calendar.parse_timestamp("2026-12-03 10:30:29"));
+  const auto cached = metrics();
+  EXPECT_EQ(reads_of("2026-12-02"), 1);
+  EXPECT_EQ(reads_of("2026-12-03"), 2);  // the day itself, every time
+  EXPECT_EQ(cached.at("comparacion").at("dia_anterior").at("pedidos").as_int64(), 0);
+  clock.set(*calendar.parse_timestamp("2026-12-03 10:30:30"));
+  const auto fresh = metrics();
+  EXPECT_EQ(reads_of("2026-12-02"), 2);
+  EXPECT_EQ(fresh.at("comparacion").at("dia_anterior").at("pedidos").as_int64(), 1);
+}
+
+TEST_F(MetricsComparison, ARangeGivesEveryDayWeekAndMonthWithTheirTotals) {
+  add("2026-11-28 09:00:00", 100);
+  add("2026-11-28 10:00:00", 50);
+  add("2026-12-01 09:00:00", 30);
+  add("2026-12-10 09:00:00", 999);  // after the range
+  const auto body = range({{"desde", "2026-11-27"}, {"hasta", "2026-12-02"}});
+  EXPECT_EQ(body.at("desde"), "2026-11-27");
+  EXPECT_EQ(body.at("total").at("pedidos").as_int64(), 3);
+  EXPECT_EQ(body.at("total").at("ventas").as_int64(), 180);
+  EXPECT_EQ(body.at("total").at("precio_promedio_por_pedido").as_int64(), 60);
+  const auto& days = body.at("dias").as_array();
+  ASSERT_EQ(days.size(), 6u);
+  EXPECT_EQ(days.at(1).at("fecha"), "2026-11-28");
+  EXPECT_EQ(days.at(1).at("pedidos").as_int64(), 2);
+  EXPECT_EQ(days.at(0).at("pedidos").as_int64(), 0);
+  const auto& weeks = body.at("semanas").as_array();
+  ASSERT_EQ(weeks.size(), 2u);
+  EXPECT_EQ(weeks.at(1).at("desde"), "2026-11-30");
+  EXPECT_EQ(weeks.at(1).at("ventas").as_int64(), 30);
+  const auto& months = body.at("meses").as_array();
+  ASSERT_EQ(months.size(), 2u);
+  EXPECT_EQ(months.at(0).at("hasta"), "2026-11-30");
+  EXPECT_EQ(months.at(0).at("unidades").as_int64(), 2);
+}
+
+TEST_F(MetricsComparison, BadRangesAreRefusedWithWhatIsWrong) {
+  const auto refused = [&](const QueryParams& params, const std::string& says) {
+    const auto response = get_metrics_range(services, params);
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find(says), std::string::npos) << response.body;
+  };
+  refused({}, "desde and hasta must be dates");
+  refused({{"desde", "2026-12-01"}}, "desde and hasta must be dates");
+  refused({{"desde", "2026-02-30"}, {"hasta", "2026-03-01"}}, "must be dates");
+  refused({{"desde", "2026-12-02"}, {"hasta", "2026-12-01"}}, "desde must not be after hasta");
+  refused({{"desde", "2025-01-01"}, {"hasta", "2026-01-02"}}, "at most 366 days");
+  EXPECT_EQ(get_metrics_range(services, {{"desde", "2024-01-01"}, {"hasta", "2024-12-31"}}).status,
+            200);  // a leap year whole
 }
 
 }  // namespace

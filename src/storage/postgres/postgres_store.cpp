@@ -735,6 +735,28 @@ DayMetrics PostgresStore::ranked_day_metrics(BusinessDay day, MetricsTop top) {
   return read_day_metrics(day, top);
 }
 
+std::vector<DayFigures> PostgresStore::days_figures(BusinessDay first, BusinessDay last) {
+  const auto rows = read([&](pg::Connection& db) {
+    pg::Params params;
+    params.add(format_business_day(first)).add(format_business_day(last));
+    // The shards of each day summed: at most N rows a day.
+    return db.query(
+        "SELECT to_char(day, 'YYYY-MM-DD'), sum(orders)::int8, sum(units)::int8,"
+        " sum(sales_cents)::int8 FROM day_totals WHERE day BETWEEN $1::date AND $2::date"
+        " GROUP BY day ORDER BY day",
+        params);
+  });
+  std::vector<DayFigures> days;
+  for (std::size_t row = 0; row < rows.rows(); ++row) {
+    if (const auto day = parse_business_day(rows.text(row, 0))) {
+      days.push_back(
+          {*day,
+           {rows.integer(row, 1), rows.integer(row, 2), Money::from_cents(rows.integer(row, 3))}});
+    }
+  }
+  return days;
+}
+
 DayMetrics PostgresStore::read_day_metrics(BusinessDay day, std::optional<MetricsTop> top) {
   DayMetrics metrics;
   metrics.day = day;

@@ -522,6 +522,23 @@ DayMetrics SqliteStore::ranked_day_metrics(BusinessDay day, MetricsTop top) {
   return read_day_metrics(day, top);
 }
 
+std::vector<DayFigures> SqliteStore::days_figures(BusinessDay first, BusinessDay last) {
+  auto db = read();
+  // Days are "YYYY-MM-DD" text: their order is the calendar's.
+  auto rows = db->prepare(
+      "SELECT day, orders, units, sales_cents FROM day_totals WHERE day BETWEEN ? AND ?"
+      " ORDER BY day");
+  rows.bind(1, format_business_day(first)).bind(2, format_business_day(last));
+  std::vector<DayFigures> days;
+  while (rows.step()) {
+    if (const auto day = parse_business_day(rows.text(0))) {
+      days.push_back(
+          {*day, {rows.integer(1), rows.integer(2), Money::from_cents(rows.integer(3))}});
+    }
+  }
+  return days;
+}
+
 DayMetrics SqliteStore::read_day_metrics(BusinessDay day, std::optional<MetricsTop> top) {
   const std::string key = format_business_day(day);
   // With a top, SQLite keeps only the first rows of each ranking as it reads

@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
   std::vector<Order> orders_after(std::int64_t after, std::size_t limit) override;
   DayMetrics day_metrics(BusinessDay day) override;
   DayMetrics ranked_day_metrics(BusinessDay day, MetricsTop top) override;
+  std::vector<DayFigures> days_figures(BusinessDay first, BusinessDay last) override;
   bool ready() override;
 
   std::optional<User> find_user(const std::string& username) override;

@@ -160,3 +160,43 @@ describe('CSV download', () => {
     );
   });
 });
+
+describe('the day report download', () => {
+  it("saves the workbook of the viewed day under the server's name", async () => {
+    let asked: string | null = null;
+    server.use(
+      http.get('/informes/dia.xlsx', ({ request }) => {
+        asked = new URL(request.url).searchParams.get('fecha');
+        return new HttpResponse(new Uint8Array([0x50, 0x4b, 3, 4]), {
+          headers: {
+            'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          },
+        });
+      }),
+    );
+    signIn();
+    const { user } = renderApp();
+    const button = await screen.findByRole('button', { name: 'Informe del día (.xlsx)' });
+    await waitFor(() => expect(button).toBeEnabled());
+    await user.click(button);
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(asked).toBe(TODAY);
+    expect(saved[0]!.download).toBe(`informe-${TODAY}.xlsx`);
+    expect(new Uint8Array(await saved[0]!.blob.arrayBuffer())[0]).toBe(0x50);
+  });
+
+  it('says so when the report cannot be downloaded', async () => {
+    server.use(
+      http.get('/informes/dia.xlsx', () =>
+        HttpResponse.json({ detail: 'The report could not be written' }, { status: 503 }),
+      ),
+    );
+    signIn();
+    const { user } = renderApp();
+    const button = await screen.findByRole('button', { name: 'Informe del día (.xlsx)' });
+    await waitFor(() => expect(button).toBeEnabled());
+    await user.click(button);
+    expect(await screen.findByText('No se pudo descargar el informe. Inténtalo de nuevo.'));
+    expect(saved).toHaveLength(0);
+  });
+});

@@ -159,3 +159,20 @@ export function formatDateTime(iso: string, timeZone: string, lang: Lang): strin
 export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
+
+/** A change in percent, signed: "+12 %", "−5,3 %", "0 %" (one decimal at most). */
+export function formatPercentChange(percent: number, lang: Lang): string {
+  const text = new Intl.NumberFormat(localeOf(lang), {
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  }).format(percent);
+  return `${text} %`;
+}
+
+/** The weekday of a "YYYY-MM-DD" day: "jueves", "Thursday". */
+export function formatWeekday(day: string, lang: Lang): string {
+  const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(localeOf(lang), { timeZone: 'UTC', weekday: 'long' }).format(
+    new Date(Date.UTC(y, m - 1, d)),
+  );
+}

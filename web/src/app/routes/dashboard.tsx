@@ -7,6 +7,9 @@ import type { Metrics } from '@/features/metrics/api/metrics-schema';
 import { CouriersTable } from '@/features/metrics/components/CouriersTable';
 import { KpiCards } from '@/features/metrics/components/KpiCards';
 import { SalesPerHourChart } from '@/features/metrics/components/SalesPerHourChart';
+import { CumulativeSalesChart } from '@/features/metrics/components/CumulativeSalesChart';
+import { RangeSummary } from '@/features/metrics/components/RangeSummary';
+import { DownloadReportButton } from '@/features/metrics/components/DownloadReportButton';
 import { TopProductsChart } from '@/features/metrics/components/TopProductsChart';
 import { DownloadCsvButton } from '@/features/orders/components/DownloadCsvButton';
 import { OrdersList } from '@/features/orders/components/OrdersList';
@@ -135,6 +138,7 @@ export function DashboardRoute({ session }: { session: Session }) {
             onChange={(next) => setSelectedDay(next)}
           />
           <DownloadCsvButton fecha={ordersFecha} />
+          <DownloadReportButton fecha={ordersFecha} />
           {!isToday && (
             <button
               type="button"
@@ -183,6 +187,11 @@ export function DashboardRoute({ session }: { session: Session }) {
                   metrics={metrics}
                   currentHour={isToday ? hourIn(timeZone, now) : null}
                 />
+                <CumulativeSalesChart
+                  metrics={metrics}
+                  currentHour={isToday ? hourIn(timeZone, now) : null}
+                />
+                <RangeSummary day={metrics.fecha} />
               </div>
             </>
           ) : null}

@@ -22,6 +22,75 @@ export const COURIERS = [
   { IdRepartidor: 'R-7', Nombre: 'Laura Sánchez' },
 ] as const;
 
+const hours = (at: Record<number, number>) =>
+  Array.from({ length: 24 }, (_, hora) => ({
+    hora,
+    pedidos: at[hora] ? 1 : 0,
+    ventas: at[hora] ?? 0,
+  }));
+
+/** `comparacion` of /metrics (docs/api.md): today at 04:30 against Wednesday and last Thursday. */
+export function makeComparison(overrides: Record<string, unknown> = {}) {
+  return {
+    hasta_hora: '04:30',
+    dia_anterior: {
+      fecha: '2024-09-11',
+      pedidos: 10,
+      ventas: 240,
+      precio_promedio_por_pedido: 24,
+      variacion_pedidos: 30,
+      variacion_ventas: 12,
+      variacion_precio_promedio: -13.8,
+      dia_completo: { pedidos: 40, unidades: 120, ventas: 900, precio_promedio_por_pedido: 22.5 },
+      ventas_por_hora: hours({ 3: 200, 4: 80, 12: 620 }),
+    },
+    semana_anterior: {
+      fecha: '2024-09-05',
+      pedidos: 14,
+      ventas: 293.8,
+      precio_promedio_por_pedido: 20.99,
+      variacion_pedidos: -7.1,
+      variacion_ventas: -8.5,
+      variacion_precio_promedio: 0,
+      dia_completo: { pedidos: 50, unidades: 150, ventas: 1100, precio_promedio_por_pedido: 22 },
+      ventas_por_hora: hours({ 2: 150, 3: 100, 4: 87.6, 15: 762.4 }),
+    },
+    proyeccion_cierre: { pedidos: 46, ventas: 1006.42, segun: '2024-09-05' },
+    ...overrides,
+  };
+}
+
+export function makeRange(desde: string, hasta: string) {
+  const days: string[] = [];
+  for (let d = desde; d <= hasta;) {
+    days.push(d);
+    const [y = 0, m = 1, day = 1] = d.split('-').map(Number);
+    d = new Date(Date.UTC(y, m - 1, day + 1)).toISOString().slice(0, 10);
+  }
+  const dias = days.map((fecha, i) => ({
+    fecha,
+    pedidos: i + 1,
+    unidades: 2 * (i + 1),
+    ventas: 100 * (i + 1),
+    precio_promedio_por_pedido: 100,
+  }));
+  const sum = (key: 'pedidos' | 'unidades' | 'ventas') => dias.reduce((a, d) => a + d[key], 0);
+  const total = {
+    pedidos: sum('pedidos'),
+    unidades: sum('unidades'),
+    ventas: sum('ventas'),
+    precio_promedio_por_pedido: 100,
+  };
+  return {
+    desde,
+    hasta,
+    total,
+    dias,
+    semanas: [{ desde, hasta, ...total }],
+    meses: [{ desde, hasta, ...total }],
+  };
+}
+
 export function makeMetrics(overrides: Record<string, unknown> = {}) {
   return {
     top_3_productos: [
@@ -61,6 +130,7 @@ export function makeMetrics(overrides: Record<string, unknown> = {}) {
       timestamp: `${TODAY}T04:20:00.000000-05:00`,
       registrado_en: `${TODAY}T04:20:00.100000-05:00`,
     },
+    comparacion: makeComparison(),
     ...overrides,
   };
 }

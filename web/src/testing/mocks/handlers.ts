@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import { ADMIN, makeMetrics, makeOrders, TODAY } from './data';
+import { ADMIN, makeMetrics, makeOrders, makeRange, TODAY } from './data';
 import { sse } from './sse';
 
 export const TEST_TOKEN = 'test-token';
@@ -11,6 +11,7 @@ export const db = {
   /** Every /pedidos query string seen, in order. */
   ordersRequests: [] as URLSearchParams[],
   metricsRequests: [] as URLSearchParams[],
+  rangeRequests: [] as URLSearchParams[],
   /** The fecha of every /pedidos.csv request, in order. */
   csvRequests: [] as (string | null)[],
   /** The id of every GET /pedidos/{id}, in order. */
@@ -22,6 +23,7 @@ export function resetDb(): void {
   db.orders = makeOrders(130).reverse();
   db.ordersRequests = [];
   db.metricsRequests = [];
+  db.rangeRequests = [];
   db.csvRequests = [];
   db.orderRequests = [];
 }
@@ -77,6 +79,18 @@ export function apiHandlers(base = '') {
         );
       }
       return HttpResponse.json(db.metrics);
+    }),
+
+    http.get(`${base}/metrics/rango`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const params = new URL(request.url).searchParams;
+      db.rangeRequests.push(params);
+      const desde = params.get('desde');
+      const hasta = params.get('hasta');
+      if (!desde || !hasta) {
+        return HttpResponse.json({ detail: 'desde and hasta must be dates' }, { status: 400 });
+      }
+      return HttpResponse.json(makeRange(desde, hasta));
     }),
 
     http.get(`${base}/pedidos`, ({ request }) => {

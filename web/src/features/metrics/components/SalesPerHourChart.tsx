@@ -23,7 +23,7 @@ export function niceStep(max: number): number {
  * The plot's size in CSS pixels: the SVG is drawn at its real size, not
  * stretched, so that its text (values and axes) keeps its shape at every width.
  */
-function usePlotSize(ref: React.RefObject<HTMLDivElement | null>) {
+export function usePlotSize(ref: React.RefObject<HTMLDivElement | null>) {
   const [size, setSize] = useState(DEFAULT_SIZE);
   useEffect(() => {
     const element = ref.current;
