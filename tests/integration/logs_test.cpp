@@ -203,5 +203,29 @@ TEST_F(Logs, ZNoPasswordOrTokenIsEverLogged) {
   }
 }
 
+// Text lines by default; with the access log off, the warnings stay.
+TEST(LogsOff, WithoutTheAccessLogTheWarningsAreStillTextLines) {
+  TempDir dir;
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "data";
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+  options.extra_args = {"--access-log", "off"};
+  ServerProcess server(options);
+  HttpClient client(server.port());
+  EXPECT_EQ(client.request("GET", "/pedidos", "", {{"X-Request-Id", "off-1"}}).status, 401);
+  EXPECT_EQ(client.get("/healthz").status, 200);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::string output = server.output();
+  while (output.find("token rejected") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    output = server.output();
+  }
+  EXPECT_TRUE(std::regex_search(
+      output, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warn token rejected: missing )"
+                         R"(requestId=off-1 route=/pedidos status=401)")))
+      << output;
+  EXPECT_EQ(output.find(" info request "), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace cargomon::testing
