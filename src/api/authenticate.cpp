@@ -34,6 +34,16 @@ void count_rejection(metrics::Metrics* counters, metrics::TokenRejection reason)
   if (counters) counters->token_rejected(reason);
 }
 
+// A 401 for a refused token, counted and with its warning for the log.
+Response rejected(metrics::Metrics* counters, metrics::TokenRejection reason, std::string message,
+                  std::string user = {}) {
+  count_rejection(counters, reason);
+  auto response = error_response(ApiError::unauthenticated, std::move(message));
+  response.warning = "token rejected: " + std::string(metrics::reason_name(reason));
+  response.user = std::move(user);
+  return response;
+}
+
 metrics::TokenRejection rejection_of(auth::TokenError error) {
   using metrics::TokenRejection;
   switch (error) {
@@ -59,21 +69,19 @@ std::variant<auth::TokenClaims, Response> token_user(const Services& services,
                                                      const Request& request) {
   std::string_view header = request.authorization;
   if (header.empty()) {
-    count_rejection(services.metrics, metrics::TokenRejection::missing);
-    return error_response(ApiError::unauthenticated, "Not authenticated");
+    return rejected(services.metrics, metrics::TokenRejection::missing, "Not authenticated");
   }
   const auto space = header.find(' ');
   if (space == std::string_view::npos || !iequals(header.substr(0, space), "Bearer")) {
-    count_rejection(services.metrics, metrics::TokenRejection::not_bearer);
-    return error_response(ApiError::unauthenticated,
-                          "Authorization header must be 'Bearer <token>'");
+    return rejected(services.metrics, metrics::TokenRejection::not_bearer,
+                    "Authorization header must be 'Bearer <token>'");
   }
   auto token = header.substr(space + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   const auto check = services.tokens.verify(token);
   if (!check.claims) {
-    count_rejection(services.metrics, rejection_of(check.error));
-    return error_response(ApiError::unauthenticated, std::string(auth::describe(check.error)));
+    return rejected(services.metrics, rejection_of(check.error),
+                    std::string(auth::describe(check.error)));
   }
   return *check.claims;
 }
@@ -84,19 +92,22 @@ std::variant<Principal, Response> admit(const std::optional<User>& user,
                                         const auth::TokenClaims& claims, Permission permission,
                                         metrics::Metrics* counters) {
   if (!user || user->disabled) {
-    count_rejection(counters, metrics::TokenRejection::user_gone);
-    return error_response(ApiError::unauthenticated, "User is disabled or no longer exists");
+    return rejected(counters, metrics::TokenRejection::user_gone,
+                    "User is disabled or no longer exists", claims.username);
   }
   if (claims.generation != user->token_generation) {
-    count_rejection(counters, metrics::TokenRejection::revoked);
-    return error_response(ApiError::unauthenticated,
-                          "Token revoked: the user's password, role or access changed since it "
-                          "was issued; sign in again");
+    return rejected(counters, metrics::TokenRejection::revoked,
+                    "Token revoked: the user's password, role or access changed since it "
+                    "was issued; sign in again",
+                    claims.username);
   }
   if (!role_allows(user->role, permission)) {
-    return error_response(ApiError::forbidden, "Role '" + std::string(to_string(user->role)) +
-                                                   "' may not " +
-                                                   std::string(permission_text(permission)));
+    auto response = error_response(ApiError::forbidden,
+                                   "Role '" + std::string(to_string(user->role)) + "' may not " +
+                                       std::string(permission_text(permission)));
+    response.warning = "forbidden: the role may not " + std::string(permission_text(permission));
+    response.user = user->username;
+    return response;
   }
   return Principal{user->username, user->role, claims.expires_at, claims.generation};
 }
@@ -109,7 +120,9 @@ std::variant<Principal, Response> limit_user(Services& services,
   const auto verdict = services.user_rate->take(principal->username);
   if (verdict.allowed) return outcome;
   if (services.metrics) services.metrics->rate_limited(metrics::RateLimitScope::user);
-  return rate_limited_response("user", "for this user", *services.user_rate, verdict);
+  auto response = rate_limited_response("user", "for this user", *services.user_rate, verdict);
+  response.user = principal->username;
+  return response;
 }
 
 }  // namespace

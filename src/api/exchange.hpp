@@ -23,6 +23,7 @@ struct Request {
   std::string last_event_id;
   std::string body;
   std::string client_address;  // for throttling failed logins
+  std::string request_id;      // the client's X-Request-Id, as sent (api/access_log.hpp)
 };
 
 class EventStream;  // live stream handed to the transport (event_feed.hpp)
@@ -61,6 +62,12 @@ struct Response {
   // it for ApiError::store_unavailable), told apart from a full queue in
   // the operator's counters.
   bool store_failed = false;
+  // For the log only (api/access_log.hpp), never sent: who asked (the
+  // authenticated user, or the name a login tried), and, for a refusal an
+  // operator should see, what it was ("token rejected: expired"), in words
+  // from the code, never the client's.
+  std::string user;
+  std::string warning;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -80,6 +87,9 @@ class Respond {
 
   explicit Respond(Sink sink);
   void operator()(Response response) const;
+  // The user the answer is logged as when it names none itself: set once
+  // the request is authenticated, before its handler runs.
+  void attribute_to(std::string user) const;
 
  private:
   struct State;

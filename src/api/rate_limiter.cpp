@@ -86,6 +86,7 @@ Response rate_limited_response(std::string_view policy, std::string_view whose,
                                      " a second, in bursts of " + std::to_string(quota) +
                                      "; retry in " + retry + " seconds");
   const std::string name = "\"" + std::string(policy) + "\"";
+  response.warning = "rate limited: " + std::string(policy);
   response.header("Retry-After", retry);
   response.header("RateLimit-Policy",
                   name + ";q=" + std::to_string(quota) + ";w=" + std::to_string(window));

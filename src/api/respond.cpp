@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "api/errors.hpp"
 #include "api/exchange.hpp"
@@ -28,6 +29,8 @@ struct Respond::State {
 
   Sink sink;
   std::atomic<bool> answered{false};
+  std::mutex user_mutex;
+  std::string user;
 };
 
 Respond::Respond(Sink sink) : state_(std::make_shared<State>(std::move(sink))) {}
@@ -37,7 +40,16 @@ void Respond::operator()(Response response) const {
     spdlog::error("a request was answered twice (a bug): status {} dropped", response.status);
     return;
   }
+  if (response.user.empty()) {
+    const std::lock_guard lock(state_->user_mutex);
+    response.user = state_->user;
+  }
   state_->sink(std::move(response));
+}
+
+void Respond::attribute_to(std::string user) const {
+  const std::lock_guard lock(state_->user_mutex);
+  state_->user = std::move(user);
 }
 
 }  // namespace cargomon::api

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <exception>
 
+#include "api/access_log.hpp"
 #include "api/authenticate.hpp"
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
@@ -34,9 +35,11 @@ void add_common_headers(Response& response, const std::string& origin,
                                    origin) != settings.cors_origins.end()) {
     response.header("Access-Control-Allow-Origin", origin);
     // A page on another origin (the dashboard on S3) reads only the headers
-    // named here: it needs Retry-After to back off (429, 503) and the CSV
-    // download's file name.
-    response.header("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
+    // named here: it needs Retry-After and the rate limit's headers to back
+    // off (429, 503), the CSV download's file name, and the request id to
+    // quote in a report.
+    response.header("Access-Control-Expose-Headers",
+                    "Retry-After, RateLimit, RateLimit-Policy, Content-Disposition, X-Request-Id");
     response.header("Vary", "Origin");
   }
 }
@@ -104,11 +107,16 @@ void Router::handle(Request request, Respond::Sink sink) const {
   } catch (...) {
     unparsed = std::current_exception();
   }
-  const Respond respond([sink = std::move(sink), origin = shared->origin,
-                         &settings = services_.settings, counters = services_.metrics,
-                         route = target.route, started](Response response) {
+  const Respond respond([sink = std::move(sink), origin = shared->origin, method = shared->method,
+                         id = request_id_of(shared->request_id), &settings = services_.settings,
+                         counters = services_.metrics, route = target.route,
+                         started](Response response) {
     add_common_headers(response, origin, settings);
+    response.header("X-Request-Id", id);
     if (counters) count_answer(*counters, route, response, started);
+    log_answer(
+        {method, route_pattern(route), response, std::chrono::steady_clock::now() - started, id},
+        settings.access_log);
     sink(std::move(response));
   });
   answer_failures(respond, describe(*shared), [&] {
@@ -187,6 +195,7 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
     off_network(request, respond, [&s, shared, respond, permission, then = std::move(then)] {
       auto outcome = authenticate(s, *shared, permission);
       if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
+      respond.attribute_to(std::get<Principal>(outcome).username);
       then();
     });
   };
@@ -203,6 +212,7 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
       // two thread hops per order.
       if (auto known = authenticate_from_memory(s, request, Permission::register_order)) {
         if (auto* denied = std::get_if<Response>(&*known)) return respond(std::move(*denied));
+        respond.attribute_to(std::get<Principal>(*known).username);
         return post_order(s, request, respond);
       }
       return guarded(Permission::register_order,
@@ -246,6 +256,7 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
       return off_network(request, respond, [&s, shared, respond] {
         auto outcome = authenticate(s, *shared, Permission::read_orders);
         if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
+        respond.attribute_to(std::get<Principal>(outcome).username);
         respond(get_events(s, *shared, std::get<Principal>(outcome)));
       });
     case Route::users:

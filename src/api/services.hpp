@@ -31,6 +31,9 @@ struct HttpSettings {
   // clients called https://…/Prod/token through API Gateway's stage. A
   // target under it is routed as the rest of its path; others as they are.
   std::string base_path;
+  // One info line per answered request (api/access_log.hpp); the warnings
+  // about refusals are written either way.
+  bool access_log = true;
 };
 
 struct Services {

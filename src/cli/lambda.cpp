@@ -32,6 +32,7 @@
 #include "lambda/cloudwatch.hpp"
 #include "lambda/proxy_handler.hpp"
 #include "lambda/runtime_api.hpp"
+#include "log/log.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/polled_live_orders.hpp"
 
@@ -129,7 +130,7 @@ void report_init_failure(lambda::RuntimeApi& runtime, const std::string& type,
 // Runs until the Runtime API fails; returns the exit status.
 int run(LambdaSettings& settings) {
   // Before anything logs: every line from here on is JSON.
-  auto lines = lambda::install_json_logs();
+  auto lines = log::install(log::Format::json, spdlog::level::info, stdout);
   const std::size_t max_event = lambda::kLambdaPayloadLimit;
   std::optional<lambda::RuntimeApi> runtime;
   try {

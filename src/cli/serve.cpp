@@ -26,6 +26,7 @@
 #include "cli/data_dir_lock.hpp"
 #include "cli/settings.hpp"
 #include "http/server.hpp"
+#include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
@@ -85,6 +86,7 @@ http::ServerOptions server_options(const ServeSettings& settings, metrics::Metri
   options.tls_certificate = settings.tls_certificate.string();
   options.tls_private_key = settings.tls_private_key.string();
   options.counters = &counters;
+  options.access_log = settings.access_log == "on";
   return options;
 }
 
@@ -143,7 +145,8 @@ class Application {
                   store_work_,
                   hashing_,
                   &feed_,
-                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path},
+                  api::HttpSettings{settings.cors_origins, settings.web_dir, settings.base_path,
+                                    settings.access_log == "on"},
                   &counters_,
                   address_rate_.enabled() ? &address_rate_ : nullptr,
                   user_rate_.enabled() ? &user_rate_ : nullptr,
@@ -264,6 +267,9 @@ void add_serve_command(CLI::App& app, ExitStatus& status) {
   auto* serve = app.add_subcommand("serve", "Serve the API and the dashboard");
   add_serve_options(*serve, *settings);
   serve->callback([settings, &status] {
+    // Before anything logs; the values were checked by the parser.
+    log::install(log::parse_format(settings->log_format).value_or(log::Format::text),
+                 log::parse_level(settings->log_level).value_or(spdlog::level::info), stderr);
     try {
       finish_serve_settings(*settings);
       net::raise_open_file_limit();  // each connection is a file descriptor

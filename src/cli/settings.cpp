@@ -182,6 +182,26 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
                   "at /metrics, unauthenticated: keep it on loopback or a private network "
                   "(port 0: any free port); default: none")
       ->envname("CARGOMON_ADMIN_LISTEN");
+  command
+      .add_option("--log-format", s.log_format,
+                  "The log's lines on stderr: text, or json (one object per line)")
+      ->envname("CARGOMON_LOG_FORMAT")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  command
+      .add_option("--log-level", s.log_level,
+                  "The least level logged: error, warn, info (with the access log) or debug")
+      ->envname("CARGOMON_LOG_LEVEL")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  command
+      .add_option("--access-log", s.access_log,
+                  "One info line per answered request (method, route pattern, status, "
+                  "duration, bytes, user, request id): on or off; warnings about refused "
+                  "requests are logged either way")
+      ->envname("CARGOMON_ACCESS_LOG")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
 }
 
 void finish_application_settings(const ServeSettings& s) {

@@ -52,6 +52,11 @@ struct ServeSettings {
   double user_burst = 2000;
   double address_rate = 1000;
   double address_burst = 10'000;
+  // The log on stderr (log/log.hpp): "text" or "json" lines, the least
+  // level written, and the access log's switch ("on", "off").
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string access_log = "on";
   // The admin listener (GET /metrics in Prometheus's format); empty: none.
   std::string admin_listen;
   std::string admin_address;  // from admin_listen

@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "api/access_log.hpp"
 #include "api/errors.hpp"
 #include "api/event_feed.hpp"
 #include "http/connection.hpp"
@@ -57,6 +58,7 @@ inline api::Request to_api(const bhttp::request<bhttp::string_body>& req,
   out.authorization = std::string(req[bhttp::field::authorization]);
   out.origin = std::string(req[bhttp::field::origin]);
   out.last_event_id = std::string(req["Last-Event-ID"]);
+  out.request_id = std::string(req["X-Request-Id"]);
   out.body = req.body();
   out.client_address = client;
   return out;
@@ -226,6 +228,7 @@ class Connection {
   // time (a lingering close, as nginx does).
   asio::awaitable<void> write_refusal(api::Response response) {
     if (context_.options.counters) context_.options.counters->request_refused(response.status);
+    log_refusal(response, context_.options.access_log);
     auto res = to_beast(std::move(response), context_, 11, false, false);
     auto& lowest = beast::get_lowest_layer(stream_);
     lowest.expires_after(std::chrono::seconds(5));

@@ -17,6 +17,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "api/access_log.hpp"
 #include "api/errors.hpp"
 #include "http/connection.hpp"
 #include "metrics/metrics.hpp"
@@ -42,6 +43,13 @@ void log_escape(const std::exception_ptr& escaped) {
 }
 
 }  // namespace
+
+void log_refusal(api::Response& response, bool access_log) {
+  const auto id = api::request_id_of({});
+  response.header("X-Request-Id", id);
+  api::log_answer({"", "unmatched", response, std::chrono::steady_clock::duration::zero(), id},
+                  access_log);
+}
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(asio::io_context& io, const api::Handler& router, ServerOptions options)
@@ -133,8 +141,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     if (connections.load() > options.max_connections) {
       if (options.counters)
         options.counters->unavailable(metrics::Unavailable::too_many_connections);
-      co_await refuse(stream,
-                      api::error_response(api::ApiError::overloaded, "Too many connections"));
+      auto response = api::error_response(api::ApiError::overloaded, "Too many connections");
+      response.warning = "connection refused: --max-connections reached";
+      co_await refuse(stream, std::move(response));
       co_return;
     }
     const AddressSlot slot(*this, client);
@@ -146,6 +155,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
                                               std::to_string(options.max_connections_per_address) +
                                               "); close some and retry");
       response.header("Retry-After", "10");
+      response.warning = "connection refused: too many open connections from one address";
       co_await refuse(stream, std::move(response));
       co_return;
     }
@@ -166,8 +176,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 
   // Beyond --max-connections (503) or the address's cap (429): the answer
   // and the door.
-  static asio::awaitable<void> refuse(beast::tcp_stream& stream, api::Response response) {
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, api::Response response) const {
     namespace bhttp = beast::http;
+    log_refusal(response, options.access_log);
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
     res.set(bhttp::field::server, "cargomon");
     res.set(bhttp::field::content_type, response.content_type);

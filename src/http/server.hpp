@@ -46,7 +46,14 @@ struct ServerOptions {
   // The operator's counters (connections refused, events written to
   // streams); null: none kept. Must outlive the server.
   metrics::Metrics* counters = nullptr;
+  // An access line for each request answered here, before any route
+  // (refused connections, malformed requests): api/access_log.hpp.
+  bool access_log = true;
 };
+
+// Logs an answer the server gives before a request reaches its handler
+// (no route: "unmatched"), and gives it a fresh X-Request-Id.
+void log_refusal(api::Response& response, bool access_log);
 
 class Server {
  public:

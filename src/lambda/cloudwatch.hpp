@@ -1,5 +1,5 @@
 #pragma once
-// The invocation observer of `cargomon lambda`: JSON log lines carry the
+// The invocation observer of `cargomon lambda`: JSON log lines (log/log.hpp) carry the
 // request id while an invocation runs, and each invocation ends with its
 // EMF line (emf.hpp), its store time from the TimedStore.
 
@@ -8,15 +8,15 @@
 #include <utility>
 
 #include "lambda/emf.hpp"
-#include "lambda/json_log.hpp"
 #include "lambda/proxy_handler.hpp"
 #include "lambda/timed_store.hpp"
+#include "log/log.hpp"
 
 namespace cargomon::lambda {
 
 class CloudWatchReporting final : public InvocationObserver {
  public:
-  CloudWatchReporting(std::shared_ptr<LogLines> lines, TimedStore& store)
+  CloudWatchReporting(std::shared_ptr<log::Lines> lines, TimedStore& store)
       : lines_(std::move(lines)), store_(store) {}
 
   void started(const Invocation& invocation) override {
@@ -34,7 +34,7 @@ class CloudWatchReporting final : public InvocationObserver {
   }
 
  private:
-  std::shared_ptr<LogLines> lines_;
+  std::shared_ptr<log::Lines> lines_;
   TimedStore& store_;
 };
 

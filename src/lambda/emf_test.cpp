@@ -7,8 +7,6 @@
 
 #include <boost/json.hpp>
 
-#include "lambda/json_log.hpp"
-
 namespace cargomon::lambda {
 namespace {
 
@@ -103,14 +101,6 @@ TEST(Emf, RoutesAreAFixedSetSoClientsCannotMakeDimensions) {
   EXPECT_EQ(route_of("/usuarios/ana"), "/usuarios/{id}");
   EXPECT_EQ(route_of("/anything-at-all"), "other");
   EXPECT_EQ(route_of(""), "other");
-}
-
-TEST(JsonLog, ALogLineIsOneJsonObjectWithTheRequestId) {
-  const auto line = json::parse(
-      json_log_line("2026-12-02T00:00:00.000Z", "info", "req-1", "say \"hi\"\nthen go"));
-  EXPECT_EQ(line.at("requestId"), "req-1");
-  EXPECT_EQ(line.at("message"), "say \"hi\"\nthen go");
-  EXPECT_FALSE(json::parse(json_log_line("t", "info", "", "m")).as_object().contains("requestId"));
 }
 
 }  // namespace

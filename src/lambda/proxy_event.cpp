@@ -154,6 +154,7 @@ void fill_from_headers(api::Request& request, const HeaderList& headers) {
   request.authorization = first_header(headers, "authorization");
   request.origin = first_header(headers, "origin");
   request.last_event_id = first_header(headers, "last-event-id");
+  request.request_id = first_header(headers, "x-request-id");
 }
 
 // The client's address as the load balancer saw it: the last hop it added.

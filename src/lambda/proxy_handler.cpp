@@ -98,6 +98,9 @@ Outcome ProxyHandler::handle_or_throw(const Invocation& invocation) const {
     return answer(rejected->shape, rejected->response, nullptr, limits_, streams(rejected->shape));
   }
   auto& proxy = std::get<ProxyRequest>(translation);
+  // Without an id of its own, a request is known by its invocation's, which
+  // every log line of the invocation carries (log/log.hpp).
+  if (proxy.request.request_id.empty()) proxy.request.request_id = invocation.request_id;
   const bool streamed = streams(proxy.shape);
   const auto deadline = deadline_of(invocation, limits_);
   const api::Request request = proxy.request;  // kept for the log line

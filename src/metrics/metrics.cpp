@@ -58,7 +58,15 @@ Gauge* gauge(prometheus::Registry& registry, const std::string& name, const std:
 constexpr std::array<const char*, kResyncReasons> kResyncReasonNames{
     "slow_client", "memory_budget", "too_many_missed", "catch_up_limit", "burst"};
 
+constexpr std::array<const char*, kTokenRejections> kTokenRejectionNames{
+    "missing", "not_bearer",    "malformed",      "bad_algorithm", "bad_signature",
+    "expired", "not_yet_valid", "missing_claims", "revoked",       "user_gone"};
+
 }  // namespace
+
+std::string_view reason_name(TokenRejection reason) {
+  return kTokenRejectionNames.at(static_cast<std::size_t>(reason));
+}
 
 Metrics::Metrics(std::vector<std::string> routes, const std::string& version)
     : registry_(std::make_shared<prometheus::Registry>()),
@@ -90,11 +98,9 @@ Metrics::Metrics(std::vector<std::string> routes, const std::string& version)
       "Password logins (POST /token), by outcome: succeeded, failed (wrong username or "
       "password, or a disabled user), throttled (429, too many failures)",
       "outcome", {"succeeded", "failed", "throttled"});
-  tokens_rejected_ = counters<kTokenRejections>(
-      registry, "cargomon_tokens_rejected_total", "Bearer tokens refused (401), by reason",
-      "reason",
-      {"missing", "not_bearer", "malformed", "bad_algorithm", "bad_signature", "expired",
-       "not_yet_valid", "missing_claims", "revoked", "user_gone"});
+  tokens_rejected_ = counters<kTokenRejections>(registry, "cargomon_tokens_rejected_total",
+                                                "Bearer tokens refused (401), by reason", "reason",
+                                                kTokenRejectionNames);
   unavailable_ = counters<kUnavailableReasons>(
       registry, "cargomon_unavailable_responses_total",
       "Requests answered 503, by reason: store (the store failed or refused), overloaded (a "

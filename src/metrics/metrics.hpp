@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/commit_observer.hpp"
@@ -60,6 +61,8 @@ enum class TokenRejection {
   user_gone,  // disabled or deleted
 };
 inline constexpr std::size_t kTokenRejections = 10;
+// Its label value ("expired"), which the log's warnings use too.
+std::string_view reason_name(TokenRejection reason);
 
 // Why a 503 was answered.
 enum class Unavailable {

@@ -274,8 +274,11 @@ TEST(CrossOrigin, AnAllowedOriginMayReadRetryAfterAndTheCsvFileName) {
                      {{"Authorization", "Bearer " + token}, {"Origin", "https://panel.example"}});
   ASSERT_EQ(res.status, 200);
   EXPECT_EQ(res.header("access-control-allow-origin"), "https://panel.example");
-  // Without it a cross-origin page cannot see when to retry a 429 or a 503.
-  EXPECT_EQ(res.header("access-control-expose-headers"), "Retry-After, Content-Disposition");
+  // Without it a cross-origin page cannot see when to retry a 429 or a 503,
+  // nor the request id to quote.
+  EXPECT_EQ(res.header("access-control-expose-headers"),
+            "Retry-After, RateLimit, RateLimit-Policy, Content-Disposition, X-Request-Id");
+  EXPECT_EQ(res.header("x-request-id").size(), 32U);
   const auto other =
       client.request("GET", "/metrics", "",
                      {{"Authorization", "Bearer " + token}, {"Origin", "https://evil.example"}});

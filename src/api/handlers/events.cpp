@@ -34,6 +34,7 @@ Response get_events(Services& s, const Request& request, const Principal& princi
                                   "Too many open streams for this user or address; close one "
                                   "(another tab or screen) or try again later");
     refused.header("Retry-After", "10");
+    refused.warning = "too many open streams for the user or address";
     return refused;
   }
   return response;

@@ -78,11 +78,14 @@ void post_order(Services& s, const Request& request, Respond respond) {
           }
           case RegisterStatus::already_stored:
             return respond(json_response(200, registered_body(order_json(r.order, s.calendar))));
-          case RegisterStatus::conflict:
-            return respond(error_response(
+          case RegisterStatus::conflict: {
+            auto refused = error_response(
                 ApiError::conflict, "Pedido " + r.order.order_id +
                                         " was already registered with different content; nothing "
-                                        "was changed"));
+                                        "was changed");
+            refused.warning = "conflict: an order of that pedido_id is stored with other content";
+            return respond(std::move(refused));
+          }
           case RegisterStatus::unavailable:
             return respond(error_response(ApiError::store_unavailable,
                                           "The order was not stored: the store is unavailable, "

@@ -55,6 +55,8 @@ void post_token(Services& s, const Request& request, Respond respond) {
         error_response(ApiError::too_many_requests, "Too many failed logins; try again in " +
                                                         std::to_string(wait->count()) + " seconds");
     response.header("Retry-After", std::to_string(wait->count()));
+    response.warning = "login throttled: too many failed logins";
+    response.user = username;
     return respond(std::move(response));
   }
   // Shared: std::function needs a copyable task. Dropped unrun (a full
@@ -74,8 +76,11 @@ void post_token(Services& s, const Request& request, Respond respond) {
         if (!valid) {
           attempt->failed();
           if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
-          return respond(
-              error_response(ApiError::unauthenticated, "Incorrect username or password"));
+          auto refused =
+              error_response(ApiError::unauthenticated, "Incorrect username or password");
+          refused.warning = user ? "login failed" : "login failed: no such user";
+          refused.user = username;
+          return respond(std::move(refused));
         }
         attempt->succeeded();
         if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
@@ -90,7 +95,9 @@ void post_token(Services& s, const Request& request, Respond respond) {
             .key("role")
             .string(to_string(user->role))
             .end_object();
-        respond(json_response(200, out.take()));
+        auto issued = json_response(200, out.take());
+        issued.user = user->username;
+        respond(std::move(issued));
       });
 }
 

@@ -57,9 +57,16 @@ Response refusal_response(const UserOutcome& outcome) {
     }
     case UserError::not_found:
       return error_response(ApiError::not_found, outcome.detail);
-    case UserError::already_exists:
-    case UserError::last_enabled_admin:
-      return error_response(ApiError::conflict, outcome.detail);
+    case UserError::already_exists: {
+      auto refused = error_response(ApiError::conflict, outcome.detail);
+      refused.warning = "conflict: the user already exists";
+      return refused;
+    }
+    case UserError::last_enabled_admin: {
+      auto refused = error_response(ApiError::conflict, outcome.detail);
+      refused.warning = "conflict: the last enabled admin must stay";
+      return refused;
+    }
   }
   return error_response(ApiError::conflict, outcome.detail);
 }
