@@ -385,6 +385,7 @@ describe(
             `${p} is not listed`,
           );
         }
+        await page.screenshot({ path: path.join(LAYOUT_SHOTS, 'api-docs.png') });
         // Try it out: POST /token with the admin's credentials, from the page.
         const op = tokenOperation.first();
         await op.locator('.opblock-summary').click();
@@ -406,7 +407,6 @@ describe(
             .textContent(),
           /access_token/,
         );
-        await page.screenshot({ path: path.join(LAYOUT_SHOTS, 'api-docs.png') });
       }));
 
     test('nothing was blocked by the Content-Security-Policy and no script failed', () => {
