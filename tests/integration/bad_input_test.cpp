@@ -2,6 +2,8 @@
 // is stored, and the server stays healthy. One table, one server.
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "fixture.hpp"
 
@@ -283,6 +285,37 @@ TEST(CrossOrigin, AnAllowedOriginMayReadRetryAfterAndTheCsvFileName) {
       client.request("GET", "/metrics", "",
                      {{"Authorization", "Bearer " + token}, {"Origin", "https://evil.example"}});
   EXPECT_EQ(other.header("access-control-expose-headers"), "");
+}
+
+// FastAPI served the original's interactive docs at /docs: the web build's
+// docs.html answers there, as a page of the dashboard (same strict CSP).
+TEST(WebDirectory, TheApiDocsPageAnswersAtDocsUnderTheDashboardsCsp) {
+  const TempDir dir;
+  const auto web = dir.path() / "web";
+  std::filesystem::create_directories(web);
+  const std::string docs = "<!doctype html><title>cargomon API docs</title>";
+  std::ofstream(web / "index.html") << "<!doctype html><title>dashboard</title>";
+  std::ofstream(web / "docs.html") << docs;
+  ServerProcess::Options options;
+  options.data_dir = dir.path() / "data";
+  options.env = {{"CARGOMON_ADMIN_PASSWORD", kAdminPassword}};
+  options.extra_args = {"--web-dir", web.string()};
+  ServerProcess server(options);
+  HttpClient client(server.port());
+
+  const auto dashboard = client.get("/");
+  ASSERT_EQ(dashboard.status, 200) << dashboard.body;
+  for (const char* target : {"/docs", "/docs/", "/docs.html"}) {
+    const auto res = client.get(target);
+    ASSERT_EQ(res.status, 200) << target << ": " << res.body;
+    EXPECT_EQ(res.body, docs) << target;
+    EXPECT_EQ(res.header("content-type"), "text/html; charset=utf-8") << target;
+    const auto csp = res.header("content-security-policy");
+    EXPECT_EQ(csp, dashboard.header("content-security-policy")) << target;
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  }
+  EXPECT_EQ(client.get("/docs/x").status, 404);
 }
 
 }  // namespace

@@ -313,8 +313,15 @@ const server = createServer(async (req, res) => {
     }
     if (req.method === 'GET' && url.pathname === '/healthz')
       return send(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && url.pathname === '/openapi.json') {
+      // The real server embeds the same document.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(readFileSync(new URL('../../docs/openapi.json', import.meta.url)));
+    }
     if (req.method === 'GET') {
-      const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+      // As the real server: '/' is the dashboard, '/docs' the API docs page.
+      const pages = { '/': 'index.html', '/docs': 'docs.html', '/docs/': 'docs.html' };
+      const rel = pages[url.pathname] ?? url.pathname.slice(1);
       const file = path.resolve(webDir, rel);
       if (file.startsWith(path.resolve(webDir)) && existsSync(file) && statSync(file).isFile()) {
         const type = MIME[path.extname(file)] ?? 'application/octet-stream';

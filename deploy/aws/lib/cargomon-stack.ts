@@ -361,7 +361,8 @@ export class CargomonStack extends cdk.Stack {
           s3deploy.Source.jsonData('config.json', props.dashboardConfig ?? { apiBase: '' }),
         ],
         distribution: this.distribution,
-        distributionPaths: ['/index.html', '/config.json'],
+        // The unhashed pages and config.json; the hashed assets never change.
+        distributionPaths: ['/index.html', '/docs.html', '/config.json'],
       });
     }
 

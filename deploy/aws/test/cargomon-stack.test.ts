@@ -627,7 +627,11 @@ describe('CloudFront and the dashboard bucket', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
     const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0];
     assert.equal(deployment.Properties.SourceObjectKeys.length, 2); // web/dist + config.json
-    assert.deepEqual(deployment.Properties.DistributionPaths, ['/index.html', '/config.json']);
+    assert.deepEqual(deployment.Properties.DistributionPaths, [
+      '/index.html',
+      '/docs.html',
+      '/config.json',
+    ]);
     assert.deepEqual(deployment.Properties.DestinationBucketName, {
       Ref: only(full().resources, 'AWS::S3::Bucket').id,
     });

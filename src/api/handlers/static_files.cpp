@@ -54,6 +54,9 @@ Response get_static(const Services& s, const std::string& path) {
     relative /= segment;
   }
   if (relative.empty()) relative = "index.html";
+  // The interactive API docs (web/docs.html, Swagger UI), where FastAPI served
+  // the original's.
+  if (relative == "docs") relative = "docs.html";
   std::error_code ec;
   const auto base = fs::canonical(root, ec);
   if (ec) return not_found();

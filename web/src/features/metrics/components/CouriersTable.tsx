@@ -8,7 +8,7 @@ export function CouriersTable({ metrics }: { metrics: Metrics }) {
   const titleId = useId();
   const others = metrics.otros_repartidores;
   return (
-    <section className="card" aria-labelledby={titleId}>
+    <section className="card couriers" aria-labelledby={titleId}>
       <h3 id={titleId} className="card__title">
         {t('couriers.title')}
       </h3>
@@ -16,7 +16,7 @@ export function CouriersTable({ metrics }: { metrics: Metrics }) {
         <p className="empty">{t('couriers.empty')}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table">
+          <table className="table couriers__table stack-table">
             <caption className="card__caption">{t('couriers.caption')}</caption>
             <thead>
               <tr>
@@ -40,18 +40,30 @@ export function CouriersTable({ metrics }: { metrics: Metrics }) {
                 <tr key={String(c.IdRepartidor)}>
                   <td className="col-optional">{String(c.IdRepartidor)}</td>
                   <th scope="row">{c.Nombre}</th>
-                  <td className="num">{formatNumber(c.pedidos, lang)}</td>
-                  <td className="num">{formatNumber(c.unidades, lang)}</td>
-                  <td className="num">{formatMoney(c.ventas, lang)}</td>
+                  <td className="num" data-label={t('couriers.orders')}>
+                    {formatNumber(c.pedidos, lang)}
+                  </td>
+                  <td className="num" data-label={t('couriers.units')}>
+                    {formatNumber(c.unidades, lang)}
+                  </td>
+                  <td className="num" data-label={t('couriers.sales')}>
+                    {formatMoney(c.ventas, lang)}
+                  </td>
                 </tr>
               ))}
               {others.repartidores > 0 && (
                 <tr className="table__others">
                   <td className="col-optional" />
                   <th scope="row">{tn('couriers.others', others.repartidores)}</th>
-                  <td className="num">{formatNumber(others.pedidos, lang)}</td>
-                  <td className="num">{formatNumber(others.unidades, lang)}</td>
-                  <td className="num">{formatMoney(others.ventas, lang)}</td>
+                  <td className="num" data-label={t('couriers.orders')}>
+                    {formatNumber(others.pedidos, lang)}
+                  </td>
+                  <td className="num" data-label={t('couriers.units')}>
+                    {formatNumber(others.unidades, lang)}
+                  </td>
+                  <td className="num" data-label={t('couriers.sales')}>
+                    {formatMoney(others.ventas, lang)}
+                  </td>
                 </tr>
               )}
             </tbody>

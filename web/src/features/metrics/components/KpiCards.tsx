@@ -1,12 +1,47 @@
+import type { ReactNode } from 'react';
 import { formatMoney, formatNumber, formatPercentChange, formatWeekday } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import type { MessageKey } from '@/lib/messages';
 import type { Comparison, Metrics, ReferenceDay } from '../api/metrics-schema';
 
+/**
+ * A figure's length class: the value is sized by its card's width
+ * (container units), and a longer one (a day's sales in the billions of
+ * pesos) by a smaller share of it, so it stays inside the card on a phone.
+ */
+function lengthClass(value: string): string {
+  if (value.length > 17) return ' kpi__value--xlong';
+  if (value.length > 12) return ' kpi__value--long';
+  return '';
+}
+
+export interface KpiCardProps {
+  /** Names the card: the class `kpi--<kind>` and the value's test id. */
+  kind: string;
+  label: string;
+  value: string;
+  /** Anything shown under the value (a comparison with another day, …). */
+  children?: ReactNode;
+}
+
+export function KpiCard({ kind, label, value, children }: KpiCardProps) {
+  return (
+    <li className={`kpi kpi--${kind}`}>
+      <div role="group" aria-label={label} className="kpi__body">
+        <span className="kpi__label">{label}</span>
+        <span className={`kpi__value${lengthClass(value)}`} data-testid={`kpi-${kind}`}>
+          {value}
+        </span>
+        {children !== undefined && <div className="kpi__extra">{children}</div>}
+      </div>
+    </li>
+  );
+}
+
 type Change = 'variacion_pedidos' | 'variacion_ventas' | 'variacion_precio_promedio';
 
 interface Kpi {
-  key: string;
+  kind: string;
   label: MessageKey;
   value: string;
   /** Which change of `comparacion` this card shows; none for units (not kept per hour). */
@@ -76,51 +111,53 @@ export function KpiCards({ metrics }: { metrics: Metrics }) {
   const { t, lang } = useI18n();
   const kpis: Kpi[] = [
     {
-      key: 'orders',
+      kind: 'orders',
       label: 'kpi.orders',
       value: formatNumber(metrics.total_pedidos, lang),
       change: 'variacion_pedidos',
     },
     {
-      key: 'sales',
+      kind: 'sales',
       label: 'kpi.sales',
       value: formatMoney(metrics.acumulado_ventas_dia, lang),
       change: 'variacion_ventas',
     },
     {
-      key: 'average',
+      kind: 'average',
       label: 'kpi.average',
       value: formatMoney(metrics.precio_promedio_por_pedido, lang),
       change: 'variacion_precio_promedio',
     },
-    { key: 'units', label: 'kpi.units', value: formatNumber(metrics.unidades, lang) },
+    { kind: 'units', label: 'kpi.units', value: formatNumber(metrics.unidades, lang) },
   ];
   const comparison = metrics.comparacion;
   const projection = comparison?.proyeccion_cierre ?? null;
   return (
     <ul className="kpis">
-      {kpis.map((kpi) => (
-        <li key={kpi.key} className={`kpi kpi--${kpi.key}`}>
-          <div role="group" aria-label={t(kpi.label)} className="kpi__body">
-            <span className="kpi__label">{t(kpi.label)}</span>
-            <span className="kpi__value" data-testid={`kpi-${kpi.key}`}>
-              {kpi.value}
-            </span>
-            {comparison && kpi.change && (
-              <ComparisonLines
-                comparison={comparison}
-                change={kpi.change}
-                testId={`kpi-${kpi.key}-vs`}
-              />
-            )}
-            {kpi.key === 'sales' && projection && (
-              <span className="kpi__projection" data-testid="kpi-projection">
-                {t('kpi.projection', { sales: formatMoney(projection.ventas, lang) })}
-              </span>
-            )}
-          </div>
-        </li>
-      ))}
+      {kpis.map((kpi) => {
+        const change = comparison !== null ? kpi.change : undefined;
+        const projected = kpi.kind === 'sales' && projection !== null;
+        return (
+          <KpiCard key={kpi.kind} kind={kpi.kind} label={t(kpi.label)} value={kpi.value}>
+            {change !== undefined || projected ? (
+              <>
+                {comparison !== null && change !== undefined && (
+                  <ComparisonLines
+                    comparison={comparison}
+                    change={change}
+                    testId={`kpi-${kpi.kind}-vs`}
+                  />
+                )}
+                {projected && (
+                  <span className="kpi__projection" data-testid="kpi-projection">
+                    {t('kpi.projection', { sales: formatMoney(projection.ventas, lang) })}
+                  </span>
+                )}
+              </>
+            ) : undefined}
+          </KpiCard>
+        );
+      })}
     </ul>
   );
 }

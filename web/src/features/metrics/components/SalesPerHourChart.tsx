@@ -5,10 +5,20 @@ import type { Metrics } from '../api/metrics-schema';
 
 const HOURS = 24;
 /** Used until the plot has been measured (and where nothing measures: jsdom). */
-const DEFAULT_SIZE = { width: 720, height: 240 };
-/** Pixels per character of the 11 px labels, a little generous (tabular digits). */
+const DEFAULT_SIZE = { width: 720, height: 240, rem: 16 };
+/**
+ * Pixels per character of the labels (0.6875rem, 11 px at the default root
+ * size), a little generous (tabular digits); scaled with the root font size,
+ * which grows on wall screens.
+ */
 const CHAR_PX = 6.6;
 const HOUR_AXIS_PX = 20;
+
+/** The root font size in CSS pixels (16 unless a media query raised it). */
+function rootFontPx(): number {
+  const px = Number.parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Number.isFinite(px) && px > 0 ? px : 16;
+}
 
 /** A step of 1, 2, 2.5 or 5 × 10^k, so that `max` takes about four of them. */
 export function niceStep(max: number): number {
@@ -32,8 +42,13 @@ export function usePlotSize(ref: React.RefObject<HTMLDivElement | null>) {
       if (!entry) return;
       const width = Math.round(entry.contentRect.width);
       const height = Math.round(entry.contentRect.height);
+      const rem = rootFontPx();
       if (width > 0 && height > 0) {
-        setSize((old) => (old.width === width && old.height === height ? old : { width, height }));
+        setSize((old) =>
+          old.width === width && old.height === height && old.rem === rem
+            ? old
+            : { width, height, rem },
+        );
       }
     });
     observer.observe(element);
@@ -59,7 +74,9 @@ export function SalesPerHourChart({
   const titleId = useId();
   const captionId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
-  const { width, height } = usePlotSize(plotRef);
+  const { width, height, rem } = usePlotSize(plotRef);
+  const charPx = (CHAR_PX * rem) / 16;
+  const hourAxisPx = (HOUR_AXIS_PX * rem) / 16;
 
   const byHour = Array.from({ length: HOURS }, (_, hora) => {
     const found = metrics.ventas_por_hora.find((h) => h.hora === hora);
@@ -72,15 +89,15 @@ export function SalesPerHourChart({
   const top = max > 0 ? Math.ceil(max / step) * step : step * 4;
   const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
   const tickLabels = ticks.map((v) => formatMoney(v, lang));
-  const left = Math.ceil(Math.max(...tickLabels.map((l) => l.length)) * CHAR_PX) + 8;
+  const left = Math.ceil(Math.max(...tickLabels.map((l) => l.length)) * charPx) + 8;
   const valueLabels = byHour.map((h) => (h.ventas > 0 ? formatMoney(h.ventas, lang) : ''));
   // Room above the tallest bar for its upright value.
-  const valueRoom = Math.ceil(Math.max(0, ...valueLabels.map((l) => l.length)) * CHAR_PX) + 6;
+  const valueRoom = Math.ceil(Math.max(0, ...valueLabels.map((l) => l.length)) * charPx) + 6;
   const plotTop = Math.min(valueRoom, Math.round(height * 0.6));
-  const baseline = height - HOUR_AXIS_PX;
+  const baseline = height - hourAxisPx;
   const barArea = Math.max(10, baseline - plotTop);
   const slot = Math.max(1, (width - left) / HOURS);
-  const everyHour = slot >= 22;
+  const everyHour = slot >= (22 * rem) / 16;
   const y = (v: number) => baseline - (v / top) * barArea;
 
   return (

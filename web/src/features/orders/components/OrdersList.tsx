@@ -77,15 +77,21 @@ const OrderTableRow = memo(function OrderTableRow({
         </button>
         {isNew && <span className="badge badge--new">{t('orders.new')}</span>}
       </th>
-      <td>{order.repartidor.Nombre}</td>
-      <td className="num col-optional" title={t('orders.productsCount', { lines, units })}>
+      <td className="order-row__courier">{order.repartidor.Nombre}</td>
+      <td
+        className="num col-optional order-row__products"
+        data-label={t('orders.products')}
+        title={t('orders.productsCount', { lines, units })}
+      >
         {formatNumber(units, lang)}
         {lines !== units && (
           <span className="muted orders__lines"> ({tn('orders.lines', lines)})</span>
         )}
       </td>
-      <td className="num">{formatMoney(orderTotal(order), lang)}</td>
-      <td className="num">
+      <td className="num order-row__total" data-label={t('orders.total')}>
+        {formatMoney(orderTotal(order), lang)}
+      </td>
+      <td className="num order-row__time">
         <time dateTime={order.timestamp}>{formatTime(order.timestamp, timeZone, lang)}</time>
       </td>
     </tr>
@@ -151,7 +157,7 @@ export function OrdersList({
         <h2 id={titleId} className="card__title card__title--section">
           {t('orders.title')}
         </h2>
-        <label className="field field--inline">
+        <label className="field field--inline orders__filter">
           <span className="field__label">{t('orders.filter')}</span>
           <select
             className="field__input"
@@ -224,7 +230,7 @@ export function OrdersList({
         <p className="empty">{q === '' ? t('orders.empty') : t('orders.searchNone', { q })}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table orders__table">
+          <table className="table orders__table stack-table">
             <caption className="visually-hidden">{t('orders.caption')}</caption>
             <thead>
               <tr>
