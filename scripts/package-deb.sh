@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${1:-build-release}
-if [ ! -f "$build_dir/CPackConfig.cmake" ]; then
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   echo "package-deb: $build_dir is not a configured build tree (cmake --preset release)" >&2
   exit 1
 fi

@@ -71,7 +71,7 @@ wait_for() {
 }
 
 echo "-- lintian (errors fail; warnings and notes are shown)"
-lintian --fail-on error --info "$deb"
+lintian --fail-on error --display-info "$deb"
 
 echo "-- dpkg -i"
 dpkg -i "$deb"
@@ -171,15 +171,15 @@ is_ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = 200 ]
 wait_for "200 from $url/readyz" 30 is_ready
 echo "   $url/readyz answers 200"
 
-curl -fsS "$url/" -o "$work/index.html"
+curl -fsS "$url/" -o "$work/index.html" || fail "GET $url/ failed"
 cmp -s "$work/index.html" "$web/index.html" || fail "/ is not the packaged $web/index.html"
 asset=$(grep -o 'src="/assets/[^"]*"' "$web/index.html" | head -n 1 | sed 's/^src="\(.*\)"$/\1/')
 [ -n "$asset" ] || fail "$web/index.html loads no /assets/ script"
-curl -fsS "$url$asset" -o "$work/asset"
+curl -fsS "$url$asset" -o "$work/asset" || fail "GET $url$asset failed"
 cmp -s "$work/asset" "$web$asset" || fail "$asset is not the packaged $web$asset"
 echo "   / and $asset are the packaged dashboard's"
 
-curl -fsS "http://$admin_listen/metrics" -o "$work/metrics"
+curl -fsS "http://$admin_listen/metrics" -o "$work/metrics" || fail "GET http://$admin_listen/metrics failed"
 grep -q '^cargomon_' "$work/metrics" || fail "http://$admin_listen/metrics has no cargomon_ metric"
 echo "   http://$admin_listen/metrics serves the Prometheus metrics"
 
