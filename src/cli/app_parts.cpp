@@ -21,9 +21,16 @@ void ensure_admin(UserStore& users, const std::string& given,
         "--generated-admin-password-file " + password_file.string() +
         " already exists, yet the store has no user: it is left from an earlier store; delete it");
   }
-  if (users.create_user(User{"admin", auth::hash_password(password), Role::admin, false}) !=
-      UserChange::done) {
-    // Another instance sharing the store created it first: this password is no one's.
+  const UserChange created = [&] {
+    try {
+      return users.create_user(User{"admin", auth::hash_password(password), Role::admin, false});
+    } catch (...) {
+      if (to_file) std::filesystem::remove(password_file);  // the password is no one's
+      throw;
+    }
+  }();
+  if (created != UserChange::done) {
+    // Another instance sharing the store created it first.
     if (to_file) std::filesystem::remove(password_file);
     return;
   }
