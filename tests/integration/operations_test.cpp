@@ -201,16 +201,18 @@ TEST(Cli, APasswordFileLeftWithAnEmptyStoreStopsTheStartNamingIt) {
   const auto file = data / "admin-password";
   fs::create_directories(data);
   std::ofstream(file) << "from-an-earlier-store\n";
-  const std::vector<std::string> args{"serve",       "--listen",
-                                      "127.0.0.1:0", "--data-dir",
-                                      data.string(), "--generated-admin-password-file",
-                                      file.string()};
-  const auto refused = run_cargomon(args);
-  EXPECT_NE(refused.status, 0);
-  EXPECT_NE(refused.output.find(file.string() + " already exists, yet the store has no user"),
+  // A start that is not refused would serve on: waited for with a deadline.
+  ChildProcess refused(
+      {cargomon_binary().string(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data.string(),
+       "--generated-admin-password-file", file.string()},
+      {}, dir.path() / "refused.log");
+  const auto status = refused.wait_exit(steady_clock::now() + std::chrono::seconds(60));
+  ASSERT_TRUE(status.has_value()) << "it started: " << refused.output();
+  EXPECT_NE(*status, 0);
+  EXPECT_NE(refused.output().find(file.string() + " already exists, yet the store has no user"),
             std::string::npos)
-      << refused.output;
-  EXPECT_EQ(refused.output.find("listening"), std::string::npos) << refused.output;
+      << refused.output();
+  EXPECT_EQ(refused.output().find("listening"), std::string::npos) << refused.output();
   std::ifstream in(file);
   std::string content;
   std::getline(in, content);
