@@ -3,8 +3,8 @@
 # Idempotent. Usage: scripts/install-deps.sh [build|bench|test]
 #   build: compiler, libraries and Node.js to build and run cargomon (default)
 #   bench: also the benchmark suite's load generators and services (bench/run.sh)
-#   test:  also Chromium for browser tests and the linters, and bench's packages
-#          (CI runs bench/run.sh --quick)
+#   test:  also Chromium for browser tests and the linters, bench's packages
+#          (CI runs bench/run.sh --quick), and the Debian package's tools
 set -euo pipefail
 
 what=${1:-build}
@@ -41,6 +41,10 @@ if [ "$what" = test ]; then
   packages+=(python3-openpyxl)
   # Fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
+  # The Debian package (scripts/package-deb.sh, scripts/test-deb.sh): CPack's
+  # dependency scan (dpkg-shlibdeps, file, strip), lintian, systemd-analyze,
+  # adduser for its postinst, setpriv (util-linux, above) and jq.
+  packages+=(dpkg-dev file binutils lintian systemd adduser jq)
 fi
 # Node.js: the machine's own if it has one (>= 18), else Debian's.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -28,6 +28,10 @@ scripts/package-lambda.sh build-release
 CARGOMON_LAMBDA_ZIP="$PWD/build-release/cargomon-lambda.zip" \
   build-asan/tests/lambda/lambda_runtime_test --gtest_filter='LambdaPackage.*'
 
+echo "== Debian package: lintian, systemd-analyze, dpkg -i, the unit's ExecStart serving the dashboard, dpkg -r and -P (root)"
+deb=$(scripts/package-deb.sh build-release)
+scripts/test-deb.sh "$deb"
+
 echo "== dashboard component tests"
 npm --prefix web test
 

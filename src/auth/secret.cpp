@@ -107,13 +107,20 @@ void write_all(int fd, std::string_view data, const fs::path& path) {
   }
 }
 
-// Creates `path` holding a fresh secret, never exposing a partial or a
-// group-readable file. The content is written to a private temporary file
-// and then hard-linked into place: unlike rename(), link() refuses to replace
-// an existing file, so if another process created the secret first we keep
-// (and return) theirs instead of invalidating the tokens it has issued.
+// Creates `path` holding a fresh secret. If another process created the
+// secret first, keeps (and returns) theirs instead of invalidating the tokens
+// it has issued.
 std::string create_secret_file(const fs::path& path) {
   std::string secret = random_hex(kGeneratedSecretBytes);
+  if (!create_private_file(path, secret)) return read_secret_file(path, /*require_private=*/true);
+  return secret;
+}
+
+}  // namespace
+
+// The content is written to a private temporary file and then hard-linked
+// into place: unlike rename(), link() refuses to replace an existing file.
+bool create_private_file(const fs::path& path, std::string_view content) {
   const fs::path temp = path.parent_path() / (path.filename().string() + ".tmp-" + random_hex(8));
   {
     Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
@@ -127,7 +134,7 @@ std::string create_secret_file(const fs::path& path) {
         const int error = errno;
         fail("cannot set the mode of " + temp.string() + ": " + errno_text(error));
       }
-      write_all(fd.get(), secret, temp);
+      write_all(fd.get(), content, temp);
       if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
         const int error = errno;
         fail("cannot write " + temp.string() + ": " + errno_text(error));
@@ -141,17 +148,15 @@ std::string create_secret_file(const fs::path& path) {
   const int link_error = errno;
   ::unlink(temp.c_str());
   if (linked != 0) {
-    if (link_error == EEXIST) return read_secret_file(path, /*require_private=*/true);
+    if (link_error == EEXIST) return false;
     fail("cannot create " + path.string() + ": " + errno_text(link_error));
   }
   // Make the new directory entry durable too, so a crash cannot lose the
-  // secret after tokens signed with it went out.
+  // file after what it holds went out (tokens signed with a secret, say).
   Fd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) ::fsync(dir.get());
-  return secret;
+  return true;
 }
-
-}  // namespace
 
 std::string load_or_create_secret(const fs::path& data_dir, std::optional<std::string> from_env,
                                   std::optional<fs::path> secret_file) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cargomon::auth {
 
@@ -27,5 +28,12 @@ namespace cargomon::auth {
 std::string load_or_create_secret(const std::filesystem::path& data_dir,
                                   std::optional<std::string> from_env,
                                   std::optional<std::filesystem::path> secret_file);
+
+// Creates `path` holding `content`, mode 0600 whatever the umask, synced to
+// disk with its directory entry, and never seen partly written. Returns false,
+// leaving it as it is, if `path` already exists; any other failure throws
+// std::runtime_error naming the file. For what only the owner may read: the
+// generated secret, a generated first password.
+bool create_private_file(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace cargomon::auth

@@ -1,6 +1,7 @@
 #include "auth/secret.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
@@ -127,6 +128,30 @@ TEST_F(SecretTest, ShortDataDirectorySecretIsRefused) {
   write_file(dir_ / "jwt-secret", "short\n", kOwnerOnly);
   expect_error_mentioning([&] { load_or_create_secret(dir_, std::nullopt, std::nullopt); },
                           "at least 32");
+}
+
+TEST_F(SecretTest, APrivateFileIsCreatedOwnerOnlyWhateverTheUmask) {
+  const mode_t old_umask = ::umask(0);  // would leave a plain open() at 0666
+  const bool created = create_private_file(dir_ / "admin-password", "s3cret\n");
+  ::umask(old_umask);
+
+  EXPECT_TRUE(created);
+  EXPECT_EQ(read_file(dir_ / "admin-password"), "s3cret\n");
+  EXPECT_EQ(fs::status(dir_ / "admin-password").permissions() & fs::perms::all, kOwnerOnly);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+}
+
+TEST_F(SecretTest, AnExistingFileIsNeverReplacedByAPrivateFile) {
+  write_file(dir_ / "admin-password", "earlier\n", kOwnerOnly);
+
+  EXPECT_FALSE(create_private_file(dir_ / "admin-password", "later\n"));
+  EXPECT_EQ(read_file(dir_ / "admin-password"), "earlier\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+}
+
+TEST_F(SecretTest, APrivateFileInAMissingDirectoryIsAnErrorNamingIt) {
+  expect_error_mentioning([&] { create_private_file(dir_ / "absent" / "file", "x"); },
+                          (dir_ / "absent").string());
 }
 
 }  // namespace

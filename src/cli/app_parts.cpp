@@ -10,15 +10,37 @@
 
 namespace cargomon::cli {
 
-void ensure_admin(UserStore& users, const std::string& given) {
+void ensure_admin(UserStore& users, const std::string& given,
+                  const std::filesystem::path& password_file) {
   if (users.count_users() > 0) return;
   const bool generated = given.empty();
   const std::string password = generated ? auth::generate_password() : given;
-  if (users.create_user(User{"admin", auth::hash_password(password), Role::admin, false}) !=
-      UserChange::done) {
-    return;  // another instance sharing the store created it first
+  const bool to_file = generated && !password_file.empty();
+  if (to_file && !auth::create_private_file(password_file, password + "\n")) {
+    throw std::runtime_error(
+        "--generated-admin-password-file " + password_file.string() +
+        " already exists, yet the store has no user: it is left from an earlier store; delete it");
   }
-  if (generated) {
+  const UserChange created = [&] {
+    try {
+      return users.create_user(User{"admin", auth::hash_password(password), Role::admin, false});
+    } catch (...) {
+      if (to_file) std::filesystem::remove(password_file);  // the password is no one's
+      throw;
+    }
+  }();
+  if (created != UserChange::done) {
+    // Another instance sharing the store created it first.
+    if (to_file) std::filesystem::remove(password_file);
+    return;
+  }
+  if (to_file) {
+    std::cout << "Created user 'admin' with a generated password, written to "
+              << password_file.string() << " (mode 0600): read it with `sudo cat "
+              << password_file.string()
+              << "`, then change it (`cargomon user passwd admin`) and delete the file"
+              << std::endl;
+  } else if (generated) {
     std::cout << "Created user 'admin' with password: " << password
               << "\n(shown only this once; change it with `cargomon user passwd admin`)"
               << std::endl;

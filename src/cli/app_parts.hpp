@@ -3,6 +3,7 @@
 // alike from the same settings, so that `serve` and `lambda` open the same
 // store, sign with the same secret and create the same first user.
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -15,8 +16,11 @@ namespace cargomon::cli {
 
 // With no user at all, the first start creates `admin`, with the password
 // given (--admin-password / CARGOMON_ADMIN_PASSWORD) or one generated and
-// shown once.
-void ensure_admin(UserStore& users, const std::string& given);
+// shown once: printed, or, with `password_file`, written there (mode 0600,
+// before the user exists, so a password that cannot be kept is never set)
+// and the file named. Throws std::runtime_error if that file already exists.
+void ensure_admin(UserStore& users, const std::string& given,
+                  const std::filesystem::path& password_file = {});
 
 // Opens the store. A store with live orders is shared by several instances
 // (PostgreSQL): they must accept each other's tokens, so the secret must be

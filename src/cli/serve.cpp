@@ -163,7 +163,7 @@ class Application {
                      [this] { return static_cast<double>(server_.open_connections()); });
     counters_.sample(metrics::Sampled::open_streams,
                      [this] { return static_cast<double>(feed_.subscribers()); });
-    ensure_admin(users_, settings.admin_password);
+    ensure_admin(users_, settings.admin_password, settings.generated_admin_password_file);
     // An order whose courier was read more than a second ago is still taken
     // on its network thread while a store thread reads the courier again.
     users_.refresh_with(

@@ -97,6 +97,12 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_LISTEN")
       ->capture_default_str();
   add_application_options(command, s);
+  command
+      .add_option("--generated-admin-password-file", s.generated_admin_password_file,
+                  "Where the password generated for the first `admin` is written (a new file, "
+                  "mode 0600) instead of printed; the line printed names the file (for a "
+                  "service, whose output goes to a log)")
+      ->envname("CARGOMON_GENERATED_ADMIN_PASSWORD_FILE");
   command.add_option("--web-dir", s.web_dir, "Built dashboard to serve at / (web/dist)")
       ->envname("CARGOMON_WEB_DIR");
   command

@@ -28,7 +28,10 @@ struct ServeSettings {
   std::filesystem::path jwt_secret_file;
   std::string jwt_secret;      // the secret itself (CARGOMON_JWT_SECRET); wins over the file
   std::string admin_password;  // for the `admin` user made on the first start; empty: generated
-  std::size_t threads = 0;     // 0: one per core
+  // Where a generated first password is kept instead of printed (serve only):
+  // a service's output goes to a log others may read.
+  std::filesystem::path generated_admin_password_file;
+  std::size_t threads = 0;  // 0: one per core
   std::size_t body_limit = std::size_t{256} * 1024;
   std::chrono::seconds shutdown_grace{10};
   std::size_t max_connections = 10'000;

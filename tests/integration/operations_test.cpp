@@ -160,6 +160,75 @@ TEST(Cli, ASecondServeOnOneDataDirectoryRefusesNamingTheFirst) {
   EXPECT_EQ(HttpClient(after->port()).get("/readyz").status, 200);
 }
 
+// What the Debian package's unit relies on: a service's output goes to the
+// journal, so the generated first password goes to a private file instead.
+TEST(Cli, AGeneratedFirstPasswordGoesToItsFileNamedAndNeverToTheOutput) {
+  TempDir dir;
+  const auto data = dir.path() / "data";
+  const auto file = data / "admin-password";
+  ServerProcess::Options options;
+  options.data_dir = data;
+  options.extra_args = {"--generated-admin-password-file", file.string()};
+  auto server = std::make_unique<ServerProcess>(options);
+
+  EXPECT_NE(server->output().find("Created user 'admin' with a generated password, written to " +
+                                  file.string() + " (mode 0600)"),
+            std::string::npos)
+      << server->output();
+  ASSERT_TRUE(fs::exists(file));
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(file);
+  std::string password;
+  std::getline(in, password);
+  ASSERT_GE(password.size(), 16U);
+  EXPECT_EQ(server->output().find(password), std::string::npos) << "the password was printed";
+  EXPECT_FALSE(HttpClient(server->port()).login("admin", password).empty());
+
+  // Later starts find a user and leave the file alone.
+  EXPECT_EQ(server->stop(), 0);
+  server = std::make_unique<ServerProcess>(options);
+  EXPECT_EQ(server->output().find("Created user"), std::string::npos) << server->output();
+  std::ifstream again(file);
+  std::string kept;
+  std::getline(again, kept);
+  EXPECT_EQ(kept, password);
+}
+
+TEST(Cli, APasswordFileLeftWithAnEmptyStoreStopsTheStartNamingIt) {
+  TempDir dir;
+  const auto data = dir.path() / "data";
+  const auto file = data / "admin-password";
+  fs::create_directories(data);
+  std::ofstream(file) << "from-an-earlier-store\n";
+  // A start that is not refused would serve on: waited for with a deadline.
+  ChildProcess refused(
+      {cargomon_binary().string(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data.string(),
+       "--generated-admin-password-file", file.string()},
+      {}, dir.path() / "refused.log");
+  const auto status = refused.wait_exit(steady_clock::now() + std::chrono::seconds(60));
+  ASSERT_TRUE(status.has_value()) << "it started: " << refused.output();
+  EXPECT_NE(*status, 0);
+  EXPECT_NE(refused.output().find(file.string() + " already exists, yet the store has no user"),
+            std::string::npos)
+      << refused.output();
+  EXPECT_EQ(refused.output().find("listening"), std::string::npos) << refused.output();
+  std::ifstream in(file);
+  std::string content;
+  std::getline(in, content);
+  EXPECT_EQ(content, "from-an-earlier-store");
+  // No admin was made with a password no one has: once the file is gone the
+  // next start makes one.
+  fs::remove(file);
+  ServerProcess::Options options;
+  options.data_dir = data;
+  options.extra_args = {"--generated-admin-password-file", file.string()};
+  const ServerProcess server(options);
+  EXPECT_NE(server.output().find("Created user 'admin' with a generated password"),
+            std::string::npos)
+      << server.output();
+}
+
 TEST(Cli, TheReadmeListsEveryFlagOfEveryCommand) {
   std::ifstream in(CARGOMON_README);
   const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
