@@ -1,20 +1,16 @@
 #include "lambda/emf.hpp"
 
-#include <array>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <string_view>
+#include <vector>
+
+#include "api/route.hpp"
 
 namespace cargomon::lambda {
 namespace {
 
 namespace json = boost::json;
-
-constexpr std::array<std::string_view, 11> kRoutes{"token",    "registrar_pedido_entregado",
-                                                   "pedidos",  "pedidos.csv",
-                                                   "metrics",  "eventos",
-                                                   "usuarios", "healthz",
-                                                   "readyz",   "openapi.json",
-                                                   "docs"};
 
 // The order outcome of an answer to POST /registrar_pedido_entregado.
 std::optional<std::string> order_outcome(const Outcome& outcome) {
@@ -51,17 +47,19 @@ json::object directive(json::array dimensions, json::array metrics) {
 
 }  // namespace
 
-std::string route_of(const std::string& path) {
+std::string route_of(std::string_view path, std::string_view method) {
   if (path.empty() || path.front() != '/') return "other";
-  const auto rest = std::string_view(path).substr(1);
-  const auto slash = rest.find('/');
-  const auto first = rest.substr(0, slash);
-  bool known = false;
-  for (const auto route : kRoutes) known = known || route == first;
-  if (!known) return "other";
-  std::string route = "/" + std::string(first);
-  if (slash != std::string_view::npos && slash + 1 < rest.size()) route += "/{id}";
-  return route;
+  std::vector<std::string> segments;
+  for (std::size_t start = 1; start <= path.size();) {
+    const auto slash = std::min(path.find('/', start), path.size());
+    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  // The serve command's route labels (api/route.hpp); nothing is served
+  // beside the API here, so what is not a route is "other".
+  const auto route = api::match_route(segments, method);
+  if (route == api::Route::dashboard_file || route == api::Route::unmatched) return "other";
+  return std::string(api::route_pattern(route));
 }
 
 InvocationMetrics measure(const Invocation& invocation, const Outcome& outcome,
@@ -71,7 +69,7 @@ InvocationMetrics measure(const Invocation& invocation, const Outcome& outcome,
   InvocationMetrics metrics;
   metrics.request_id = invocation.request_id;
   metrics.timestamp_ms = timestamp_ms;
-  metrics.route = outcome.ok ? route_of(outcome.path) : "other";
+  metrics.route = outcome.ok ? route_of(outcome.path, outcome.method) : "other";
   metrics.status = outcome.ok ? outcome.status : 0;
   metrics.error_type = outcome.ok ? "" : outcome.error_type;
   metrics.order_outcome = order_outcome(outcome);

@@ -27,7 +27,7 @@ inline constexpr const char* kMetricNamespace = "cargomon";
 struct InvocationMetrics {
   std::string request_id;
   std::int64_t timestamp_ms = 0;  // Unix time
-  std::string route;              // "/metrics", "/pedidos/{id}", "other"
+  std::string route;              // "/metrics", "/pedidos/{pedido_id}", "other"
   int status = 0;                 // 0 when the invocation ended in /error
   std::string error_type;         // when it did
   std::optional<std::string> order_outcome;
@@ -37,9 +37,10 @@ struct InvocationMetrics {
   std::string message;  // the human-readable log text
 };
 
-// The route dimension: a known first segment, "/{id}" for anything below
-// it, "other" for the rest (so a client cannot create dimension values).
-std::string route_of(const std::string& path);
+// The route dimension: the route's pattern, as `serve`'s Prometheus labels
+// ("/pedidos/{pedido_id}"), "other" for the rest (so a client cannot create
+// dimension values).
+std::string route_of(std::string_view path, std::string_view method);
 
 InvocationMetrics measure(const Invocation& invocation, const Outcome& outcome,
                           std::chrono::steady_clock::duration took,

@@ -96,11 +96,15 @@ TEST(Emf, AFailedInvocationCountsByErrorType) {
 }
 
 TEST(Emf, RoutesAreAFixedSetSoClientsCannotMakeDimensions) {
-  EXPECT_EQ(route_of("/pedidos/4205dd65-056f"), "/pedidos/{id}");
-  EXPECT_EQ(route_of("/pedidos"), "/pedidos");
-  EXPECT_EQ(route_of("/usuarios/ana"), "/usuarios/{id}");
-  EXPECT_EQ(route_of("/anything-at-all"), "other");
-  EXPECT_EQ(route_of(""), "other");
+  // The labels of serve's Prometheus counters, so both modes chart alike.
+  EXPECT_EQ(route_of("/pedidos/4205dd65-056f", "GET"), "/pedidos/{pedido_id}");
+  EXPECT_EQ(route_of("/pedidos", "GET"), "/pedidos");
+  EXPECT_EQ(route_of("/usuarios/ana", "PATCH"), "/usuarios/{username}");
+  EXPECT_EQ(route_of("/metrics/rango", "GET"), "/metrics/rango");
+  EXPECT_EQ(route_of("/informes/dia.xlsx", "GET"), "/informes/dia.xlsx");
+  EXPECT_EQ(route_of("/anything-at-all", "GET"), "other");
+  EXPECT_EQ(route_of("/anything/at/all", "POST"), "other");
+  EXPECT_EQ(route_of("", "GET"), "other");
 }
 
 }  // namespace

@@ -175,6 +175,37 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       assert.equal(await page.locator('.hbar--top').count(), Math.min(3, metrics.productos.length));
     }));
 
+  test('compares the day with last week at this hour and totals the last 7 days', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      const lastWeek = metrics.comparacion.semana_anterior;
+      const [y, m, d] = lastWeek.fecha.split('-').map(Number);
+      const weekday = new Intl.DateTimeFormat('es-CO', { timeZone: 'UTC', weekday: 'long' }).format(
+        new Date(Date.UTC(y, m - 1, d)),
+      );
+      // A fresh store: nothing last week to compare with, said in words.
+      assert.equal(lastWeek.variacion_pedidos, null);
+      const line = page.getByTestId('kpi-orders-vs-week');
+      await waitUntil(
+        async () =>
+          norm(await line.textContent()) === `Sin ventas el ${weekday} pasado a esta hora`,
+        { timeoutMs: 3_000, what: `the orders card to compare with last ${weekday}` },
+      );
+      const { json: range } = await server.api(
+        'GET',
+        `/metrics/rango?desde=${lastWeek.fecha}&hasta=${metrics.fecha}`,
+        { token },
+      );
+      assert.equal(range.total.pedidos, metrics.total_pedidos);
+      const total = page.getByTestId('range-total');
+      await waitUntil(
+        async () =>
+          norm(await total.textContent()).startsWith(`${count(metrics.total_pedidos)} pedidos`),
+        { timeoutMs: 3_000, what: 'the last 7 days to total the orders' },
+      );
+    }));
+
   test("downloads the shown day's orders as the server's CSV", (t) =>
     withServerLog(t, async () => {
       const token = await server.token();
