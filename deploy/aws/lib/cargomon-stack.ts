@@ -56,6 +56,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/registrar_pedido_entregado',
   '/pedidos*', // /pedidos, /pedidos.csv, /pedidos/{id}
   '/metrics*', // /metrics, /metrics/productos, /metrics/repartidores, /metrics/rango
+  '/informes*', // /informes/dia.xlsx
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
   '/healthz',

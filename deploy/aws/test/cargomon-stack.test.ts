@@ -790,9 +790,10 @@ describe('alarms', () => {
     for (const outcome of ['accepted', 'rejected', 'conflicting', 'unavailable']) {
       assert.ok(emf.includes(`return "${outcome}";`), outcome);
     }
-    // The route dimension: "/" + the first segment, for a one-segment path.
-    assert.ok(emf.includes('"registrar_pedido_entregado"'));
-    assert.match(emf, /std::string route = "\/" \+ std::string\(first\);/);
+    // The route dimension: the route's pattern from src/api/route.cpp, the
+    // one the alarm's dimension value names.
+    assert.match(emf, /return std::string\(api::route_pattern\(route\)\);/);
+    assert.ok(source('src/api/route.cpp').includes('return "/registrar_pedido_entregado";'));
   });
 
   test('an email subscription only when an address is given', () => {
