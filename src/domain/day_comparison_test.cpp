@@ -31,7 +31,7 @@ TEST(FiguresUntil, CountsCompleteHoursAndTheElapsedFractionOfTheCurrentOne) {
   EXPECT_EQ(figures_until(metrics, hours(9)).orders, 10);  // 09:00: hour 9 has not begun
   const auto at_half_past_nine = figures_until(metrics, hours(9) + minutes(30));
   EXPECT_EQ(at_half_past_nine.orders, 20);  // 10 + half of 20
-  EXPECT_EQ(at_half_past_nine.sales, Money::from_cents(20 * 1000));
+  EXPECT_EQ(at_half_past_nine.sales, Money::from_cents(20'000));
   EXPECT_EQ(figures_until(metrics, hours(11)).orders, 70);
   EXPECT_EQ(figures_until(metrics, hours(24)).units, 140);  // the whole day, units included
   EXPECT_EQ(figures_until(metrics, seconds(0)).orders, 0);
