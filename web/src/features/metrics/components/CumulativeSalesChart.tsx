@@ -7,6 +7,7 @@ import { niceStep, usePlotSize } from './SalesPerHourChart';
 const HOURS = 24;
 const CHAR_PX = 6.6;
 const HOUR_AXIS_PX = 20;
+/** Room above the highest line for the top tick's label. */
 const TOP_PX = 10;
 
 /** Sales summed hour by hour: the value at index h is the total by the end of hour h. */
@@ -35,7 +36,10 @@ export function CumulativeSalesChart({
   const { t, lang } = useI18n();
   const titleId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
-  const { width, height } = usePlotSize(plotRef);
+  const { width, height, rem } = usePlotSize(plotRef);
+  // Label sizes follow the root font size (larger on wall screens), as the hourly chart's.
+  const charPx = (CHAR_PX * rem) / 16;
+  const hourAxisPx = (HOUR_AXIS_PX * rem) / 16;
   const comparison = metrics.comparacion;
   if (!comparison) return null;
 
@@ -48,11 +52,12 @@ export function CumulativeSalesChart({
   const top = max > 0 ? Math.ceil(max / step) * step : step * 4;
   const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
   const tickLabels = ticks.map((v) => formatMoney(v, lang));
-  const left = Math.ceil(Math.max(...tickLabels.map((l) => l.length)) * CHAR_PX) + 8;
-  const baseline = height - HOUR_AXIS_PX;
+  const left = Math.ceil(Math.max(...tickLabels.map((l) => l.length)) * charPx) + 8;
+  const baseline = height - hourAxisPx;
   const slot = Math.max(1, (width - left) / HOURS);
   const x = (hour: number) => left + (hour + 1) * slot;
-  const y = (v: number) => baseline - (v / top) * (baseline - TOP_PX);
+  const topPx = (TOP_PX * rem) / 16;
+  const y = (v: number) => baseline - (v / top) * (baseline - topPx);
   const points = (values: number[]) =>
     [`${left},${baseline}`, ...values.map((v, h) => `${x(h)},${y(v)}`)].join(' ');
   const dayTotal = day.at(-1) ?? 0;
@@ -89,7 +94,8 @@ export function CumulativeSalesChart({
           ))}
           <polyline className="line line--before" points={points(before)} />
           <polyline className="line line--day" points={points(day)} />
-          {Array.from({ length: HOURS / 3 + 1 }, (_, i) => i * 3).map((hour) => (
+          {/* 00 to 21: a 24 at the right edge would be cut by the plot's border. */}
+          {Array.from({ length: HOURS / 3 }, (_, i) => i * 3).map((hour) => (
             <text
               key={hour}
               className="vbars__hour"

@@ -71,7 +71,7 @@ export function RangeSummary({ day }: { day: string }) {
             })}
           </p>
           <div className="table-scroll">
-            <table className="table">
+            <table className="table range__table stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t(span === 'week' ? 'range.day' : 'range.weekRow')}</th>
@@ -81,16 +81,20 @@ export function RangeSummary({ day }: { day: string }) {
                   <th scope="col" className="num">
                     {t('couriers.sales')}
                   </th>
-                  <th scope="col" className="range__bar-col" aria-hidden="true" />
+                  <th scope="col" className="range__bar-col col-optional" aria-hidden="true" />
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.key}>
                     <th scope="row">{r.label}</th>
-                    <td className="num">{formatNumber(r.pedidos, lang)}</td>
-                    <td className="num">{formatMoney(r.ventas, lang)}</td>
-                    <td className="range__bar-col" aria-hidden="true">
+                    <td className="num" data-label={t('couriers.orders')}>
+                      {formatNumber(r.pedidos, lang)}
+                    </td>
+                    <td className="num" data-label={t('couriers.sales')}>
+                      {formatMoney(r.ventas, lang)}
+                    </td>
+                    <td className="range__bar-col col-optional" aria-hidden="true">
                       {/* An SVG bar: the strict CSP refuses inline styles. */}
                       <svg
                         className="range__bar"
