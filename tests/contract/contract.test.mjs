@@ -628,6 +628,48 @@ describe('the OpenAPI document describes the real traffic', () => {
     }
   });
 
+  test('GET /metrics/rango and /informes/dia.xlsx', async () => {
+    const { viewer } = tokens;
+    const { json } = await exchange('GET', '/metrics/rango?desde=2024-09-09&hasta=2024-09-15', {
+      token: viewer,
+      status: 200,
+    });
+    assert.equal(json.dias.length, 7);
+    // The two orders of 2024-09-12 (see GET /metrics), and the days add up to the total.
+    assert.equal(json.dias[3].pedidos, 2);
+    assert.equal(
+      json.dias.reduce((sum, day) => sum + day.pedidos, 0),
+      json.total.pedidos,
+    );
+    await exchange('GET', '/metrics/rango?desde=2024-09-15&hasta=2024-09-09', {
+      token: viewer,
+      status: 400,
+    });
+    await exchange('GET', '/metrics/rango?desde=2024-09-09', {
+      token: viewer,
+      status: 400,
+      docRefuses: true,
+    });
+    await refusesWrongCallers('GET', '/metrics/rango?desde=2024-09-09&hasta=2024-09-15', {
+      role: 'courier',
+    });
+
+    const { response } = await exchange('GET', '/informes/dia.xlsx?fecha=2024-09-12', {
+      token: viewer,
+      status: 200,
+    });
+    assert.equal(
+      response.headers.get('content-type'),
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    await exchange('GET', '/informes/dia.xlsx?fecha=2024-02-30', {
+      token: viewer,
+      status: 400,
+      docRefuses: true,
+    });
+    await refusesWrongCallers('GET', '/informes/dia.xlsx', { role: 'courier' });
+  });
+
   test('GET /eventos', async () => {
     const { viewer, courier } = tokens;
     await exchange('GET', '/eventos', {
