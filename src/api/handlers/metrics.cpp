@@ -1,14 +1,19 @@
 // GET /metrics: the figures of one business day, from its running totals,
 // with the product and courier rankings cut to their first places; the
 // complete rankings page by page on GET /metrics/productos and
-// GET /metrics/repartidores.
+// GET /metrics/repartidores; their ranges on GET /metrics/rango and the
+// day's report as a workbook on GET /informes/dia.xlsx.
+
+#include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <filesystem>
 
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/metrics_reader.hpp"
 #include "api/order_json.hpp"
+#include "report/day_report_xlsx.hpp"
 
 namespace cargomon::api {
 namespace {
@@ -90,14 +95,27 @@ std::optional<RankingQuery> ranking_query(Services& s, const QueryParams& params
   return RankingQuery{*day, *position, *limit};
 }
 
+// The day with its comparison, through the shared reader when there is one.
+ComparedDay read_compared(Services& s, BusinessDay day, MetricsTop top) {
+  if (s.metrics_reader) return s.metrics_reader->read(day, top);
+  MetricsReader uncached(s.orders, s.calendar, s.clock);
+  return uncached.read(day, top);
+}
+
+// The rankings a report lists before summing the rest: a real day (a few
+// thousand products) is listed whole; an invented catalogue cannot make the
+// workbook grow past a few hundred kilobytes.
+constexpr MetricsTop kReportTop{1000, 1000};
+
+constexpr const char* kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 }  // namespace
 
 Response get_metrics(Services& s, const QueryParams& params) {
   Response error;
   const auto day = requested_day(s, params, error);
   if (!day) return error;
-  MetricsReader uncached(s.orders, s.calendar, s.clock);
-  const auto compared = (s.metrics_reader ? *s.metrics_reader : uncached).read(*day, kSnapshotTop);
+  const auto compared = read_compared(s, *day, kSnapshotTop);
   JsonWriter out;
   write_metrics(out, compared.metrics, s.calendar, &compared.comparison);
   return json_response(200, out.take());
@@ -140,6 +158,29 @@ Response get_courier_ranking(Services& s, const QueryParams& params) {
   const auto metrics = s.orders.ranked_day_metrics(query->day, {0, query->position + query->limit});
   return ranking_page("repartidores", metrics, metrics.couriers, metrics.courier_count,
                       query->position, write_courier);
+}
+
+Response get_day_report(Services& s, const QueryParams& params) {
+  Response error;
+  const auto day = requested_day(s, params, error);
+  if (!day) return error;
+  const auto compared = read_compared(s, *day, kReportTop);
+  Response response;
+  try {
+    response.body = day_report_xlsx(compared.metrics, compared.comparison, s.calendar,
+                                    std::filesystem::temp_directory_path());
+  } catch (const ReportFailed& e) {
+    // The machine's temporary directory is full or gone: the server's
+    // trouble, not the client's, and it may pass.
+    spdlog::warn("GET /informes/dia.xlsx: {}", e.what());
+    return error_response(ApiError::overloaded,
+                          "The report could not be written, try again shortly");
+  }
+  response.content_type = kXlsx;
+  response.header("Content-Disposition",
+                  "attachment; filename=\"informe-" + format_business_day(*day) + ".xlsx\"");
+  response.header("Cache-Control", "no-store");
+  return response;
 }
 
 }  // namespace cargomon::api
