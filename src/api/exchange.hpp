@@ -20,6 +20,7 @@ struct Request {
   std::string content_type;
   std::string authorization;
   std::string origin;
+  std::string accept_language;  // the language of error messages (api/language.hpp)
   std::string last_event_id;
   std::string body;
   std::string client_address;  // for throttling failed logins

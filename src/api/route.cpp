@@ -12,6 +12,8 @@ std::string_view route_pattern(Route route) {
       return "/pedidos";
     case Route::orders_csv:
       return "/pedidos.csv";
+    case Route::orders_xlsx:
+      return "/pedidos.xlsx";
     case Route::order:
       return "/pedidos/{pedido_id}";
     case Route::day_metrics:
@@ -60,6 +62,7 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "registrar_pedido_entregado") return Route::register_order;
     if (first == "pedidos") return Route::orders;
     if (first == "pedidos.csv") return Route::orders_csv;
+    if (first == "pedidos.xlsx") return Route::orders_xlsx;
     if (first == "metrics") return Route::day_metrics;
     if (first == "eventos") return Route::events;
     if (first == "usuarios") return Route::users;

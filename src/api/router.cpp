@@ -12,6 +12,7 @@
 #include "api/authenticate.hpp"
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/language.hpp"
 #include "api/rate_limiter.hpp"
 #include "metrics/metrics.hpp"
 
@@ -108,9 +109,11 @@ void Router::handle(Request request, Respond::Sink sink) const {
     unparsed = std::current_exception();
   }
   const Respond respond([sink = std::move(sink), origin = shared->origin, method = shared->method,
+                         language = preferred_language(shared->accept_language),
                          id = request_id_of(shared->request_id), &settings = services_.settings,
                          counters = services_.metrics, route = target.route,
                          started](Response response) {
+    localize_error(response, language);
     add_common_headers(response, origin, settings);
     response.header("X-Request-Id", id);
     if (counters) count_answer(*counters, route, response, started);
@@ -225,6 +228,10 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
       if (method != "GET") return respond(method_not_allowed("GET"));
       return guarded(Permission::read_orders,
                      [&s, query, respond] { respond(get_orders_csv(s, *query)); });
+    case Route::orders_xlsx:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::read_orders,
+                     [&s, query, respond] { respond(get_orders_xlsx(s, *query)); });
     case Route::order:
       if (method != "GET") return respond(method_not_allowed("GET"));
       return guarded(Permission::read_orders,

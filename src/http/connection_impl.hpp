@@ -57,6 +57,7 @@ inline api::Request to_api(const bhttp::request<bhttp::string_body>& req,
   out.content_type = std::string(req[bhttp::field::content_type]);
   out.authorization = std::string(req[bhttp::field::authorization]);
   out.origin = std::string(req[bhttp::field::origin]);
+  out.accept_language = std::string(req[bhttp::field::accept_language]);
   out.last_event_id = std::string(req["Last-Event-ID"]);
   out.request_id = std::string(req["X-Request-Id"]);
   out.body = req.body();

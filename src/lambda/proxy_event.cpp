@@ -153,6 +153,7 @@ void fill_from_headers(api::Request& request, const HeaderList& headers) {
   request.content_type = first_header(headers, "content-type");
   request.authorization = first_header(headers, "authorization");
   request.origin = first_header(headers, "origin");
+  request.accept_language = first_header(headers, "accept-language");
   request.last_event_id = first_header(headers, "last-event-id");
   request.request_id = first_header(headers, "x-request-id");
 }

@@ -1,149 +1,14 @@
 #include "report/day_report_xlsx.hpp"
 
-#include <unistd.h>
-#include <xlsxwriter.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <initializer_list>
-#include <iterator>
-#include <memory>
 #include <optional>
-#include <vector>
+
+#include "report/workbook.hpp"
 
 namespace cargomon {
 namespace {
-
-constexpr const char* kMoney = "#,##0.00";
-constexpr const char* kCount = "#,##0";
-constexpr const char* kPercent = "0.0%";
-
-// A file in `scratch` that is gone when this is.
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::filesystem::path& scratch) {
-    std::string pattern = (scratch / "cargomon-report-XXXXXX").string();
-    const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) throw ReportFailed("cannot create a temporary file in " + scratch.string());
-    ::close(fd);
-    path_ = pattern;
-  }
-  ~ScratchFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  ScratchFile(ScratchFile&&) = delete;
-  ScratchFile& operator=(ScratchFile&&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-struct WorkbookClose {
-  void operator()(lxw_workbook* workbook) const {
-    // Only on an early exit: a written workbook has been closed already.
-    if (workbook) workbook_close(workbook);
-  }
-};
-
-double pesos(Money money) { return static_cast<double>(money.cents()) / 100.0; }
-
-class Writer {
- public:
-  Writer(const std::filesystem::path& file, const std::filesystem::path& scratch)
-      : scratch_(scratch.string()) {
-    lxw_workbook_options options{};
-    options.constant_memory = LXW_FALSE;
-    options.tmpdir = scratch_.data();
-    workbook_.reset(workbook_new_opt(file.c_str(), &options));
-    if (!workbook_) throw ReportFailed("cannot start the workbook");
-    bold_ = workbook_add_format(workbook_.get());
-    format_set_bold(bold_);
-    heading_ = workbook_add_format(workbook_.get());
-    format_set_bold(heading_);
-    format_set_bottom(heading_, LXW_BORDER_THIN);
-    title_ = workbook_add_format(workbook_.get());
-    format_set_bold(title_);
-    format_set_font_size(title_, 14);
-    money_ = number_format(kMoney);
-    count_ = number_format(kCount);
-    percent_ = number_format(kPercent);
-    date_ = number_format("dd/mm/yyyy");
-  }
-
-  lxw_worksheet* sheet(const char* name) {
-    auto* sheet = workbook_add_worksheet(workbook_.get(), name);
-    if (!sheet) throw ReportFailed("cannot add a sheet");
-    return sheet;
-  }
-
-  void text(lxw_worksheet* sheet, int row, int col, const std::string& value,
-            lxw_format* format = nullptr) {
-    worksheet_write_string(sheet, cell_row(row), cell_col(col), value.c_str(), format);
-  }
-  void money(lxw_worksheet* sheet, int row, int col, Money value) {
-    worksheet_write_number(sheet, cell_row(row), cell_col(col), pesos(value), money_);
-  }
-  void count(lxw_worksheet* sheet, int row, int col, std::int64_t value) {
-    worksheet_write_number(sheet, cell_row(row), cell_col(col), static_cast<double>(value), count_);
-  }
-  // A change in percent (12.5) as the fraction a spreadsheet's % format shows
-  // (0.125); an empty cell when there was nothing to compare with.
-  void change(lxw_worksheet* sheet, int row, int col, const std::optional<double>& percent) {
-    if (!percent) return;
-    worksheet_write_number(sheet, cell_row(row), cell_col(col), *percent / 100.0, percent_);
-  }
-  void date(lxw_worksheet* sheet, int row, int col, BusinessDay day) {
-    lxw_datetime value{};
-    value.year = static_cast<int>(day.year());
-    value.month = static_cast<int>(static_cast<unsigned>(day.month()));
-    value.day = static_cast<int>(static_cast<unsigned>(day.day()));
-    worksheet_write_datetime(sheet, cell_row(row), cell_col(col), &value, date_);
-  }
-  void widths(lxw_worksheet* sheet, std::initializer_list<double> widths) {
-    lxw_col_t col = 0;
-    for (const double width : widths) {
-      worksheet_set_column(sheet, col, col, width, nullptr);
-      ++col;
-    }
-  }
-
-  lxw_format* bold() const { return bold_; }
-  lxw_format* heading() const { return heading_; }
-  lxw_format* title() const { return title_; }
-
-  void close() {
-    const auto result = workbook_close(workbook_.release());
-    if (result != LXW_NO_ERROR) {
-      throw ReportFailed(std::string("cannot write the workbook: ") + lxw_strerror(result));
-    }
-  }
-
- private:
-  static lxw_row_t cell_row(int row) { return static_cast<lxw_row_t>(row); }
-  static lxw_col_t cell_col(int col) { return static_cast<lxw_col_t>(col); }
-  lxw_format* number_format(const char* pattern) {
-    auto* format = workbook_add_format(workbook_.get());
-    format_set_num_format(format, pattern);
-    return format;
-  }
-
-  std::string scratch_;  // options.tmpdir points into it
-  std::unique_ptr<lxw_workbook, WorkbookClose> workbook_;
-  lxw_format* bold_ = nullptr;
-  lxw_format* heading_ = nullptr;
-  lxw_format* title_ = nullptr;
-  lxw_format* money_ = nullptr;
-  lxw_format* count_ = nullptr;
-  lxw_format* percent_ = nullptr;
-  lxw_format* date_ = nullptr;
-};
 
 std::string hour_label(std::int64_t minutes) {
   std::array<char, 8> text{};
@@ -152,7 +17,7 @@ std::string hour_label(std::int64_t minutes) {
   return text.data();
 }
 
-void write_summary(Writer& w, const DayMetrics& day, const DayComparison& comparison,
+void write_summary(Workbook& w, const DayMetrics& day, const DayComparison& comparison,
                    const BusinessCalendar& calendar) {
   auto* s = w.sheet("Resumen");
   w.widths(s, {30, 16, 16, 12, 16, 12});
@@ -216,7 +81,7 @@ void write_summary(Writer& w, const DayMetrics& day, const DayComparison& compar
   w.money(s, row + 1, 1, week.whole_day.sales);
 }
 
-void write_hours(Writer& w, const DayMetrics& day, const DayComparison& comparison) {
+void write_hours(Workbook& w, const DayMetrics& day, const DayComparison& comparison) {
   auto* s = w.sheet("Por hora");
   w.widths(s, {10, 12, 16, 22, 22});
   w.text(s, 0, 0, "Hora", w.heading());
@@ -234,7 +99,7 @@ void write_hours(Writer& w, const DayMetrics& day, const DayComparison& comparis
   }
 }
 
-void write_products(Writer& w, const DayMetrics& day) {
+void write_products(Workbook& w, const DayMetrics& day) {
   auto* s = w.sheet("Productos");
   w.widths(s, {10, 40, 12, 16});
   w.text(s, 0, 0, "Posición", w.heading());
@@ -257,7 +122,7 @@ void write_products(Writer& w, const DayMetrics& day) {
   }
 }
 
-void write_couriers(Writer& w, const DayMetrics& day) {
+void write_couriers(Workbook& w, const DayMetrics& day) {
   auto* s = w.sheet("Repartidores");
   w.widths(s, {10, 14, 36, 12, 12, 16});
   w.text(s, 0, 0, "Posición", w.heading());
@@ -292,15 +157,13 @@ std::string day_report_xlsx(const DayMetrics& day, const DayComparison& comparis
                             const BusinessCalendar& calendar,
                             const std::filesystem::path& scratch) {
   const ScratchFile file(scratch);
-  Writer writer(file.path(), scratch);
+  Workbook writer(file.path(), scratch);
   write_summary(writer, day, comparison, calendar);
   write_hours(writer, day, comparison);
   write_products(writer, day);
   write_couriers(writer, day);
   writer.close();
-  std::ifstream in(file.path(), std::ios::binary);
-  if (!in) throw ReportFailed("cannot read the workbook back");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return file.read();
 }
 
 }  // namespace cargomon

@@ -9,20 +9,14 @@
 // Repartidores (the rankings as given, and a row summing the rest).
 
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 
 #include "domain/business_calendar.hpp"
 #include "domain/day_comparison.hpp"
 #include "domain/day_metrics.hpp"
+#include "report/workbook.hpp"
 
 namespace cargomon {
-
-// The workbook could not be written (no room in the temporary directory).
-class ReportFailed : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // The workbook's bytes. libxlsxwriter writes to a file: it is made in
 // `scratch` (a directory; the file is removed before this returns).

@@ -5,16 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <boost/json.hpp>
-#include <cstdio>
-#include <fstream>
-#include <memory>
+#include "report/testing/read_back.hpp"
 
 namespace cargomon {
 namespace {
 
-namespace json = boost::json;
 using std::chrono::hours;
 using std::chrono::minutes;
 
@@ -32,40 +27,8 @@ DayMetrics metrics_of(const char* date, std::initializer_list<std::pair<int, std
   return m;
 }
 
-class DayReportXlsx : public ::testing::Test {
- protected:
-  void SetUp() override {
-    scratch_ = std::filesystem::temp_directory_path() /
-               ("cargomon-report-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(scratch_);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
-  // The workbook's cells as read_xlsx.py prints them.
-  json::object read_back(const std::string& bytes) {
-    const auto file = scratch_ / "read.xlsx";
-    std::ofstream(file, std::ios::binary) << bytes;
-    const std::string command = std::string(CARGOMON_READ_XLSX) + " " + file.string();
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    EXPECT_TRUE(pipe) << command;
-    std::string out;
-    std::array<char, 4096> buffer{};
-    while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) {
-      out.append(buffer.data(), n);
-    }
-    // An empty answer: the reader failed (is python3-openpyxl installed?
-    // scripts/install-deps.sh test installs it).
-    EXPECT_FALSE(out.empty()) << command;
-    return json::parse(out).as_object();
-  }
-
-  std::filesystem::path scratch_;
-};
-
-const json::value& at(const json::object& book, const char* sheet, std::size_t row,
-                      std::size_t col) {
-  return book.at(sheet).as_array().at(row).as_array().at(col);
-}
+using DayReportXlsx = testing::WorkbookTest;
+using testing::at;
 
 TEST_F(DayReportXlsx, EveryFigureIsATypedCellWithItsFormat) {
   auto today = metrics_of("2026-12-03", {{8, 10'000'000'00}, {9, 250'50}, {15, 99}});

@@ -39,6 +39,8 @@ class HttpConnection final : public Connection {
     request.target = target;
     request.body = json;
     request.headers.emplace_back("Content-Type", "application/json");
+    // The server's reasons, quoted in the simulator's English report.
+    request.headers.emplace_back("Accept-Language", "en");
     if (!bearer.empty()) {
       authorization_.assign("Bearer ").append(bearer);
       request.headers.emplace_back("Authorization", authorization_);

@@ -540,7 +540,7 @@ describe('the OpenAPI document describes the real traffic', () => {
     await refusesWrongCallers('GET', `/pedidos/${id}`, { role: 'courier' });
   });
 
-  test('GET /pedidos, GET /pedidos.csv', async () => {
+  test('GET /pedidos, GET /pedidos.csv, GET /pedidos.xlsx', async () => {
     const { viewer } = tokens;
     const { json: page } = await exchange('GET', '/pedidos?limit=1&fecha=2024-09-12', {
       token: viewer,
@@ -583,6 +583,18 @@ describe('the OpenAPI document describes the real traffic', () => {
       docRefuses: true,
     });
     await refusesWrongCallers('GET', '/pedidos.csv?fecha=2024-09-12', { role: 'courier' });
+
+    const book = await exchange('GET', '/pedidos.xlsx?fecha=2024-09-12', {
+      token: viewer,
+      status: 200,
+    });
+    assert.equal(
+      book.response.headers.get('content-type'),
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    assert.ok(book.text.startsWith('PK'), 'a workbook is a zip file');
+    await exchange('GET', '/pedidos.xlsx', { token: viewer, status: 400, docRefuses: true });
+    await refusesWrongCallers('GET', '/pedidos.xlsx?fecha=2024-09-12', { role: 'courier' });
   });
 
   test('GET /metrics', async () => {
@@ -732,9 +744,10 @@ describe('the OpenAPI document describes the real traffic', () => {
     const notFound = await fetch(`${proxyUrl}/nowhere`);
     assert.equal(notFound.status, 404);
     assert.deepEqual(Object.keys(await notFound.json()), ['detail']);
+    // In English, as the document quotes it.
     const wrongMethod = await fetch(`${proxyUrl}/metrics`, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${tokens.admin}` },
+      headers: { Authorization: `Bearer ${tokens.admin}`, 'Accept-Language': 'en' },
     });
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get('allow'), 'GET');

@@ -197,6 +197,27 @@ TEST_P(BadInput, Answers4xxNamingTheProblemStoresNothingAndStaysHealthy) {
       << c.name << ": expected '" << c.message << "' in " << res.body;
   EXPECT_EQ(client().get("/pedidos?limit=1000", admin_token()).body, before) << c.name;
   EXPECT_EQ(client().get("/healthz").status, 200);
+
+  // The same refusal in Spanish, the users' language: every message
+  // translated, the 422's locations and types as they were.
+  headers.emplace_back("Accept-Language", "es-CO,es;q=0.9,en;q=0.8");
+  const auto spanish = client().request(c.method, c.target, c.body, headers);
+  EXPECT_EQ(spanish.status, c.status) << c.name;
+  EXPECT_EQ(spanish.header("content-language"), "es") << c.name;
+  const auto english_detail = res.json().at("detail");
+  const auto spanish_detail = spanish.json().at("detail");
+  if (english_detail.is_string()) {
+    EXPECT_NE(spanish_detail, english_detail) << c.name << ": not translated: " << res.body;
+  } else {
+    const auto& en = english_detail.as_array();
+    const auto& es = spanish_detail.as_array();
+    ASSERT_EQ(es.size(), en.size()) << c.name;
+    for (std::size_t i = 0; i < en.size(); ++i) {
+      EXPECT_EQ(es[i].at("loc"), en[i].at("loc")) << c.name;
+      EXPECT_EQ(es[i].at("type"), en[i].at("type")) << c.name;
+      EXPECT_NE(es[i].at("msg"), en[i].at("msg")) << c.name << ": not translated: " << res.body;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, cases().size()),
@@ -209,6 +230,18 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BadInput, ::testing::Range<std::size_t>(0, c
                          });
 
 class HttpLimits : public ServerTest {};
+
+TEST_F(HttpLimits, AClientThatNamesNoLanguageIsAnsweredInSpanish) {
+  const auto answer =
+      client().raw("GET /pedidos HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(answer.find("HTTP/1.1 401"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(R"({"detail":"No autenticado"})"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Content-Language: es"), std::string::npos) << answer;
+  const auto english =
+      client().request("GET", "/pedidos", "", {{"Accept-Language", "en-US,en;q=0.9"}});
+  EXPECT_EQ(english.json().at("detail"), "Not authenticated");
+  EXPECT_EQ(english.header("content-language"), "en");
+}
 
 TEST_F(HttpLimits, BodyOverTheLimitIs413) {
   const auto res =

@@ -27,6 +27,22 @@ class DecisionMakers : public ServerTest {
     ASSERT_EQ(res.status, 200) << res.body;
   }
 
+  // The workbook's cells as an independent reader (openpyxl) sees them.
+  json::object read_workbook(const std::string& bytes) {
+    const auto file = dir_->path() / "read.xlsx";
+    std::ofstream(file, std::ios::binary) << bytes;
+    const std::string command = std::string(CARGOMON_READ_XLSX) + " " + file.string();
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    EXPECT_TRUE(pipe);
+    std::string out;
+    std::array<char, 4096> buffer{};
+    while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) {
+      out.append(buffer.data(), n);
+    }
+    EXPECT_FALSE(out.empty()) << "read_xlsx.py failed: is python3-openpyxl installed?";
+    return json::parse(out).as_object();
+  }
+
   static json::object get_json(const std::string& target) {
     const auto res = client().get(target, admin_token());
     EXPECT_EQ(res.status, 200) << target << ": " << res.body;
@@ -70,18 +86,7 @@ TEST_F(DecisionMakers, TheDaysReportIsAWorkbookOfTypedCells) {
   ASSERT_GE(res.body.size(), 4u);
   EXPECT_EQ(res.body.substr(0, 2), "PK");  // a zip, as every .xlsx is
 
-  const auto file = dir_->path() / "informe.xlsx";
-  std::ofstream(file, std::ios::binary) << res.body;
-  const std::string command = std::string(CARGOMON_READ_XLSX) + " " + file.string();
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  ASSERT_TRUE(pipe);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) {
-    out.append(buffer.data(), n);
-  }
-  ASSERT_FALSE(out.empty()) << "read_xlsx.py failed: is python3-openpyxl installed?";
-  const auto book = json::parse(out).as_object();
+  const auto book = read_workbook(res.body);
   const auto cell = [&](const char* sheet, std::size_t row, std::size_t col) {
     return book.at(sheet).as_array().at(row).as_array().at(col);
   };
@@ -93,6 +98,48 @@ TEST_F(DecisionMakers, TheDaysReportIsAWorkbookOfTypedCells) {
   const auto bad = client().get("/informes/dia.xlsx?fecha=01/10/2024", admin_token());
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("fecha must be a date"), std::string::npos);
+}
+
+TEST_F(DecisionMakers, TheDaysOrdersAreAWorkbookWhoseTotalAddsUpInAnyLocale) {
+  // More than one page of the store's listing (1,000 orders), newest first.
+  constexpr int kOrders = 1'002;
+  for (int i = 0; i < kOrders; ++i) {
+    const int seconds = i % 60;
+    const int minutes = (i / 60) % 60;
+    order("x-" + std::to_string(i),
+          "2024-10-02 10:" + std::string(minutes < 10 ? "0" : "") + std::to_string(minutes) + ":" +
+              (seconds < 10 ? "0" : "") + std::to_string(seconds),
+          "1000.25");
+  }
+  order("y-other-day", "2024-10-03 09:00:00", "5");
+  const auto res = client().get("/pedidos.xlsx?fecha=2024-10-02", admin_token());
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.header("content-type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(res.header("content-disposition"), "attachment; filename=\"pedidos-2024-10-02.xlsx\"");
+  EXPECT_EQ(res.header("transfer-encoding"), "chunked");
+
+  const auto book = read_workbook(res.body);
+  const auto& rows = book.at("Pedidos").as_array();
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kOrders) + 2);  // heading and total
+  const auto cell = [&](std::size_t row, std::size_t col) {
+    return rows.at(row).as_array().at(col);
+  };
+  EXPECT_EQ(cell(0, 0).at("value"), "Pedido");
+  EXPECT_EQ(cell(1, 0).at("value").as_string(),
+            "x-" + std::to_string(kOrders - 1));             // newest first
+  EXPECT_EQ(cell(1, 2).at("value"), "2024-10-02T10:16:41");  // Bogotá time, as sent
+  EXPECT_EQ(cell(1, 5).at("value"), "Carlos Andrés García Restrepo");
+  EXPECT_EQ(cell(1, 8).at("value").to_number<double>(), 1000.25);
+  EXPECT_EQ(cell(kOrders, 0).at("value"), "x-0");
+  const auto& total = cell(kOrders + 1, 10);
+  EXPECT_EQ(total.at("value").as_string(), "=SUBTOTAL(9,K2:K" + std::to_string(kOrders + 1) + ")");
+  EXPECT_DOUBLE_EQ(total.at("cached").to_number<double>(), 1000.25 * kOrders);
+
+  const auto missing = client().get("/pedidos.xlsx", admin_token());
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("fecha is required"), std::string::npos) << missing.body;
+  EXPECT_EQ(client().get("/pedidos.xlsx?fecha=2024-10-02").status, 401);
 }
 
 }  // namespace

@@ -12,9 +12,11 @@
 // Runs on Node 18.18+ (Debian 12's nodejs) and 20+: nothing newer than
 // node:test as Node 18 has it (no import.meta.dirname, no t.assert, ...).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   clearFailureShots,
@@ -280,6 +282,34 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
       );
       assert.match(rows[1], /;R-7;Laura Sánchez;pk0099;"Estuche, ""gafas"" ñ";14,5;1;14,5$/);
       assert.match(rows[4], /;102;Carlos García;pk0007;Tijeras pequeñas;14,35;2;28,7$/);
+    }));
+
+  test('offers the orders as a workbook first, its cells typed for any locale', (t) =>
+    withServerLog(t, async () => {
+      const token = await server.token();
+      const { json: metrics } = await server.api('GET', '/metrics', { token });
+      const button = page.getByRole('button', { name: 'Descargar pedidos (.xlsx)' });
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 10_000 }),
+        button.click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `pedidos-${metrics.fecha}.xlsx`);
+      // Read by an independent reader (openpyxl), as the server's tests do.
+      const reader = path.join(
+        path.dirname(fileURLToPath(import.meta.url)),
+        '../../src/report/read_xlsx.py',
+      );
+      const book = JSON.parse(execFileSync('/usr/bin/python3', [reader, await download.path()]));
+      const rows = book.Pedidos;
+      // The heading, the day's four product lines (newest first) and the total.
+      assert.equal(rows.length, 1 + 4 + 1);
+      assert.equal(rows[0][7].value, 'Producto');
+      assert.deepEqual(
+        [rows[1][5].value, rows[1][7].value, rows[1][8].type, rows[1][8].value],
+        ['Laura Sánchez', 'Estuche, "gafas" ñ', 'n', 14.5],
+      );
+      assert.equal(rows[5][0].value, 'Total');
+      assert.equal(rows[5][10].cached, metrics.acumulado_ventas_dia);
     }));
 
   test('an order opens from its row, by click or keyboard, with its lines and totals', (t) =>

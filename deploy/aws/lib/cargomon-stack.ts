@@ -54,7 +54,7 @@ export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
 export const API_PATH_PATTERNS: readonly string[] = [
   '/token',
   '/registrar_pedido_entregado',
-  '/pedidos*', // /pedidos, /pedidos.csv, /pedidos/{id}
+  '/pedidos*', // /pedidos, /pedidos.csv, /pedidos.xlsx, /pedidos/{id}
   '/metrics*', // /metrics, /metrics/productos, /metrics/repartidores, /metrics/rango
   '/informes*', // /informes/dia.xlsx
   '/eventos',

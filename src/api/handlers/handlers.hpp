@@ -17,6 +17,8 @@ void post_order(Services& services, const Request& request, Respond respond);
 Response get_orders(Services& services, const QueryParams& query);
 // Streamed: the answer carries BodyChunks that read the store page by page.
 Response get_orders_csv(Services& services, const QueryParams& query);
+// Written whole to a scratch file first, then streamed from it.
+Response get_orders_xlsx(Services& services, const QueryParams& query);
 Response get_order(Services& services, const std::string& order_id);
 Response get_metrics(Services& services, const QueryParams& query);
 // The day's complete rankings, page by page (/metrics lists only the first).

@@ -146,12 +146,13 @@ const es = {
   'detail.quantity': 'Cantidad',
   'detail.subtotal': 'Total de la línea',
   'detail.total': 'Total del pedido',
+  'orders.downloadXlsx': 'Descargar pedidos (.xlsx)',
   'orders.downloadCsv': 'Descargar CSV',
-  'orders.downloadCsvBusy': 'Descargando…',
+  'orders.downloadBusy': 'Descargando…',
   'orders.downloadSheet': 'CSV para hoja de cálculo',
   'orders.downloadSheetHint':
     'Separado por punto y coma, con coma decimal: Excel y LibreOffice en español lo abren con los valores como números',
-  'orders.downloadCsvError': 'No se pudo descargar el CSV de los pedidos. Inténtalo de nuevo.',
+  'orders.downloadError': 'No se pudo descargar el archivo de los pedidos. Inténtalo de nuevo.',
   'error.retry': 'Reintentar',
   'crash.title': 'Algo salió mal',
   'crash.body':
@@ -312,12 +313,13 @@ const en: Messages = {
   'detail.quantity': 'Quantity',
   'detail.subtotal': 'Line total',
   'detail.total': 'Order total',
+  'orders.downloadXlsx': 'Download orders (.xlsx)',
   'orders.downloadCsv': 'Download CSV',
-  'orders.downloadCsvBusy': 'Downloading…',
+  'orders.downloadBusy': 'Downloading…',
   'orders.downloadSheet': 'CSV for spreadsheets',
   'orders.downloadSheetHint':
     'Semicolon-separated with decimal commas: Excel and LibreOffice set to Spanish (Colombia) open the amounts as numbers',
-  'orders.downloadCsvError': 'Could not download the orders as CSV. Please try again.',
+  'orders.downloadError': 'Could not download the orders file. Please try again.',
   'error.retry': 'Retry',
   'crash.title': 'Something went wrong',
   'crash.body':

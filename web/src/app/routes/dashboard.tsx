@@ -11,7 +11,7 @@ import { CumulativeSalesChart } from '@/features/metrics/components/CumulativeSa
 import { RangeSummary } from '@/features/metrics/components/RangeSummary';
 import { DownloadReportButton } from '@/features/metrics/components/DownloadReportButton';
 import { TopProductsChart } from '@/features/metrics/components/TopProductsChart';
-import { DownloadCsvButton } from '@/features/orders/components/DownloadCsvButton';
+import { DownloadOrdersButtons } from '@/features/orders/components/DownloadOrdersButtons';
 import { OrdersList } from '@/features/orders/components/OrdersList';
 import { formatAgo, formatDay, formatTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
@@ -137,7 +137,7 @@ export function DashboardRoute({ session }: { session: Session }) {
             max={todayFecha}
             onChange={(next) => setSelectedDay(next)}
           />
-          <DownloadCsvButton fecha={ordersFecha} />
+          <DownloadOrdersButtons fecha={ordersFecha} />
           <DownloadReportButton fecha={ordersFecha} />
           {!isToday && (
             <button

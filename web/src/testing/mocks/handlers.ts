@@ -14,6 +14,8 @@ export const db = {
   rangeRequests: [] as URLSearchParams[],
   /** The fecha of every /pedidos.csv request, in order. */
   csvRequests: [] as (string | null)[],
+  /** The fecha of every /pedidos.xlsx request, in order. */
+  xlsxRequests: [] as (string | null)[],
   /** The id of every GET /pedidos/{id}, in order. */
   orderRequests: [] as string[],
 };
@@ -25,6 +27,7 @@ export function resetDb(): void {
   db.metricsRequests = [];
   db.rangeRequests = [];
   db.csvRequests = [];
+  db.xlsxRequests = [];
   db.orderRequests = [];
 }
 
@@ -135,6 +138,20 @@ export function apiHandlers(base = '') {
         headers: {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="${name}"`,
+        },
+      });
+    }),
+
+    // The day's workbook: a zip's first bytes stand for it here.
+    http.get(`${base}/pedidos.xlsx`, ({ request }) => {
+      if (!authorized(request)) return unauthorized();
+      const fecha = new URL(request.url).searchParams.get('fecha');
+      db.xlsxRequests.push(fecha);
+      if (!fecha) return HttpResponse.json({ detail: 'fecha is required' }, { status: 400 });
+      return new HttpResponse(new Uint8Array([0x50, 0x4b, 0x03, 0x04]), {
+        headers: {
+          'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'Content-Disposition': `attachment; filename="pedidos-${fecha}.xlsx"`,
         },
       });
     }),

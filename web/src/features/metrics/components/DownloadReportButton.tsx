@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '@/lib/i18n';
-import { saveFile } from '@/lib/save-file';
+import { useDownload } from '@/lib/use-download';
 import { fetchDayReport, reportFileName } from '../api/download-report';
 
 /**
@@ -10,42 +9,27 @@ import { fetchDayReport, reportFileName } from '../api/download-report';
  */
 export function DownloadReportButton({ fecha }: { fecha: string | null }) {
   const { t } = useI18n();
-  const [busy, setBusy] = useState(false);
-  const [failedDay, setFailedDay] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
-
-  useEffect(() => () => controller.current?.abort(), []);
-
-  async function download(day: string) {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    setBusy(true);
-    setFailedDay(null);
-    try {
-      saveFile(await fetchDayReport(day, current.signal), reportFileName(day));
-    } catch {
-      if (!current.signal.aborted) setFailedDay(day);
-    } finally {
-      if (controller.current === current) {
-        controller.current = null;
-        setBusy(false);
-      }
-    }
-  }
+  const { busy, failedDay, download } = useDownload<'report'>();
 
   return (
     <>
       <button
         type="button"
         className="button button--secondary"
-        disabled={fecha === null || busy}
-        aria-busy={busy}
+        disabled={fecha === null || busy !== null}
+        aria-busy={busy !== null}
         onClick={() => {
-          if (fecha !== null) void download(fecha);
+          if (fecha !== null) {
+            void download(
+              fecha,
+              'report',
+              (signal) => fetchDayReport(fecha, signal),
+              reportFileName(fecha),
+            );
+          }
         }}
       >
-        {busy ? t('report.busy') : t('report.download')}
+        {busy !== null ? t('report.busy') : t('report.download')}
       </button>
       <button type="button" className="button button--secondary" onClick={() => window.print()}>
         {t('report.print')}

@@ -57,7 +57,40 @@ async function renderDashboard() {
   return utils;
 }
 
-describe('CSV download', () => {
+describe('orders download', () => {
+  it('offers the workbook first: pedidos-<day>.xlsx, the file people open', async () => {
+    const { user } = await renderDashboard();
+    const buttons = screen
+      .getAllByRole('button')
+      .map((b) => b.textContent)
+      .filter((name) => name && /pedidos \(\.xlsx\)|CSV/.test(name));
+    expect(buttons).toEqual([
+      'Descargar pedidos (.xlsx)',
+      'Descargar CSV',
+      'CSV para hoja de cálculo',
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Descargar pedidos (.xlsx)' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(db.xlsxRequests).toEqual([TODAY]);
+    expect(db.csvRequests).toEqual([]);
+    expect(saved[0]!.download).toBe(`pedidos-${TODAY}.xlsx`);
+    expect([...new Uint8Array(await saved[0]!.blob.arrayBuffer())]).toEqual([0x50, 0x4b, 3, 4]);
+  });
+
+  it('says so when the workbook cannot be downloaded', async () => {
+    server.use(
+      http.get('/pedidos.xlsx', () =>
+        HttpResponse.json({ detail: 'The workbook could not be written' }, { status: 503 }),
+      ),
+    );
+    const { user } = await renderDashboard();
+    await user.click(screen.getByRole('button', { name: 'Descargar pedidos (.xlsx)' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'No se pudo descargar el archivo de los pedidos. Inténtalo de nuevo.',
+    );
+    expect(saved).toHaveLength(0);
+  });
+
   it("saves the shown day's orders as pedidos-<day>.csv, fetched with the token", async () => {
     const { user } = await renderDashboard();
     const button = screen.getByRole('button', { name: 'Descargar CSV' });
@@ -114,7 +147,7 @@ describe('CSV download', () => {
     const { user } = await renderDashboard();
     await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'No se pudo descargar el CSV de los pedidos. Inténtalo de nuevo.',
+      'No se pudo descargar el archivo de los pedidos. Inténtalo de nuevo.',
     );
     expect(saved).toHaveLength(0);
 
@@ -143,7 +176,7 @@ describe('CSV download', () => {
     const { user } = await renderDashboard();
     await user.click(screen.getByRole('button', { name: 'Descargar CSV' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'No se pudo descargar el CSV de los pedidos.',
+      'No se pudo descargar el archivo de los pedidos.',
     );
     expect(saved).toHaveLength(0);
   });
@@ -156,7 +189,7 @@ describe('CSV download', () => {
     server.use(http.get('/pedidos.csv', () => HttpResponse.error()));
     await user.click(screen.getByRole('button', { name: 'Download CSV' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Could not download the orders as CSV. Please try again.',
+      'Could not download the orders file. Please try again.',
     );
   });
 });
