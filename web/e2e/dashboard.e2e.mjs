@@ -299,7 +299,12 @@ describe('cargomon dashboard, end to end', { timeout: 180_000 }, () => {
         path.dirname(fileURLToPath(import.meta.url)),
         '../../src/report/read_xlsx.py',
       );
-      const book = JSON.parse(execFileSync('/usr/bin/python3', [reader, await download.path()]));
+      // Under its own name: the reader goes by the .xlsx ending.
+      const folder = mkdtempSync(path.join(os.tmpdir(), 'cargomon-xlsx-'));
+      const file = path.join(folder, download.suggestedFilename());
+      await download.saveAs(file);
+      const book = JSON.parse(execFileSync('/usr/bin/python3', [reader, file]));
+      rmSync(folder, { recursive: true, force: true });
       const rows = book.Pedidos;
       // The heading, the day's four product lines (newest first) and the total.
       assert.equal(rows.length, 1 + 4 + 1);
