@@ -31,6 +31,8 @@ if [ "$what" = bench ] || [ "$what" = test ]; then
 fi
 if [ "$what" = test ]; then
   packages+=(chromium clang-format clang-tidy sqlite3 curl postgresql haproxy)
+  # scripts/lint.sh checks every shell script with ShellCheck.
+  packages+=(shellcheck)
   # DynamoDB Local (scripts/with-dynamodb-local.sh): its jar comes from npm,
   # Java from Debian; unshare (util-linux) and ip (iproute2) give it a
   # network namespace of its own.

@@ -22,3 +22,10 @@ rm -f "$log"
 
 echo "web: eslint and prettier"
 npm --prefix web run --silent lint
+
+# Warnings and errors only: the style notes (`ls` in a pipe, sed for a
+# one-off substitution) are choices, not defects.
+mapfile -t shell_scripts < <(git ls-files '*.sh' .ci/run packaging/debian/postinst \
+  packaging/debian/prerm packaging/debian/postrm)
+echo "shellcheck: ${#shell_scripts[@]} files"
+shellcheck -S warning "${shell_scripts[@]}"
