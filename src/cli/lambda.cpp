@@ -130,7 +130,9 @@ void report_init_failure(lambda::RuntimeApi& runtime, const std::string& type,
 // Runs until the Runtime API fails; returns the exit status.
 int run(LambdaSettings& settings) {
   // Before anything logs: every line from here on is JSON.
-  auto lines = log::install(log::Format::json, spdlog::level::info, stdout);
+  auto lines = log::install(
+      log::Format::json,
+      log::parse_level(settings.application.log_level).value_or(spdlog::level::info), stdout);
   const std::size_t max_event = lambda::kLambdaPayloadLimit;
   std::optional<lambda::RuntimeApi> runtime;
   try {

@@ -90,6 +90,12 @@ void add_application_options(CLI::App& command, ServeSettings& s) {
   command.add_option("--body-limit", s.body_limit, "Largest accepted request body, in bytes")
       ->envname("CARGOMON_BODY_LIMIT")
       ->capture_default_str();
+  command
+      .add_option("--log-level", s.log_level,
+                  "The least level logged: error, warn, info (with serve's access log) or debug")
+      ->envname("CARGOMON_LOG_LEVEL")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
 }
 
 void add_serve_options(CLI::App& command, ServeSettings& s) {
@@ -194,12 +200,6 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_LOG_FORMAT")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
-  command
-      .add_option("--log-level", s.log_level,
-                  "The least level logged: error, warn, info (with the access log) or debug")
-      ->envname("CARGOMON_LOG_LEVEL")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
   command
       .add_option("--access-log", s.access_log,
                   "One info line per answered request (method, route pattern, status, "

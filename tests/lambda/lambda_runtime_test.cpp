@@ -213,6 +213,27 @@ TEST(LambdaRuntime, EachInvocationEndsWithAnEmfLineAndLogLinesAreJson) {
   EXPECT_NE(logs[0].at("message").as_string().find("ready"), std::string::npos);
 }
 
+// CARGOMON_LOG_LEVEL (--log-level) as for serve: at warn the start-up line
+// (info) is not written, while the invocations' EMF lines, metrics rather
+// than log, always are.
+TEST(LambdaRuntime, TheLogLevelIsTheOperatorsChoice) {
+  LambdaFunction function(Env{{"CARGOMON_LOG_LEVEL", "warn"}});
+  function.login();
+  function.answer("][");
+  const auto deadline = in(30s);
+  std::vector<json::object> emf;
+  while (emf.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    emf = json_lines_with(function.output(), "_aws");
+    std::this_thread::sleep_for(5ms);  // poll interval
+  }
+  ASSERT_EQ(emf.size(), 2u) << function.output();
+  const auto logs = json_lines_with(function.output(), "timestamp");
+  for (const auto& line : logs) {
+    EXPECT_NE(line.at("level"), "info") << function.output();
+  }
+  EXPECT_EQ(function.output().find("cargomon lambda ready"), std::string::npos);
+}
+
 // One code path: the Router answers `serve` and `lambda` with the same bytes.
 TEST(LambdaRuntime, TheSameBytesAsServe) {
   TempDir serve_dir;
