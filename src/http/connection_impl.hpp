@@ -59,6 +59,7 @@ inline api::Request to_api(const bhttp::request<bhttp::string_body>& req,
   out.origin = std::string(req[bhttp::field::origin]);
   out.last_event_id = std::string(req["Last-Event-ID"]);
   out.request_id = std::string(req["X-Request-Id"]);
+  out.user_agent = std::string(req[bhttp::field::user_agent]);
   out.body = req.body();
   out.client_address = client;
   return out;

@@ -88,8 +88,9 @@ describe('a wall screen that stays signed in', { timeout: 420_000 }, () => {
     assert.equal(await screen.getByTestId('tv-lost').count(), 0, 'no lost-connection screen');
     assert.equal((await storedSession(screen)).sessionId, first.sessionId, 'one session');
 
-    // Still live: a new order reaches the screen through the stream.
-    const { order } = await server.registerOrder(adminToken, {
+    // Still live: a new order reaches the screen through the stream (sent
+    // with a new token: the test's own lasts a minute too).
+    const { order } = await server.registerOrder(await server.token(), {
       repartidor: { IdRepartidor: 555, Nombre: 'Nueva Repartidora' },
     });
     await screen.locator(`[data-order-id="${order.pedido_id}"]`).waitFor({ timeout: 15_000 });
