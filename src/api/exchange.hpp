@@ -25,6 +25,7 @@ struct Request {
   std::string body;
   std::string client_address;  // for throttling failed logins
   std::string request_id;      // the client's X-Request-Id, as sent (api/access_log.hpp)
+  std::string user_agent;      // as sent; kept (cut short) with a signed-in session
 };
 
 class EventStream;  // live stream handed to the transport (event_feed.hpp)

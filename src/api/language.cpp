@@ -63,6 +63,22 @@ constexpr std::array kCatalogue{
     Translation{"Incorrect username or password", "Usuario o contraseña incorrectos"},
     Translation{"Too many failed logins; try again in {} seconds",
                 "Demasiados inicios de sesión fallidos; inténtalo de nuevo en {} segundos"},
+    // Sessions that keep a screen signed in.
+    Translation{"Invalid refresh token: not one this server issued",
+                "Token de renovación no válido: no lo emitió este servidor"},
+    Translation{"Session ended or revoked; sign in again",
+                "La sesión terminó o fue revocada; inicia sesión de nuevo"},
+    Translation{"Session revoked: the user's password, role or access changed since signing in; "
+                "sign in again",
+                "Sesión revocada: la contraseña, el rol o el acceso del usuario cambiaron desde "
+                "que inició sesión; inicia sesión de nuevo"},
+    Translation{"Refresh token already used: the session is revoked for safety; sign in again",
+                "El token de renovación ya se usó: por seguridad la sesión quedó revocada; inicia "
+                "sesión de nuevo"},
+    Translation{"Sessions are not kept on this server", "Este servidor no guarda sesiones"},
+    Translation{"No active session with this id", "No hay ninguna sesión activa con este id"},
+    Translation{"must be a username (1-64 of A-Z a-z 0-9 . _ @ -)",
+                "debe ser un nombre de usuario (1 a 64 de A-Z a-z 0-9 . _ @ -)"},
     // Limits and a busy server.
     Translation{"Too many requests for this user: at most {} a second, in bursts of {}; retry in "
                 "{} seconds",

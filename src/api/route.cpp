@@ -6,6 +6,14 @@ std::string_view route_pattern(Route route) {
   switch (route) {
     case Route::token:
       return "/token";
+    case Route::token_renewal:
+      return "/token/renovar";
+    case Route::token_logout:
+      return "/token/cerrar";
+    case Route::sessions:
+      return "/sesiones";
+    case Route::session:
+      return "/sesiones/{sesion_id}";
     case Route::register_order:
       return "/registrar_pedido_entregado";
     case Route::orders:
@@ -66,12 +74,16 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "metrics") return Route::day_metrics;
     if (first == "eventos") return Route::events;
     if (first == "usuarios") return Route::users;
+    if (first == "sesiones") return Route::sessions;
     if (first == "healthz") return Route::healthz;
     if (first == "readyz") return Route::readyz;
     if (first == "openapi.json") return Route::openapi;
   } else if (n == 2) {
     if (first == "pedidos") return Route::order;
     if (first == "usuarios") return Route::user;
+    if (first == "sesiones") return Route::session;
+    if (first == "token" && segments[1] == "renovar") return Route::token_renewal;
+    if (first == "token" && segments[1] == "cerrar") return Route::token_logout;
     if (first == "metrics" && segments[1] == "productos") return Route::product_ranking;
     if (first == "metrics" && segments[1] == "repartidores") return Route::courier_ranking;
     if (first == "metrics" && segments[1] == "rango") return Route::metrics_range;

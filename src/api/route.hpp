@@ -12,6 +12,10 @@ namespace cargomon::api {
 
 enum class Route : std::uint8_t {
   token,
+  token_renewal,
+  token_logout,
+  sessions,
+  session,
   register_order,
   orders,
   orders_csv,
@@ -31,7 +35,7 @@ enum class Route : std::uint8_t {
   dashboard_file,  // GET or HEAD of anything else: the dashboard's files (or 404)
   unmatched,       // another method on an unknown path, or a target that does not parse
 };
-inline constexpr std::size_t kRoutes = 19;
+inline constexpr std::size_t kRoutes = 23;
 
 // "/pedidos/{pedido_id}" and the like; "/{file}" and "unmatched" for the last two.
 std::string_view route_pattern(Route route);

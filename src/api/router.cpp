@@ -184,7 +184,7 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
     Response preflight;
     preflight.status = 204;
     preflight.content_type.clear();
-    preflight.header("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
+    preflight.header("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
     preflight.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");
     preflight.header("Access-Control-Max-Age", "600");
     respond(std::move(preflight));
@@ -208,6 +208,21 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
       if (method != "POST") return respond(method_not_allowed("POST"));
       // Reads nothing here: the password check runs on the hashing executor.
       return post_token(s, request, respond);
+    case Route::token_renewal:
+      if (method != "POST") return respond(method_not_allowed("POST"));
+      // The refresh token is the credential: no bearer token needed.
+      return post_token_renewal(s, request, respond);
+    case Route::token_logout:
+      if (method != "POST") return respond(method_not_allowed("POST"));
+      return post_token_logout(s, request, respond);
+    case Route::sessions:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::manage_users,
+                     [&s, query, respond] { respond(get_sessions(s, *query)); });
+    case Route::session:
+      if (method != "DELETE") return respond(method_not_allowed("DELETE"));
+      return guarded(Permission::manage_users,
+                     [&s, id = segments[1], respond] { respond(delete_session(s, id)); });
     case Route::register_order:
       if (method != "POST") return respond(method_not_allowed("POST"));
       // The ingest path: with its user read a moment ago, nothing here waits

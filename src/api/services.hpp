@@ -2,6 +2,7 @@
 // What handlers work with, wired together once by the composition root
 // (cli/serve.cpp). Nothing here owns anything.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -36,6 +37,18 @@ struct HttpSettings {
   bool access_log = true;
 };
 
+// Signed-in sessions (storage/session_store.hpp): how long they last
+// without a renewal, and the grace for a renewal retried after a lost answer.
+struct SessionSettings {
+  // "Keep this screen signed in": a wall screen renewing for weeks.
+  std::chrono::seconds kept_lifetime = std::chrono::days(30);
+  // Without it: a working day in one browser tab.
+  std::chrono::seconds browser_lifetime = std::chrono::hours(12);
+  std::chrono::seconds retry_grace{30};
+  // Sessions an admin's listing holds at most.
+  std::size_t max_listed = 500;
+};
+
 struct Services {
   const BusinessCalendar& calendar;
   const Clock& clock;
@@ -59,6 +72,10 @@ struct Services {
   // days compared with for a while (api/metrics_reader.hpp); null: each
   // request reads them.
   MetricsReader* metrics_reader = nullptr;
+  // Where sessions are kept (the Store); null: POST /token hands out no
+  // refresh tokens and the session routes answer 404.
+  SessionStore* sessions = nullptr;
+  SessionSettings session_settings{};
 };
 
 struct Principal {

@@ -77,6 +77,8 @@ class LambdaApplication {
         polled_(timed_, {.interval = streaming.poll_interval, .page = 500, .ticks = nullptr}),
         on_demand_(services_, timed_.live_orders() ? *timed_.live_orders() : polled_),
         handler_(router_, limits(settings, streaming), streaming.enabled ? &on_demand_ : nullptr) {
+    services_.sessions = &timed_;
+    services_.session_settings.kept_lifetime = std::chrono::days(settings.session_days);
     ensure_admin(users_, settings.admin_password);
   }
 

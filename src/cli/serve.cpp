@@ -163,6 +163,8 @@ class Application {
                      [this] { return static_cast<double>(server_.open_connections()); });
     counters_.sample(metrics::Sampled::open_streams,
                      [this] { return static_cast<double>(feed_.subscribers()); });
+    services_.sessions = store_.get();
+    services_.session_settings.kept_lifetime = std::chrono::days(settings.session_days);
     ensure_admin(users_, settings.admin_password, settings.generated_admin_password_file);
     // An order whose courier was read more than a second ago is still taken
     // on its network thread while a store thread reads the courier again.

@@ -72,6 +72,12 @@ void add_application_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_TOKEN_TTL")
       ->capture_default_str();
   command
+      .add_option("--session-days", s.session_days,
+                  "Days a screen signed in with \"keep this screen signed in\" stays so without "
+                  "renewing its token (every renewal starts them again), 1 to 365")
+      ->envname("CARGOMON_SESSION_DAYS")
+      ->capture_default_str();
+  command
       .add_option("--jwt-secret-file", s.jwt_secret_file,
                   "File holding the token signing secret (CARGOMON_JWT_SECRET may hold it "
                   "directly); default: <data-dir>/jwt-secret, created on first start")
@@ -213,6 +219,9 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
 void finish_application_settings(const ServeSettings& s) {
   if (s.token_ttl.count() < 60 || s.token_ttl.count() > 24L * 3600) {
     throw std::runtime_error("--token-ttl must be between 60 and 86400 seconds");
+  }
+  if (s.session_days < 1 || s.session_days > 365) {
+    throw std::runtime_error("--session-days must be between 1 and 365");
   }
 }
 

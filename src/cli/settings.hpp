@@ -24,6 +24,9 @@ struct ServeSettings {
   std::vector<std::string> cors_origins;
   std::string base_path;  // e.g. /Prod: also served under it (the original's stage)
   std::chrono::seconds token_ttl{1800};
+  // How long a screen kept signed in stays so without renewing (each renewal
+  // starts the period again).
+  int session_days = 30;
   std::filesystem::path web_dir;
   std::filesystem::path jwt_secret_file;
   std::string jwt_secret;      // the secret itself (CARGOMON_JWT_SECRET); wins over the file

@@ -60,6 +60,7 @@ inline api::Request to_api(const bhttp::request<bhttp::string_body>& req,
   out.accept_language = std::string(req[bhttp::field::accept_language]);
   out.last_event_id = std::string(req["Last-Event-ID"]);
   out.request_id = std::string(req["X-Request-Id"]);
+  out.user_agent = std::string(req[bhttp::field::user_agent]);
   out.body = req.body();
   out.client_address = client;
   return out;

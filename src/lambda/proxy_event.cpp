@@ -156,6 +156,7 @@ void fill_from_headers(api::Request& request, const HeaderList& headers) {
   request.accept_language = first_header(headers, "accept-language");
   request.last_event_id = first_header(headers, "last-event-id");
   request.request_id = first_header(headers, "x-request-id");
+  request.user_agent = first_header(headers, "user-agent");
 }
 
 // The client's address as the load balancer saw it: the last hop it added.

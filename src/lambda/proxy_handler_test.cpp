@@ -8,6 +8,7 @@
 
 #include "api/bounded_executor.hpp"
 #include "api/event_feed.hpp"
+#include "auth/password.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/polled_live_orders.hpp"
 
@@ -89,6 +90,38 @@ TEST_F(ProxyHandlerTest, AnUnauthenticatedCallIs401AsOnServe) {
     "headers": {"Authorization": "Bearer nonsense"}})");
   ASSERT_TRUE(outcome.ok);
   EXPECT_EQ(json::parse(outcome.payload).at("statusCode"), 401);
+}
+
+// The function serves the same router: a screen kept signed in renews its
+// token through it, and its session shows the browser that signed in.
+TEST_F(ProxyHandlerTest, ASessionSignsInAndRenewsAsOnServe) {
+  services.sessions = &store;
+  ASSERT_EQ(store.create_user(
+                User{"pantalla", auth::hash_password("una pantalla en la pared"), Role::viewer}),
+            UserChange::done);
+  const auto post = [&](const std::string& path, const json::object& body) {
+    const auto outcome = invoke(json::serialize(json::object{
+        {"version", "2.0"},
+        {"rawPath", path},
+        {"headers", {{"content-type", "application/json"}, {"user-agent", "Pantalla/1.0"}}},
+        {"body", json::serialize(body)},
+        {"requestContext", {{"stage", "$default"}, {"http", {{"method", "POST"}}}}}}));
+    EXPECT_TRUE(outcome.ok) << outcome.message;
+    const auto payload = json::parse(outcome.payload);
+    EXPECT_EQ(payload.at("statusCode"), 200) << outcome.payload;
+    return json::parse(payload.at("body").as_string()).as_object();
+  };
+  const auto signed_in = post("/token", {{"username", "pantalla"},
+                                         {"password", "una pantalla en la pared"},
+                                         {"mantener_sesion", true}});
+  ASSERT_TRUE(signed_in.contains("refresh_token"));
+  const auto renewed = post("/token/renovar", {{"refresh_token", signed_in.at("refresh_token")}});
+  EXPECT_EQ(renewed.at("sesion_id"), signed_in.at("sesion_id"));
+  EXPECT_NE(renewed.at("refresh_token"), signed_in.at("refresh_token"));
+  const auto session = store.find_session(std::string(signed_in.at("sesion_id").as_string()));
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->user_agent, "Pantalla/1.0");
+  EXPECT_EQ(session->username, "pantalla");
 }
 
 TEST_F(ProxyHandlerTest, TheLiveStreamNeedsStreaming) {

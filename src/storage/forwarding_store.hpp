@@ -40,6 +40,24 @@ class ForwardingStore : public Store {
   UserChange update_user(const User& user) override { return inner_.update_user(user); }
   std::size_t count_users() override { return inner_.count_users(); }
 
+  void create_session(const StoredSession& session) override { inner_.create_session(session); }
+  std::optional<StoredSession> find_session(const std::string& id) override {
+    return inner_.find_session(id);
+  }
+  RotationOutcome rotate_session(const SessionRotation& rotation) override {
+    return inner_.rotate_session(rotation);
+  }
+  std::vector<StoredSession> list_sessions(const std::string& username, Timestamp now,
+                                           std::size_t limit) override {
+    return inner_.list_sessions(username, now, limit);
+  }
+  bool revoke_session(const std::string& id, Timestamp now) override {
+    return inner_.revoke_session(id, now);
+  }
+  std::size_t prune_sessions(Timestamp now, std::size_t limit) override {
+    return inner_.prune_sessions(now, limit);
+  }
+
   LiveOrders* live_orders() override { return inner_.live_orders(); }
 
  protected:

@@ -25,6 +25,7 @@
 #include "domain/day_metrics.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
+#include "storage/session_store.hpp"
 
 namespace cargomon {
 
@@ -163,7 +164,7 @@ class LiveOrders {
 };
 
 // What a deployment opens (open_store.hpp): one object for all of the above.
-class Store : public OrderStore, public UserStore {
+class Store : public OrderStore, public UserStore, public SessionStore {
  public:
   // Null for a store only this process uses (SQLite, memory): then what this
   // process registers is all there is, and it publishes its own orders.

@@ -485,5 +485,173 @@ TEST_P(StoreContract, ConcurrentRemovalsOfTheLastTwoAdminsLeaveExactlyOne) {
   }
 }
 
+// A session as POST /token stores one, at `now`, for 30 days.
+StoredSession make_session(std::string id, std::string username, Timestamp now,
+                           std::string hash = std::string(64, 'a')) {
+  StoredSession session;
+  session.id = std::move(id);
+  session.username = std::move(username);
+  session.refresh_hash = std::move(hash);
+  session.token_generation = 1'780'000'000'123'456;
+  session.keep_signed_in = true;
+  session.created_at = now;
+  session.last_used_at = now;
+  session.expires_at = now + std::chrono::days(30);
+  session.address = "192.0.2.7";
+  session.user_agent = "Mozilla/5.0 (pantalla del almacén)";
+  return session;
+}
+
+SessionRotation rotation_of(const std::string& id, std::string presented, std::string fresh,
+                            Timestamp now, std::chrono::seconds grace = std::chrono::seconds(30)) {
+  return {id,          std::move(presented), std::move(fresh), now, now + std::chrono::days(30),
+          now - grace, "198.51.100.4"};
+}
+
+const Timestamp kSessionStart{std::chrono::microseconds(1'780'000'000'000'000)};
+
+TEST_P(StoreContract, ASessionIsStoredAndFoundUnchanged) {
+  const auto session = make_session("0123456789abcdef0123456789abcdef", "ana", kSessionStart);
+  store_->create_session(session);
+  EXPECT_EQ(store_->find_session(session.id), session);
+  EXPECT_FALSE(store_->find_session("ffffffffffffffffffffffffffffffff"));
+  reopen();
+  EXPECT_EQ(store_->find_session(session.id), session);
+}
+
+TEST_P(StoreContract, RotationTakesTheCurrentSecretAndMovesTheSessionOn) {
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c');
+  store_->create_session(make_session("s1", "ana", kSessionStart, a));
+  const auto later = kSessionStart + std::chrono::hours(1);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s1", a, b, later)), RotationOutcome::rotated);
+  auto found = store_->find_session("s1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->refresh_hash, b);
+  EXPECT_EQ(found->previous_hash, a);
+  EXPECT_EQ(found->last_used_at, later);
+  EXPECT_EQ(found->expires_at, later + std::chrono::days(30));
+  EXPECT_EQ(found->address, "198.51.100.4");
+  EXPECT_EQ(found->created_at, kSessionStart);
+  EXPECT_FALSE(found->revoked);
+  // The next renewal takes the new secret.
+  EXPECT_EQ(store_->rotate_session(rotation_of("s1", b, c, later + std::chrono::hours(1))),
+            RotationOutcome::rotated);
+  EXPECT_EQ(store_->rotate_session(rotation_of("nobody", a, b, later)), RotationOutcome::gone);
+}
+
+TEST_P(StoreContract, ARotatedSecretPresentedAgainRevokesTheSession) {
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c'), d(64, 'd');
+  store_->create_session(make_session("s1", "ana", kSessionStart, a));
+  auto now = kSessionStart + std::chrono::hours(1);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s1", a, b, now)), RotationOutcome::rotated);
+  now += std::chrono::hours(1);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s1", b, c, now)), RotationOutcome::rotated);
+  // `a`, two renewals back, is a kept copy: the session ends for everyone.
+  EXPECT_EQ(store_->rotate_session(rotation_of("s1", a, d, now)), RotationOutcome::reused);
+  EXPECT_TRUE(store_->find_session("s1")->revoked);
+  // Also the holder of the current secret is signed out now.
+  EXPECT_EQ(store_->rotate_session(rotation_of("s1", c, d, now)), RotationOutcome::gone);
+  EXPECT_TRUE(store_->list_sessions("", now, 100).empty());
+}
+
+TEST_P(StoreContract, TheSecretJustReplacedIsTakenAgainOnlyWithinTheGrace) {
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c'), d(64, 'd');
+  store_->create_session(make_session("s1", "ana", kSessionStart, a));
+  store_->create_session(make_session("s2", "ana", kSessionStart, a));
+  auto now = kSessionStart + std::chrono::hours(1);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s1", a, b, now)), RotationOutcome::rotated);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s2", a, b, now)), RotationOutcome::rotated);
+  // The answer was lost: the screen tries again with `a` 10 s later.
+  now += std::chrono::seconds(10);
+  ASSERT_EQ(store_->rotate_session(rotation_of("s1", a, c, now)), RotationOutcome::rotated);
+  EXPECT_EQ(store_->find_session("s1")->refresh_hash, c);
+  EXPECT_EQ(store_->find_session("s1")->previous_hash, a);
+  // A minute after the renewal, past the grace, `a` is a kept copy.
+  now += std::chrono::seconds(50);
+  EXPECT_EQ(store_->rotate_session(rotation_of("s2", a, d, now)), RotationOutcome::reused);
+  EXPECT_TRUE(store_->find_session("s2")->revoked);
+  EXPECT_FALSE(store_->find_session("s1")->revoked);
+}
+
+TEST_P(StoreContract, ConcurrentRenewalsWithOneSecretRotateItOnce) {
+  // Two instances (or tabs) renewing with the same secret at once, no grace:
+  // exactly one gets the session, the other is taken for a copy.
+  const auto other = backend_->open(calendar_);
+  for (int round = 0; round < 10; ++round) {
+    const auto id = "race" + std::to_string(round);
+    const std::string a(64, 'a');
+    store_->create_session(make_session(id, "ana", kSessionStart, a));
+    std::latch start(2);
+    const auto renew = [&](SessionStore& sessions, char fresh) {
+      return std::async(std::launch::async, [&sessions, &start, id, a, fresh] {
+        start.arrive_and_wait();
+        return sessions.rotate_session(rotation_of(id, a, std::string(64, fresh),
+                                                   kSessionStart + std::chrono::minutes(1),
+                                                   std::chrono::seconds(0)));
+      });
+    };
+    auto first = renew(*store_, 'b');
+    auto second = renew(*other, 'c');
+    const std::multiset<RotationOutcome> outcomes{first.get(), second.get()};
+    EXPECT_EQ(outcomes,
+              (std::multiset<RotationOutcome>{RotationOutcome::rotated, RotationOutcome::reused}))
+        << "round " << round;
+    EXPECT_TRUE(store_->find_session(id)->revoked) << "round " << round;
+  }
+}
+
+TEST_P(StoreContract, ExpiredAndRevokedSessionsNeitherRenewNorList) {
+  const std::string a(64, 'a'), b(64, 'b');
+  auto old = make_session("old", "ana", kSessionStart, a);
+  old.expires_at = kSessionStart + std::chrono::hours(1);
+  store_->create_session(old);
+  store_->create_session(make_session("kept", "ana", kSessionStart, a));
+  store_->create_session(make_session("gone", "bob", kSessionStart, a));
+  const auto now = kSessionStart + std::chrono::hours(2);
+  EXPECT_EQ(store_->rotate_session(rotation_of("old", a, b, now)), RotationOutcome::gone);
+  EXPECT_TRUE(store_->revoke_session("gone", now));
+  EXPECT_FALSE(store_->revoke_session("gone", now));
+  EXPECT_FALSE(store_->revoke_session("old", now));
+  EXPECT_FALSE(store_->revoke_session("nobody", now));
+  EXPECT_EQ(store_->rotate_session(rotation_of("gone", a, b, now)), RotationOutcome::gone);
+  const auto listed = store_->list_sessions("", now, 100);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, "kept");
+  // Pruning deletes what has expired, and only that.
+  EXPECT_EQ(store_->prune_sessions(now, 100), 1u);
+  EXPECT_FALSE(store_->find_session("old"));
+  EXPECT_TRUE(store_->find_session("kept"));
+  EXPECT_TRUE(store_->find_session("gone"));
+  EXPECT_EQ(store_->prune_sessions(now, 100), 0u);
+}
+
+TEST_P(StoreContract, SessionsListByUserMostRecentlyUsedFirstUpToTheLimit) {
+  const std::string a(64, 'a'), b(64, 'b');
+  store_->create_session(make_session("s-ana-1", "ana", kSessionStart, a));
+  store_->create_session(
+      make_session("s-ana-2", "ana", kSessionStart + std::chrono::minutes(1), a));
+  store_->create_session(make_session("s-bob", "bob", kSessionStart + std::chrono::minutes(2), a));
+  // Renewed last: listed first.
+  ASSERT_EQ(
+      store_->rotate_session(rotation_of("s-ana-1", a, b, kSessionStart + std::chrono::minutes(3))),
+      RotationOutcome::rotated);
+  const auto now = kSessionStart + std::chrono::minutes(4);
+  const auto all = store_->list_sessions("", now, 100);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "s-ana-1");
+  EXPECT_EQ(all[1].id, "s-bob");
+  EXPECT_EQ(all[2].id, "s-ana-2");
+  const auto ana = store_->list_sessions("ana", now, 100);
+  ASSERT_EQ(ana.size(), 2u);
+  EXPECT_EQ(ana[0].id, "s-ana-1");
+  EXPECT_EQ(ana[1].id, "s-ana-2");
+  const auto first = store_->list_sessions("", now, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].id, "s-bob");
+  // Sessions are not users: the users' listing and count are unchanged.
+  EXPECT_EQ(store_->count_users(), 0u);
+  EXPECT_TRUE(store_->list_users().empty());
+}
+
 }  // namespace
 }  // namespace cargomon

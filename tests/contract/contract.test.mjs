@@ -443,6 +443,59 @@ describe('the OpenAPI document describes the real traffic', () => {
     });
   });
 
+  test('sessions: POST /token/renovar, POST /token/cerrar, GET and DELETE /sesiones', async () => {
+    const { json: signedIn } = await exchange('POST', '/token', {
+      body: { username: 'admin', password: ADMIN_PASSWORD, mantener_sesion: true },
+      status: 200,
+    });
+    assert.equal(signedIn.mantener_sesion, true);
+    const { json: renewed } = await exchange('POST', '/token/renovar', {
+      body: { refresh_token: signedIn.refresh_token },
+      status: 200,
+    });
+    assert.equal(renewed.sesion_id, signedIn.sesion_id);
+    await exchange('POST', '/token', {
+      body: { username: 'admin', password: ADMIN_PASSWORD, mantener_sesion: 'yes' },
+      status: 422,
+      docRefuses: true,
+    });
+    await exchange('POST', '/token/renovar', {
+      body: { refresh_token: 'not a refresh token' },
+      status: 401,
+    });
+    await exchange('POST', '/token/renovar', { body: {}, status: 422, docRefuses: true });
+    await refusesBadBodies('POST', '/token/renovar', { body: { refresh_token: 'x' } });
+
+    const { json: listed } = await exchange('GET', '/sesiones', {
+      token: tokens.admin,
+      status: 200,
+    });
+    assert.ok(listed.sesiones.some((s) => s.id === signedIn.sesion_id));
+    await exchange('GET', '/sesiones?usuario=admin', { token: tokens.admin, status: 200 });
+    await exchange('GET', '/sesiones?usuario=not%20a%20name', {
+      token: tokens.admin,
+      status: 422,
+      docRefuses: true,
+    });
+    await refusesWrongCallers('GET', '/sesiones', { role: 'viewer' });
+
+    const { json: other } = await exchange('POST', '/token', {
+      body: { username: 'admin', password: ADMIN_PASSWORD, mantener_sesion: false },
+      status: 200,
+    });
+    await refusesWrongCallers('DELETE', `/sesiones/${other.sesion_id}`, { role: 'viewer' });
+    await exchange('DELETE', `/sesiones/${other.sesion_id}`, { token: tokens.admin, status: 204 });
+    await exchange('DELETE', `/sesiones/${other.sesion_id}`, { token: tokens.admin, status: 404 });
+
+    await exchange('POST', '/token/cerrar', {
+      body: { refresh_token: renewed.refresh_token },
+      status: 204,
+    });
+    await exchange('POST', '/token/cerrar', { body: { refresh_token: 'nope' }, status: 401 });
+    await exchange('POST', '/token/cerrar', { body: {}, status: 422, docRefuses: true });
+    await refusesBadBodies('POST', '/token/cerrar', { body: { refresh_token: 'x' } });
+  });
+
   test('POST /registrar_pedido_entregado, GET /pedidos/{pedido_id}', async () => {
     const { admin, courier, viewer } = tokens;
     const sent = order();

@@ -119,8 +119,10 @@ export const count = (n) => new Intl.NumberFormat('es-CO').format(n);
 // ---------------------------------------------------------------- server
 
 export class Server {
-  constructor(dataDir) {
+  /** `extraArgs`: more flags for `cargomon serve` (say, a short `--token-ttl`). */
+  constructor(dataDir, extraArgs = []) {
     this.dataDir = dataDir;
+    this.extraArgs = extraArgs;
     this.child = null;
     this.log = [];
     this.baseUrl = null;
@@ -143,7 +145,16 @@ export class Server {
   }
 
   #startOnce(listen, deadline) {
-    const args = ['serve', '--listen', listen, '--data-dir', this.dataDir, '--web-dir', DIST_DIR];
+    const args = [
+      'serve',
+      '--listen',
+      listen,
+      '--data-dir',
+      this.dataDir,
+      '--web-dir',
+      DIST_DIR,
+      ...this.extraArgs,
+    ];
     const child = spawn(BIN, args, {
       env: { ...process.env, CARGOMON_ADMIN_PASSWORD: PASSWORD },
       stdio: ['ignore', 'pipe', 'pipe'],

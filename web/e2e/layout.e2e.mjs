@@ -10,8 +10,9 @@
 // docs/img/dashboard.png, the picture the README shows.
 //
 // axe-core (injected through the DevTools protocol, so the page's CSP stays
-// as it is) must find no serious or critical violation on the login page and
-// the dashboard; the dashboard must work from the keyboard alone.
+// as it is) must find no serious or critical violation on the login page,
+// the dashboard and its TV mode (?pantalla=1); the dashboard must work from
+// the keyboard alone.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -314,6 +315,11 @@ describe(
         assert.deepEqual(await axeViolations(page), [], 'dashboard');
         await page.setViewportSize({ width: 390, height: 844 });
         assert.deepEqual(await axeViolations(page), [], 'dashboard on a phone');
+        // The wall screen's mode, as a TV shows it.
+        await page.setViewportSize({ width: 1920, height: 1080 });
+        await page.goto(`${server.baseUrl}/?pantalla=1`);
+        await page.getByTestId('tv-orders').locator('li').first().waitFor();
+        assert.deepEqual(await axeViolations(page), [], 'TV mode');
       }));
 
     test('the dashboard works from the keyboard alone', (t) =>

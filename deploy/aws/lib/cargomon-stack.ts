@@ -38,11 +38,13 @@ import { Construct } from 'constructs';
  * The DynamoDB actions the store calls, and nothing else
  * (src/storage/dynamodb/dynamodb_store.cpp; a transaction's Put and Update
  * are authorized as PutItem and UpdateItem, and the store sends no
- * ConditionCheck, Delete, Scan, batch or PartiQL call). With
+ * ConditionCheck, Scan, batch or PartiQL call; it deletes only expired
+ * sessions, one DeleteItem each). With
  * create_tables=false the store's constructor still calls DescribeTable on
  * both tables (it fails fast when one is missing) but never CreateTable.
  */
 export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
+  'dynamodb:DeleteItem', // prune_sessions: expired sign-in sessions
   'dynamodb:DescribeTable', // the constructor: each table exists and is ACTIVE
   'dynamodb:GetItem', // find_order, find_user, ready, the conflict path
   'dynamodb:PutItem', // void log entries; the Puts inside TransactWriteItems
@@ -52,13 +54,14 @@ export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
 
 /** The paths `src/api/route.cpp` matches (CloudFront path patterns). */
 export const API_PATH_PATTERNS: readonly string[] = [
-  '/token',
+  '/token*', // /token, /token/renovar, /token/cerrar
   '/registrar_pedido_entregado',
   '/pedidos*', // /pedidos, /pedidos.csv, /pedidos.xlsx, /pedidos/{id}
   '/metrics*', // /metrics, /metrics/productos, /metrics/repartidores, /metrics/rango
   '/informes*', // /informes/dia.xlsx
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
+  '/sesiones*', // /sesiones, /sesiones/{id}
   '/healthz',
   '/readyz',
   '/openapi.json',
@@ -275,6 +278,7 @@ export class CargomonStack extends cdk.Stack {
               lambda.HttpMethod.GET,
               lambda.HttpMethod.POST,
               lambda.HttpMethod.PATCH,
+              lambda.HttpMethod.DELETE,
             ],
             // What the router's own preflight answer allows (router.cpp).
             allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],

@@ -268,7 +268,7 @@ describe('the function URL', () => {
     const url = only(resources, 'AWS::Lambda::Url').props;
     assert.deepEqual(url.Cors, {
       AllowOrigins: origins,
-      AllowMethods: ['GET', 'POST', 'PATCH'],
+      AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
       AllowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
       MaxAge: 600,
     });
@@ -325,6 +325,7 @@ describe('IAM: least privilege', () => {
     const [{ statement }] = dynamo;
     assert.equal(statement.Effect, 'Allow');
     assert.deepEqual(toArray(statement.Action), [
+      'dynamodb:DeleteItem',
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -360,6 +361,7 @@ describe('IAM: least privilege', () => {
     );
     assert.deepEqual([...calls].sort(), [
       'CreateTable',
+      'DeleteItem',
       'DescribeTable',
       'GetItem',
       'PutItem',

@@ -13,6 +13,18 @@ namespace cargomon::api {
 using QueryParams = std::map<std::string, std::string, std::less<>>;
 
 void post_token(Services& services, const Request& request, Respond respond);
+// POST /token/renovar, POST /token/cerrar, GET /sesiones, DELETE
+// /sesiones/{id}: signed-in sessions (handlers/sessions.cpp).
+void post_token_renewal(Services& services, const Request& request, Respond respond);
+void post_token_logout(Services& services, const Request& request, Respond respond);
+Response get_sessions(Services& services, const QueryParams& query);
+Response delete_session(Services& services, const std::string& session_id);
+// The refresh token and session fields of POST /token's answer for a user
+// who chose (or declined) to keep the screen signed in: stores the session.
+// May read and write the store.
+// `request`: whose address and user agent the session shows.
+void start_session(Services& services, const Request& request, const User& user,
+                   bool keep_signed_in, JsonWriter& out);
 void post_order(Services& services, const Request& request, Respond respond);
 Response get_orders(Services& services, const QueryParams& query);
 // Streamed: the answer carries BodyChunks that read the store page by page.

@@ -19,6 +19,15 @@ const std::string& decoy_hash() {
   return hash;
 }
 
+// What a session keeps of the sign-in's request: the rest is not copied
+// into the queued work.
+Request session_request_of(const Request& request) {
+  Request kept;
+  kept.client_address = request.client_address;
+  kept.user_agent = request.user_agent.substr(0, StoredSession::kMaxUserAgentBytes);
+  return kept;
+}
+
 }  // namespace
 
 void post_token(Services& s, const Request& request, Respond respond) {
@@ -44,6 +53,20 @@ void post_token(Services& s, const Request& request, Respond respond) {
   };
   std::string username = string_field("username");
   std::string password = string_field("password");
+  // Optional: asked for, a session with a refresh token (true: for weeks,
+  // a wall screen; false: for a working day in one tab). Clients of the
+  // original send nothing and get the answer they always had.
+  std::optional<bool> keep_signed_in;
+  if (const JsonNode* keep =
+          body->kind == JsonNode::Kind::object ? body->find("mantener_sesion") : nullptr) {
+    if (keep->kind == JsonNode::Kind::boolean) {
+      keep_signed_in = keep->boolean;
+    } else if (keep->kind != JsonNode::Kind::null) {
+      problems.push_back({{std::string("body"), std::string("mantener_sesion")},
+                          "must be true or false",
+                          "type_error"});
+    }
+  }
   if (!problems.empty()) return respond(validation_response(problems));
 
   // Admitted before the check runs, so that concurrent guesses count as they
@@ -66,39 +89,42 @@ void post_token(Services& s, const Request& request, Respond respond) {
 
   // Argon2id takes tens of milliseconds by design: off the I/O threads.
   const std::size_t bytes = username.size() + password.size();
-  post_answering(
-      s.hashing, respond, "POST /token", bytes,
-      [&s, username = std::move(username), password = std::move(password), attempt, respond] {
-        const auto user = s.users.find_user(username);
-        const bool valid =
-            auth::verify_password(user ? user->password_hash : decoy_hash(), password) && user &&
-            !user->disabled;
-        if (!valid) {
-          attempt->failed();
-          if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
-          auto refused =
-              error_response(ApiError::unauthenticated, "Incorrect username or password");
-          refused.warning = user ? "login failed" : "login failed: no such user";
-          refused.user = username;
-          return respond(std::move(refused));
-        }
-        attempt->succeeded();
-        if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
-        JsonWriter out;
-        out.begin_object()
-            .key("access_token")
-            .string(s.tokens.issue(user->username, user->role, user->token_generation))
-            .key("token_type")
-            .string("bearer")
-            .key("expires_in")
-            .number(s.tokens.ttl().count())
-            .key("role")
-            .string(to_string(user->role))
-            .end_object();
-        auto issued = json_response(200, out.take());
-        issued.user = user->username;
-        respond(std::move(issued));
-      });
+  post_answering(s.hashing, respond, "POST /token", bytes,
+                 [&s, username = std::move(username), password = std::move(password), attempt,
+                  respond, keep_signed_in, session_request = session_request_of(request)] {
+                   const auto user = s.users.find_user(username);
+                   const bool valid =
+                       auth::verify_password(user ? user->password_hash : decoy_hash(), password) &&
+                       user && !user->disabled;
+                   if (!valid) {
+                     attempt->failed();
+                     if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
+                     auto refused = error_response(ApiError::unauthenticated,
+                                                   "Incorrect username or password");
+                     refused.warning = user ? "login failed" : "login failed: no such user";
+                     refused.user = username;
+                     return respond(std::move(refused));
+                   }
+                   attempt->succeeded();
+                   if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
+                   JsonWriter out;
+                   out.begin_object()
+                       .key("access_token")
+                       .string(s.tokens.issue(user->username, user->role, user->token_generation))
+                       .key("token_type")
+                       .string("bearer")
+                       .key("expires_in")
+                       .number(s.tokens.ttl().count())
+                       .key("role")
+                       .string(to_string(user->role));
+                   if (keep_signed_in && s.sessions) {
+                     start_session(s, session_request, *user, *keep_signed_in, out);
+                   }
+                   out.end_object();
+                   auto issued = json_response(200, out.take());
+                   issued.user = user->username;
+                   respond(std::move(issued));
+                 });
 }
 
 }  // namespace cargomon::api

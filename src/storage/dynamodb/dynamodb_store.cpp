@@ -187,6 +187,42 @@ User decode_user(const json::object& item) {
   return user;
 }
 
+json::object session_item(const StoredSession& session) {
+  return {{"p", S("s")},
+          {"k", S(session.id)},
+          {"user", S(session.username)},
+          {"h", S(session.refresh_hash)},
+          {"ph", S(session.previous_hash)},
+          {"tgen", N(session.token_generation)},
+          {"keep", BOOL(session.keep_signed_in)},
+          {"cre", N(session.created_at.time_since_epoch().count())},
+          {"used", N(session.last_used_at.time_since_epoch().count())},
+          {"exp", N(session.expires_at.time_since_epoch().count())},
+          {"addr", S(session.address)},
+          {"ua", S(session.user_agent)},
+          {"rev", BOOL(session.revoked)}};
+}
+
+StoredSession decode_session(const json::object& item) {
+  const auto time = [&item](std::string_view name) {
+    return Timestamp(std::chrono::microseconds(get_n(item, name).value_or(0)));
+  };
+  StoredSession session;
+  session.id = get_s(item, "k");
+  session.username = get_s(item, "user");
+  session.refresh_hash = get_s(item, "h");
+  session.previous_hash = get_s(item, "ph");
+  session.token_generation = get_n(item, "tgen").value_or(0);
+  session.keep_signed_in = get_bool(item, "keep");
+  session.created_at = time("cre");
+  session.last_used_at = time("used");
+  session.expires_at = time("exp");
+  session.address = get_s(item, "addr");
+  session.user_agent = get_s(item, "ua");
+  session.revoked = get_bool(item, "rev");
+  return session;
+}
+
 // An UpdateExpression built from named parts, every name and value a placeholder.
 class Update {
  public:
@@ -986,6 +1022,131 @@ UserChange DynamoDbStore::update_user(const User& user) {
     must(result, "TransactWriteItems");
   }
   throw StoreUnavailable("DynamoDB: user " + user.username + " kept changing under the update");
+}
+
+void DynamoDbStore::create_session(const StoredSession& session) {
+  must(client_->call("PutItem", {{"TableName", users_table_}, {"Item", session_item(session)}}),
+       "PutItem session");
+}
+
+std::optional<StoredSession> DynamoDbStore::find_session(const std::string& id) {
+  const auto body = must(
+      client_->call("GetItem",
+                    {{"TableName", users_table_}, {"Key", key("s", id)}, {"ConsistentRead", true}}),
+      "GetItem session");
+  const auto* item = body.if_contains("Item");
+  if (item == nullptr) return std::nullopt;
+  return decode_session(item->as_object());
+}
+
+RotationOutcome DynamoDbStore::rotate_session(const SessionRotation& rotation) {
+  for (int round = 0; round < kMaxUserChangeRounds; ++round) {
+    auto session = find_session(rotation.id);
+    if (!session) return RotationOutcome::gone;
+    const auto outcome = decide_rotation(*session, rotation);
+    if (outcome == RotationOutcome::gone) return outcome;
+    json::object update{{"TableName", users_table_}, {"Key", key("s", rotation.id)}};
+    if (outcome == RotationOutcome::reused) {
+      update["UpdateExpression"] = "SET #rev = :t";
+      update["ExpressionAttributeNames"] = {{"#rev", "rev"}};
+      update["ExpressionAttributeValues"] = {{":t", BOOL(true)}};
+      must(client_->call("UpdateItem", update), "UpdateItem session");
+      return outcome;
+    }
+    const auto seen_hash = session->refresh_hash;
+    apply_rotation(*session, rotation);
+    // Written only if no other renewal or revocation came first (the
+    // current secret and the revoked flag are still as read); else read
+    // again, and the secret presented is then judged against the new one.
+    update["UpdateExpression"] =
+        "SET #h = :h, #ph = :ph, #used = :used, #exp = :exp, #addr = :addr";
+    update["ConditionExpression"] = "#h = :seen AND #rev = :f";
+    update["ExpressionAttributeNames"] = {{"#h", "h"},     {"#ph", "ph"},     {"#used", "used"},
+                                          {"#exp", "exp"}, {"#addr", "addr"}, {"#rev", "rev"}};
+    update["ExpressionAttributeValues"] = {
+        {":h", S(session->refresh_hash)},
+        {":ph", S(session->previous_hash)},
+        {":used", N(session->last_used_at.time_since_epoch().count())},
+        {":exp", N(session->expires_at.time_since_epoch().count())},
+        {":addr", S(session->address)},
+        {":seen", S(seen_hash)},
+        {":f", BOOL(false)}};
+    const auto result = client_->call("UpdateItem", update);
+    if (result.kind == Kind::ok) return RotationOutcome::rotated;
+    if (result.kind == Kind::refused && result.error.type == "ConditionalCheckFailedException") {
+      continue;  // changed meanwhile
+    }
+    must(result, "UpdateItem session");
+  }
+  throw StoreUnavailable("DynamoDB: session " + rotation.id + " kept changing under the renewal");
+}
+
+std::vector<StoredSession> DynamoDbStore::list_sessions(const std::string& username, Timestamp now,
+                                                        std::size_t limit) {
+  // One partition holds every session; there are as many as screens and
+  // browsers signed in (expired ones are pruned), read in pages.
+  std::vector<StoredSession> sessions;
+  json::object request{
+      {"TableName", users_table_},
+      {"KeyConditionExpression", "#p = :p"},
+      {"FilterExpression", "#rev = :f AND #exp > :now"},
+      {"ExpressionAttributeNames", {{"#p", "p"}, {"#rev", "rev"}, {"#exp", "exp"}}},
+      {"ExpressionAttributeValues",
+       {{":p", S("s")}, {":f", BOOL(false)}, {":now", N(now.time_since_epoch().count())}}},
+      {"ConsistentRead", true}};
+  while (true) {
+    const auto body = must(client_->call("Query", request), "Query sessions");
+    for (const auto& item : body.at("Items").as_array()) {
+      sessions.push_back(decode_session(item.as_object()));
+    }
+    const auto* more = body.if_contains("LastEvaluatedKey");
+    if (more == nullptr) break;
+    request["ExclusiveStartKey"] = *more;
+  }
+  return listed_sessions(std::move(sessions), username, now, limit);
+}
+
+bool DynamoDbStore::revoke_session(const std::string& id, Timestamp now) {
+  const auto result = client_->call(
+      "UpdateItem",
+      {{"TableName", users_table_},
+       {"Key", key("s", id)},
+       {"UpdateExpression", "SET #rev = :t"},
+       {"ConditionExpression", "attribute_exists(#k) AND #rev = :f AND #exp > :now"},
+       {"ExpressionAttributeNames", {{"#rev", "rev"}, {"#k", "k"}, {"#exp", "exp"}}},
+       {"ExpressionAttributeValues",
+        {{":t", BOOL(true)}, {":f", BOOL(false)}, {":now", N(now.time_since_epoch().count())}}}});
+  if (result.kind == Kind::ok) return true;
+  if (result.kind == Kind::refused && result.error.type == "ConditionalCheckFailedException") {
+    return false;
+  }
+  must(result, "UpdateItem session");
+  return false;  // not reached: must() threw
+}
+
+std::size_t DynamoDbStore::prune_sessions(Timestamp now, std::size_t limit) {
+  json::object request{
+      {"TableName", users_table_},
+      {"KeyConditionExpression", "#p = :p"},
+      {"FilterExpression", "#exp <= :now"},
+      {"ExpressionAttributeNames", {{"#p", "p"}, {"#exp", "exp"}}},
+      {"ExpressionAttributeValues", {{":p", S("s")}, {":now", N(now.time_since_epoch().count())}}},
+      {"ProjectionExpression", "#p, k"}};
+  std::vector<std::string> expired;
+  while (expired.size() < limit) {
+    const auto body = must(client_->call("Query", request), "Query sessions");
+    for (const auto& item : body.at("Items").as_array()) {
+      if (expired.size() < limit) expired.push_back(get_s(item.as_object(), "k"));
+    }
+    const auto* more = body.if_contains("LastEvaluatedKey");
+    if (more == nullptr) break;
+    request["ExclusiveStartKey"] = *more;
+  }
+  for (const auto& id : expired) {
+    must(client_->call("DeleteItem", {{"TableName", users_table_}, {"Key", key("s", id)}}),
+         "DeleteItem session");
+  }
+  return expired.size();
 }
 
 }  // namespace cargomon

@@ -13,7 +13,8 @@
 //                          layout: how many partitions N the index and the
 //                          log are spread over)
 //   PREFIX-users   (p, k)  users (u / USERNAME) and the count of enabled
-//                          admins (meta / admins)
+//                          admins (meta / admins), and signed-in sessions
+//                          (s / SESSION_ID)
 //
 // Writes: the BatchWriter groups queued orders; a batch draws its block of
 // sequence values with one counter update, then commits each order in its
@@ -99,6 +100,14 @@ class DynamoDbStore final : public Store, public LiveOrders {
   UserChange create_user(const User& user) override;
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
+
+  void create_session(const StoredSession& session) override;
+  std::optional<StoredSession> find_session(const std::string& id) override;
+  RotationOutcome rotate_session(const SessionRotation& rotation) override;
+  std::vector<StoredSession> list_sessions(const std::string& username, Timestamp now,
+                                           std::size_t limit) override;
+  bool revoke_session(const std::string& id, Timestamp now) override;
+  std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
 
   LiveOrders* live_orders() override { return this; }
   std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;

@@ -145,4 +145,61 @@ std::size_t MemoryStore::count_users() {
   return users_.size();
 }
 
+void MemoryStore::create_session(const StoredSession& session) {
+  const std::lock_guard lock(mutex_);
+  sessions_.insert_or_assign(session.id, session);
+}
+
+std::optional<StoredSession> MemoryStore::find_session(const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  const auto found = sessions_.find(id);
+  if (found == sessions_.end()) return std::nullopt;
+  return found->second;
+}
+
+RotationOutcome MemoryStore::rotate_session(const SessionRotation& rotation) {
+  const std::lock_guard lock(mutex_);
+  const auto found = sessions_.find(rotation.id);
+  if (found == sessions_.end()) return RotationOutcome::gone;
+  const auto outcome = decide_rotation(found->second, rotation);
+  if (outcome == RotationOutcome::rotated) apply_rotation(found->second, rotation);
+  if (outcome == RotationOutcome::reused) found->second.revoked = true;
+  return outcome;
+}
+
+std::vector<StoredSession> MemoryStore::list_sessions(const std::string& username, Timestamp now,
+                                                      std::size_t limit) {
+  std::vector<StoredSession> all;
+  {
+    const std::lock_guard lock(mutex_);
+    all.reserve(sessions_.size());
+    for (const auto& [id, session] : sessions_) all.push_back(session);
+  }
+  return listed_sessions(std::move(all), username, now, limit);
+}
+
+bool MemoryStore::revoke_session(const std::string& id, Timestamp now) {
+  const std::lock_guard lock(mutex_);
+  const auto found = sessions_.find(id);
+  if (found == sessions_.end() || found->second.revoked || found->second.expires_at <= now) {
+    return false;
+  }
+  found->second.revoked = true;
+  return true;
+}
+
+std::size_t MemoryStore::prune_sessions(Timestamp now, std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  std::size_t pruned = 0;
+  for (auto it = sessions_.begin(); it != sessions_.end() && pruned < limit;) {
+    if (it->second.expires_at <= now) {
+      it = sessions_.erase(it);
+      ++pruned;
+    } else {
+      ++it;
+    }
+  }
+  return pruned;
+}
+
 }  // namespace cargomon

@@ -41,13 +41,22 @@ class MemoryStore final : public Store {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void create_session(const StoredSession& session) override;
+  std::optional<StoredSession> find_session(const std::string& id) override;
+  RotationOutcome rotate_session(const SessionRotation& rotation) override;
+  std::vector<StoredSession> list_sessions(const std::string& username, Timestamp now,
+                                           std::size_t limit) override;
+  bool revoke_session(const std::string& id, Timestamp now) override;
+  std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+
  private:
   const BusinessCalendar& calendar_;
   std::mutex mutex_;           // guards what follows
   std::vector<Order> orders_;  // by sequence: orders_[i].sequence == i + 1
-  std::map<std::string, std::size_t, std::less<>> index_of_;  // order id → index in orders_
-  DayTotalsChange totals_;                                    // every day's running totals
-  std::map<std::string, User, std::less<>> users_;            // by username
+  std::map<std::string, std::size_t, std::less<>> index_of_;    // order id → index in orders_
+  DayTotalsChange totals_;                                      // every day's running totals
+  std::map<std::string, User, std::less<>> users_;              // by username
+  std::map<std::string, StoredSession, std::less<>> sessions_;  // by id
 };
 
 }  // namespace cargomon

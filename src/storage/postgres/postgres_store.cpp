@@ -117,6 +117,28 @@ constexpr const char* kDayMetrics =
     "  (SELECT count(DISTINCT product_name) FROM day_products WHERE day = $1::date),"
     "  (SELECT count(DISTINCT courier_id) FROM day_couriers WHERE day = $1::date), NULL, NULL";
 
+// What read_session reads, in its order.
+constexpr std::string_view kSessionColumns =
+    "id, username, refresh_hash, previous_hash, token_generation, keep_signed_in, created_at,"
+    " last_used_at, expires_at, address, user_agent, revoked";
+
+StoredSession read_session(const pg::Result& rows, std::size_t row) {
+  StoredSession session;
+  session.id = rows.text(row, 0);
+  session.username = rows.text(row, 1);
+  session.refresh_hash = rows.text(row, 2);
+  session.previous_hash = rows.text(row, 3);
+  session.token_generation = rows.integer(row, 4);
+  session.keep_signed_in = rows.boolean(row, 5);
+  session.created_at = timestamp(rows.integer(row, 6));
+  session.last_used_at = timestamp(rows.integer(row, 7));
+  session.expires_at = timestamp(rows.integer(row, 8));
+  session.address = rows.text(row, 9);
+  session.user_agent = rows.text(row, 10);
+  session.revoked = rows.boolean(row, 11);
+  return session;
+}
+
 User read_user(const pg::Result& rows, std::size_t row) {
   User user;
   user.username = rows.text(row, 0);
@@ -918,6 +940,112 @@ std::size_t PostgresStore::count_users() {
   return read([](pg::Connection& db) {
     return static_cast<std::size_t>(db.exec("SELECT count(*) FROM users").integer(0, 0));
   });
+}
+
+void PostgresStore::create_session(const StoredSession& session) {
+  auto db = lease();
+  (*db).query("INSERT INTO sessions (" + std::string(kSessionColumns) +
+                  ") VALUES ($1, $2, $3, $4, $5::int8, $6::bool, $7::int8, $8::int8, $9::int8,"
+                  " $10, $11, $12::bool)",
+              pg::Params()
+                  .add(session.id)
+                  .add(session.username)
+                  .add(session.refresh_hash)
+                  .add(session.previous_hash)
+                  .add(session.token_generation)
+                  .add(std::string(session.keep_signed_in ? "t" : "f"))
+                  .add(micros(session.created_at))
+                  .add(micros(session.last_used_at))
+                  .add(micros(session.expires_at))
+                  .add(session.address)
+                  .add(session.user_agent)
+                  .add(std::string(session.revoked ? "t" : "f")));
+}
+
+std::optional<StoredSession> PostgresStore::find_session(const std::string& id) {
+  return read([&](pg::Connection& db) -> std::optional<StoredSession> {
+    const auto rows =
+        db.query("SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE id = $1",
+                 pg::Params().add(id));
+    if (rows.rows() == 0) return std::nullopt;
+    return read_session(rows, 0);
+  });
+}
+
+RotationOutcome PostgresStore::rotate_session(const SessionRotation& rotation) {
+  auto db = lease();
+  (*db).exec("BEGIN");
+  try {
+    // The row lock makes a second renewal with the same secret wait, then
+    // read the rotated row and see the secret is no longer current.
+    const auto rows = (*db).query(
+        "SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE id = $1 FOR UPDATE",
+        pg::Params().add(rotation.id));
+    if (rows.rows() == 0) {
+      (*db).exec("ROLLBACK");
+      return RotationOutcome::gone;
+    }
+    auto session = read_session(rows, 0);
+    const auto outcome = decide_rotation(session, rotation);
+    if (outcome == RotationOutcome::rotated) {
+      apply_rotation(session, rotation);
+      (*db).query(
+          "UPDATE sessions SET refresh_hash = $1, previous_hash = $2, last_used_at = $3::int8,"
+          " expires_at = $4::int8, address = $5 WHERE id = $6",
+          pg::Params()
+              .add(session.refresh_hash)
+              .add(session.previous_hash)
+              .add(micros(session.last_used_at))
+              .add(micros(session.expires_at))
+              .add(session.address)
+              .add(session.id));
+    } else if (outcome == RotationOutcome::reused) {
+      (*db).query("UPDATE sessions SET revoked = true WHERE id = $1", pg::Params().add(session.id));
+    }
+    (*db).exec("COMMIT");
+    return outcome;
+  } catch (...) {
+    try {
+      if ((*db).in_transaction()) (*db).exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
+}
+
+std::vector<StoredSession> PostgresStore::list_sessions(const std::string& username, Timestamp now,
+                                                        std::size_t limit) {
+  return read([&](pg::Connection& db) {
+    const auto rows = db.query(
+        "SELECT " + std::string(kSessionColumns) +
+            " FROM sessions WHERE NOT revoked AND expires_at > $1::int8"
+            " AND ($2 = '' OR username = $2) ORDER BY last_used_at DESC, id LIMIT $3::int8",
+        pg::Params().add(micros(now)).add(username).add(static_cast<std::int64_t>(limit)));
+    std::vector<StoredSession> sessions;
+    for (std::size_t row = 0; row < rows.rows(); ++row) {
+      sessions.push_back(read_session(rows, row));
+    }
+    return sessions;
+  });
+}
+
+bool PostgresStore::revoke_session(const std::string& id, Timestamp now) {
+  auto db = lease();
+  const auto rows = (*db).query(
+      "UPDATE sessions SET revoked = true WHERE id = $1 AND NOT revoked AND expires_at > $2::int8"
+      " RETURNING 1",
+      pg::Params().add(id).add(micros(now)));
+  return rows.rows() == 1;
+}
+
+std::size_t PostgresStore::prune_sessions(Timestamp now, std::size_t limit) {
+  auto db = lease();
+  const auto rows = (*db).query(
+      "DELETE FROM sessions WHERE id IN"
+      " (SELECT id FROM sessions WHERE expires_at <= $1::int8 LIMIT $2::int8) RETURNING 1",
+      pg::Params().add(micros(now)).add(static_cast<std::int64_t>(limit)));
+  return rows.rows();
 }
 
 }  // namespace cargomon

@@ -70,6 +70,14 @@ class PostgresStore final : public Store, public LiveOrders {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void create_session(const StoredSession& session) override;
+  std::optional<StoredSession> find_session(const std::string& id) override;
+  RotationOutcome rotate_session(const SessionRotation& rotation) override;
+  std::vector<StoredSession> list_sessions(const std::string& username, Timestamp now,
+                                           std::size_t limit) override;
+  bool revoke_session(const std::string& id, Timestamp now) override;
+  std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+
   // Several instances share the store: each one's live stream gets every
   // instance's orders through an OrderRelay.
   LiveOrders* live_orders() override { return this; }

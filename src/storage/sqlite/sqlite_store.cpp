@@ -95,6 +95,28 @@ User read_user(const sqlite::Statement& row) {
   return user;
 }
 
+// What read_session reads, in its order.
+constexpr std::string_view kSessionColumns =
+    "id, username, refresh_hash, previous_hash, token_generation, keep_signed_in, created_at,"
+    " last_used_at, expires_at, address, user_agent, revoked";
+
+StoredSession read_session(const sqlite::Statement& row) {
+  StoredSession session;
+  session.id = row.text(0);
+  session.username = row.text(1);
+  session.refresh_hash = row.text(2);
+  session.previous_hash = row.text(3);
+  session.token_generation = row.integer(4);
+  session.keep_signed_in = row.integer(5) != 0;
+  session.created_at = timestamp(row.integer(6));
+  session.last_used_at = timestamp(row.integer(7));
+  session.expires_at = timestamp(row.integer(8));
+  session.address = row.text(9);
+  session.user_agent = row.text(10);
+  session.revoked = row.integer(11) != 0;
+  return session;
+}
+
 UserChange update_user_in_transaction(sqlite::Connection& db, const User& user) {
   auto current = db.prepare("SELECT role = 'admin' AND disabled = 0 FROM users WHERE username = ?");
   current.bind(1, user.username);
@@ -691,6 +713,111 @@ std::size_t SqliteStore::count_users() {
   const auto n = row.integer(0);
   row.reset();
   return static_cast<std::size_t>(n);
+}
+
+void SqliteStore::create_session(const StoredSession& session) {
+  auto db = read();
+  db->prepare("INSERT INTO sessions (" + std::string(kSessionColumns) +
+              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, session.id)
+      .bind(2, session.username)
+      .bind(3, session.refresh_hash)
+      .bind(4, session.previous_hash)
+      .bind(5, session.token_generation)
+      .bind(6, std::int64_t{session.keep_signed_in})
+      .bind(7, micros(session.created_at))
+      .bind(8, micros(session.last_used_at))
+      .bind(9, micros(session.expires_at))
+      .bind(10, session.address)
+      .bind(11, session.user_agent)
+      .bind(12, std::int64_t{session.revoked})
+      .run();
+}
+
+std::optional<StoredSession> SqliteStore::find_session(const std::string& id) {
+  auto db = read();
+  auto row = db->prepare("SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE id = ?");
+  row.bind(1, id);
+  if (!row.step()) return std::nullopt;
+  auto session = read_session(row);
+  row.reset();
+  return session;
+}
+
+RotationOutcome SqliteStore::rotate_session(const SessionRotation& rotation) {
+  auto db = read();
+  // IMMEDIATE: the write lock before the read, so two renewals with one
+  // secret cannot both see it current.
+  db->exec("BEGIN IMMEDIATE");
+  try {
+    auto row =
+        db->prepare("SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE id = ?");
+    row.bind(1, rotation.id);
+    if (!row.step()) {
+      db->exec("ROLLBACK");
+      return RotationOutcome::gone;
+    }
+    auto session = read_session(row);
+    row.reset();
+    const auto outcome = decide_rotation(session, rotation);
+    if (outcome == RotationOutcome::rotated) {
+      apply_rotation(session, rotation);
+      db->prepare(
+            "UPDATE sessions SET refresh_hash = ?, previous_hash = ?, last_used_at = ?,"
+            " expires_at = ?, address = ? WHERE id = ?")
+          .bind(1, session.refresh_hash)
+          .bind(2, session.previous_hash)
+          .bind(3, micros(session.last_used_at))
+          .bind(4, micros(session.expires_at))
+          .bind(5, session.address)
+          .bind(6, session.id)
+          .run();
+    } else if (outcome == RotationOutcome::reused) {
+      db->prepare("UPDATE sessions SET revoked = 1 WHERE id = ?").bind(1, session.id).run();
+    }
+    db->exec("COMMIT");
+    return outcome;
+  } catch (const StoreUnavailable&) {
+    try {
+      db->exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // No transaction open (BEGIN itself failed): nothing to undo.
+    }
+    throw;
+  }
+}
+
+std::vector<StoredSession> SqliteStore::list_sessions(const std::string& username, Timestamp now,
+                                                      std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare("SELECT " + std::string(kSessionColumns) +
+                          " FROM sessions WHERE revoked = 0 AND expires_at > ?1"
+                          " AND (?2 = '' OR username = ?2) ORDER BY last_used_at DESC, id"
+                          " LIMIT ?3");
+  rows.bind(1, micros(now)).bind(2, username).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<StoredSession> sessions;
+  while (rows.step()) sessions.push_back(read_session(rows));
+  return sessions;
+}
+
+bool SqliteStore::revoke_session(const std::string& id, Timestamp now) {
+  auto db = read();
+  db->prepare("UPDATE sessions SET revoked = 1 WHERE id = ? AND revoked = 0 AND expires_at > ?")
+      .bind(1, id)
+      .bind(2, micros(now))
+      .run();
+  return db->changes() == 1;
+}
+
+std::size_t SqliteStore::prune_sessions(Timestamp now, std::size_t limit) {
+  auto db = read();
+  db->prepare(
+        "DELETE FROM sessions WHERE id IN"
+        " (SELECT id FROM sessions WHERE expires_at <= ? LIMIT ?)")
+      .bind(1, micros(now))
+      .bind(2, static_cast<std::int64_t>(limit))
+      .run();
+  return static_cast<std::size_t>(db->changes());
 }
 
 }  // namespace cargomon

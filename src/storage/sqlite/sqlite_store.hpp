@@ -65,6 +65,14 @@ class SqliteStore final : public Store {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void create_session(const StoredSession& session) override;
+  std::optional<StoredSession> find_session(const std::string& id) override;
+  RotationOutcome rotate_session(const SessionRotation& rotation) override;
+  std::vector<StoredSession> list_sessions(const std::string& username, Timestamp now,
+                                           std::size_t limit) override;
+  bool revoke_session(const std::string& id, Timestamp now) override;
+  std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+
  private:
   // True when the database file this store writes is no longer the one at
   // its path (deleted, or replaced), or its log has no name any more.

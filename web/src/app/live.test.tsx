@@ -8,7 +8,7 @@ import { cop, renderApp, signIn } from '@/testing/test-utils';
 async function renderLiveDashboard() {
   signIn();
   const utils = renderApp();
-  await screen.findByText('pedido-0130');
+  await screen.findByText('pedido-0130', undefined, { timeout: 8000 });
   await sse.waitForConnections(1);
   await screen.findByText('En vivo');
   return utils;

@@ -29,3 +29,21 @@ export function writeUrlState(state: UrlState): void {
     window.history.replaceState(window.history.state, '', url);
   }
 }
+
+/** The wall screen's mode (?pantalla=1): set by the URL, or by its button. */
+export function readTvMode(): boolean {
+  const value = new URLSearchParams(window.location.search).get('pantalla');
+  return value === '1' || value === 'true';
+}
+
+export function writeTvMode(on: boolean): void {
+  const params = new URLSearchParams(window.location.search);
+  if (on) params.set('pantalla', '1');
+  else params.delete('pantalla');
+  const qs = params.toString();
+  window.history.replaceState(
+    window.history.state,
+    '',
+    `${window.location.pathname}${qs ? `?${qs}` : ''}${window.location.hash}`,
+  );
+}

@@ -1,7 +1,15 @@
 // The one place that talks HTTP to cargomon. It adds the bearer token, turns
 // failures into ApiError, and handles 401 once for the whole app: the session
 // ends with reason "expired" and the app falls back to the login page.
-import { endSession, getSession, isExpired } from './session';
+import {
+  endSession,
+  getSession,
+  isExpired,
+  isRenewable,
+  readStoredSession,
+  renewedSession,
+} from './session';
+import type { Session } from './session';
 
 // Where the API is: '' is the page's own origin (cargomon serving the
 // dashboard, or one CloudFront distribution for both). A dashboard on another
@@ -69,7 +77,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   query?: Record<string, string | number | null | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
@@ -105,37 +113,164 @@ async function errorFrom(response: Response): Promise<ApiError> {
   );
 }
 
+/** What POST /token and POST /token/renovar answer, as the app keeps it. */
+export interface TokenAnswer {
+  access_token: string;
+  expires_in?: number | undefined;
+  role?: string | undefined;
+  refresh_token?: string | undefined;
+  sesion_id?: string | undefined;
+  mantener_sesion?: boolean | undefined;
+}
+
+const DEFAULT_TTL_MS = 30 * 60 * 1000;
+
+export function sessionFromAnswer(
+  username: string,
+  answer: TokenAnswer,
+  now = Date.now(),
+  expiryOf: (token: string) => number | null = () => null,
+): Session {
+  const expiresAt =
+    answer.expires_in !== undefined
+      ? now + answer.expires_in * 1000
+      : (expiryOf(answer.access_token) ?? now + DEFAULT_TTL_MS);
+  const session: Session = {
+    token: answer.access_token,
+    username,
+    role: answer.role ?? 'viewer',
+    expiresAt,
+    issuedAt: now,
+  };
+  if (answer.refresh_token) {
+    session.refreshToken = answer.refresh_token;
+    if (answer.sesion_id) session.sessionId = answer.sesion_id;
+    session.keep = answer.mantener_sesion === true;
+  }
+  return session;
+}
+
+function isTokenAnswer(data: unknown): data is TokenAnswer & { refresh_token: string } {
+  if (typeof data !== 'object' || data === null) return false;
+  const answer = data as Record<string, unknown>;
+  return typeof answer.access_token === 'string' && typeof answer.refresh_token === 'string';
+}
+
+/** Serializes renewals across this app's tabs, where the browser can (Web Locks). */
+async function underRenewalLock<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return work();
+  return locks.request('cargomon.renew', work);
+}
+
+let renewing: Promise<Session | null> | null = null;
+
+async function renewOnce(session: Session): Promise<Session | null> {
+  return underRenewalLock(async () => {
+    // Another tab of this screen renewed while we waited for the lock: its
+    // refresh token replaced ours (ours is now spent), so take its answer.
+    const stored = readStoredSession();
+    if (
+      stored &&
+      stored.refreshToken !== session.refreshToken &&
+      stored.sessionId === session.sessionId &&
+      !isExpired(stored)
+    ) {
+      renewedSession(session, stored);
+      return stored;
+    }
+    let response: Response;
+    try {
+      response = await fetch(buildUrl('/token/renovar'), {
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: session.refreshToken }),
+        cache: 'no-store',
+      });
+    } catch (cause) {
+      throw new ApiError('network', 0, 'Network error', cause);
+    }
+    if (!response.ok) {
+      const error = await errorFrom(response);
+      // Revoked, reused, expired, or the user changed: sign in again.
+      if (error.kind === 'unauthorized') endSession('revoked', session.token);
+      throw error;
+    }
+    const data: unknown = await response.json();
+    if (!isTokenAnswer(data)) throw new ApiError('unavailable', 200, 'Unexpected renewal answer');
+    const next = sessionFromAnswer(session.username, data);
+    renewedSession(session, next);
+    return next;
+  });
+}
+
+/**
+ * Gets the current session a new access token with its refresh token, once
+ * at a time however many callers ask. Resolves to the renewed session (null
+ * when there is none to renew); rejects with ApiError when the server could
+ * not be reached (the session stays: the next attempt may work) or refused
+ * (the session has ended, reason "revoked").
+ */
+export function renewSession(): Promise<Session | null> {
+  const session = getSession();
+  if (!session || !isRenewable(session)) return Promise.resolve(null);
+  if (!renewing) {
+    renewing = renewOnce(session).finally(() => {
+      renewing = null;
+    });
+  }
+  return renewing;
+}
+
+/** A usable token: the session's, renewed first when it has run out. */
+async function usableToken(): Promise<string> {
+  let session = getSession();
+  if (session && isExpired(session) && isRenewable(session)) session = await renewSession();
+  if (!session || isExpired(session)) {
+    if (session) endSession('expired', session.token);
+    throw new ApiError('unauthorized', 401, 'Session expired');
+  }
+  return session.token;
+}
+
 /**
  * Sends a request and returns the raw successful Response (used directly by
- * the live stream). Throws ApiError for every failure.
+ * the live stream). Throws ApiError for every failure. A 401 on a session
+ * that renews is tried once more with a renewed token.
  */
 export async function request(path: string, options: RequestOptions = {}): Promise<Response> {
   const { method = 'GET', query, body, headers = {}, signal, auth = true } = options;
-  const finalHeaders: Record<string, string> = { Accept: 'application/json', ...headers };
-  let token: string | undefined;
-  if (auth) {
-    const session = getSession();
-    if (!session || isExpired(session)) {
-      if (session) endSession('expired', session.token);
-      throw new ApiError('unauthorized', 401, 'Session expired');
+  const send = async (token: string | undefined): Promise<Response> => {
+    const finalHeaders: Record<string, string> = { Accept: 'application/json', ...headers };
+    if (token !== undefined) finalHeaders.Authorization = `Bearer ${token}`;
+    if (body !== undefined) finalHeaders['Content-Type'] = 'application/json';
+    try {
+      return await fetch(buildUrl(path, query), {
+        method,
+        headers: finalHeaders,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ?? null,
+        cache: 'no-store',
+      });
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      throw new ApiError('network', 0, 'Network error', cause);
     }
-    token = session.token;
-    finalHeaders.Authorization = `Bearer ${token}`;
-  }
-  if (body !== undefined) finalHeaders['Content-Type'] = 'application/json';
+  };
 
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, query), {
-      method,
-      headers: finalHeaders,
-      body: body === undefined ? null : JSON.stringify(body),
-      signal: signal ?? null,
-      cache: 'no-store',
-    });
-  } catch (cause) {
-    if (signal?.aborted) throw cause;
-    throw new ApiError('network', 0, 'Network error', cause);
+  let token = auth ? await usableToken() : undefined;
+  let response = await send(token);
+  if (response.status === 401 && token !== undefined) {
+    const session = getSession();
+    if (session && session.token === token && isRenewable(session)) {
+      // Refused before its time (a clock apart, a server restarted with a
+      // new secret): renew once and try again.
+      const renewed = await renewSession();
+      if (renewed) {
+        token = renewed.token;
+        response = await send(token);
+      }
+    }
   }
 
   if (!response.ok) {

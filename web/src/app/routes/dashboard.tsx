@@ -13,6 +13,8 @@ import { DownloadReportButton } from '@/features/metrics/components/DownloadRepo
 import { TopProductsChart } from '@/features/metrics/components/TopProductsChart';
 import { DownloadOrdersButtons } from '@/features/orders/components/DownloadOrdersButtons';
 import { OrdersList } from '@/features/orders/components/OrdersList';
+import { logoutOnServer } from '@/features/auth/api/login';
+import { SessionsPanel } from '@/features/sessions/components/SessionsPanel';
 import { formatAgo, formatDay, formatTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { endSession } from '@/lib/session';
@@ -75,12 +77,19 @@ function Freshness({
   );
 }
 
-export function DashboardRoute({ session }: { session: Session }) {
+export function DashboardRoute({
+  session,
+  onEnterTv,
+}: {
+  session: Session;
+  onEnterTv: () => void;
+}) {
   const { t, lang } = useI18n();
   const now = useNow(1000);
   const [initial] = useState(readUrlState);
   const [selectedDay, setSelectedDay] = useState<string | null>(initial.fecha);
   const [repartidor, setRepartidor] = useState(initial.repartidor);
+  const [showSessions, setShowSessions] = useState(false);
 
   // Today's metrics are always loaded: they say which day "today" is in the
   // business timezone, and they are what the live stream keeps current.
@@ -120,10 +129,26 @@ export function DashboardRoute({ session }: { session: Session }) {
         <div className="topbar__actions">
           <span className="topbar__user">{t('header.user', { name: session.username })}</span>
           <LanguageToggle />
+          <button type="button" className="button button--secondary" onClick={onEnterTv}>
+            {t('tv.enter')}
+          </button>
+          {session.role === 'admin' && (
+            <button
+              type="button"
+              className="button button--secondary"
+              aria-expanded={showSessions}
+              onClick={() => setShowSessions((shown) => !shown)}
+            >
+              {showSessions ? t('sessions.close') : t('sessions.open')}
+            </button>
+          )}
           <button
             type="button"
             className="button button--secondary"
-            onClick={() => endSession('logout')}
+            onClick={() => {
+              logoutOnServer(session);
+              endSession('logout');
+            }}
           >
             {t('header.logout')}
           </button>
@@ -131,6 +156,9 @@ export function DashboardRoute({ session }: { session: Session }) {
       </header>
 
       <main id="main" className="dashboard__main" tabIndex={-1}>
+        {showSessions && session.role === 'admin' && (
+          <SessionsPanel timeZone={timeZone} currentSessionId={session.sessionId} />
+        )}
         <div className="toolbar">
           <DayField
             value={day ?? todayFecha}

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { z } from 'zod';
-import { requestJson } from '@/lib/api-client';
-import { jwtExpiry, startSession } from '@/lib/session';
+import { request, requestJson, sessionFromAnswer } from '@/lib/api-client';
+import { getSession, jwtExpiry, startSession } from '@/lib/session';
 import type { Session } from '@/lib/session';
 
 export const tokenResponseSchema = z.object({
@@ -9,12 +9,18 @@ export const tokenResponseSchema = z.object({
   token_type: z.string(),
   expires_in: z.number().positive().optional(),
   role: z.string().optional(),
+  // With mantener_sesion sent, a server that keeps sessions adds these.
+  refresh_token: z.string().min(1).optional(),
+  sesion_id: z.string().optional(),
+  mantener_sesion: z.boolean().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
 export interface Credentials {
   username: string;
   password: string;
+  /** "Keep this screen signed in": a session that renews for weeks, in every tab. */
+  keep?: boolean;
 }
 
 /** Roles allowed to read the dashboard (a courier only registers orders). */
@@ -27,29 +33,40 @@ export class ForbiddenRoleError extends Error {
   }
 }
 
-const DEFAULT_TTL_MS = 30 * 60 * 1000;
-
 export function sessionFromToken(
   username: string,
   answer: TokenResponse,
   now = Date.now(),
 ): Session {
-  const expiresAt =
-    answer.expires_in !== undefined
-      ? now + answer.expires_in * 1000
-      : (jwtExpiry(answer.access_token) ?? now + DEFAULT_TTL_MS);
-  return { token: answer.access_token, username, role: answer.role ?? 'viewer', expiresAt };
+  return sessionFromAnswer(username, answer, now, jwtExpiry);
 }
 
 export async function login(credentials: Credentials): Promise<Session> {
   const answer = await requestJson('/token', (d) => tokenResponseSchema.parse(d), {
     method: 'POST',
-    body: credentials,
+    body: {
+      username: credentials.username,
+      password: credentials.password,
+      mantener_sesion: credentials.keep === true,
+    },
     auth: false,
   });
   const session = sessionFromToken(credentials.username, answer);
   if (!DASHBOARD_ROLES.has(session.role)) throw new ForbiddenRoleError(session.role);
   return session;
+}
+
+/**
+ * Signs out: the server forgets the session (so its refresh token renews
+ * nothing), best effort, since the screen signs out either way.
+ */
+export function logoutOnServer(session: Session | null = getSession()): void {
+  if (!session?.refreshToken) return;
+  request('/token/cerrar', {
+    method: 'POST',
+    body: { refresh_token: session.refreshToken },
+    auth: false,
+  }).catch(() => undefined);
 }
 
 export function useLogin() {

@@ -34,17 +34,25 @@ export function LoginForm({ endReason }: { endReason: EndReason | null }) {
   const login = useLogin();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [keep, setKeep] = useState(false);
   const errorId = useId();
+  const keepHintId = useId();
 
   const onSubmit = (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
-    login.mutate({ username: username.trim(), password });
+    login.mutate({ username: username.trim(), password, keep });
   };
 
   const error = login.isError ? errorMessage(login.error, i18n) : null;
   const notice =
     !error && !login.isPending && endReason
-      ? t(endReason === 'expired' ? 'login.sessionExpired' : 'login.loggedOut')
+      ? t(
+          endReason === 'expired'
+            ? 'login.sessionExpired'
+            : endReason === 'revoked'
+              ? 'login.revoked'
+              : 'login.loggedOut',
+        )
       : null;
 
   return (
@@ -87,6 +95,19 @@ export function LoginForm({ endReason }: { endReason: EndReason | null }) {
           onChange={(e) => setPassword(e.target.value)}
         />
       </label>
+      <label className="field field--check">
+        <input
+          type="checkbox"
+          name="mantener_sesion"
+          checked={keep}
+          aria-describedby={keepHintId}
+          onChange={(e) => setKeep(e.target.checked)}
+        />
+        <span className="field__label">{t('login.keep')}</span>
+      </label>
+      <p id={keepHintId} className="field__hint">
+        {t('login.keepHint')}
+      </p>
       <button
         type="submit"
         className="button button--primary"

@@ -46,6 +46,9 @@ export function defaultBackoffMs(attempt: number): number {
   return Math.min(10_000, 1000 * 2 ** attempt);
 }
 
+/** A stream that lasted this long before the server ended it is reconnected at once. */
+const STABLE_STREAM_MS = 5_000;
+
 export interface LiveStream {
   stop: () => void;
   readonly lastEventId: string;
@@ -102,7 +105,12 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
     window.addEventListener('offline', onOffline);
   }
 
-  async function connectOnce(): Promise<void> {
+  /**
+   * One connection, until it ends. Resolves to when it went live, or null if
+   * it never did; rejects for an answer other than the stream.
+   */
+  async function connectOnce(): Promise<number | null> {
+    let liveSince: number | null = null;
     const controller = new AbortController();
     let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
     hangUp = () => {
@@ -128,6 +136,7 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
       if (noStream) mustResync = true;
       noStream = false;
       onStatus('live');
+      liveSince = Date.now();
       touch();
       if (mustResync) {
         mustResync = false;
@@ -161,13 +170,23 @@ export function startLiveStream(options: LiveStreamOptions): LiveStream {
       clearTimeout(idleTimer);
       hangUp = null;
     }
+    return liveSince;
   }
 
   async function run(): Promise<void> {
     onStatus('connecting');
     while (!stopped) {
       try {
-        await connectOnce();
+        const liveSince = await connectOnce();
+        // The server ended a stream that had run a while: its token expired
+        // (the session has renewed it meanwhile). Reconnect at once with the
+        // current token, resuming after the last event: no gap, no
+        // "reconnecting" on the screen. A stream that ends at once goes
+        // through the backoff below instead, so nothing spins.
+        if (liveSince !== null && !isStopped() && Date.now() - liveSince >= STABLE_STREAM_MS) {
+          failures = 0;
+          continue;
+        }
       } catch (error) {
         // 401: the API client has ended the session; the app leaves this page.
         if (error instanceof ApiError && error.kind === 'unauthorized') {
