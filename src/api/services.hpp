@@ -59,6 +59,11 @@ struct Services {
   // days compared with for a while (api/metrics_reader.hpp); null: each
   // request reads them.
   MetricsReader* metrics_reader = nullptr;
+  // Webhook endpoints and their parked deliveries; null: the store keeps none.
+  WebhookStore* webhooks = nullptr;
+  // --webhook-allow-private: endpoints on loopback and private networks, and
+  // plain http:// (for tests).
+  bool webhook_allow_private = false;
 };
 
 struct Principal {

@@ -41,6 +41,7 @@ class ForwardingStore : public Store {
   std::size_t count_users() override { return inner_.count_users(); }
 
   LiveOrders* live_orders() override { return inner_.live_orders(); }
+  WebhookStore* webhooks() override { return inner_.webhooks(); }
 
  protected:
   Store& inner() { return inner_; }

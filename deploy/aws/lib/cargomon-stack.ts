@@ -59,6 +59,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/informes*', // /informes/dia.xlsx
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
+  '/webhooks*', // /webhooks, /webhooks/{id}, its aparcados and their reenviar
   '/healthz',
   '/readyz',
   '/openapi.json',
