@@ -44,7 +44,7 @@ struct PostgresStoreOptions {
   std::chrono::milliseconds reconnect_interval{200};
 };
 
-class PostgresStore final : public Store, public LiveOrders {
+class PostgresStore final : public Store, public LiveOrders, public WebhookStore {
  public:
   // `url`: a libpq URI (postgres://user:password@host:port/database?…).
   // Connects and applies pending migrations (serialized across instances by
@@ -69,6 +69,27 @@ class PostgresStore final : public Store, public LiveOrders {
   UserChange create_user(const User& user) override;
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
+
+  // Webhooks: leases are one conditional UPDATE, so instances never both
+  // hold one; queued events take their positions in commit order.
+  WebhookStore* webhooks() override { return this; }
+  bool create_webhook(const WebhookEndpoint& endpoint) override;
+  std::vector<WebhookEndpoint> list_webhooks() override;
+  std::optional<WebhookEndpoint> find_webhook(const std::string& id) override;
+  bool update_webhook(const WebhookEndpoint& endpoint) override;
+  bool delete_webhook(const std::string& id) override;
+  std::optional<WebhookProgress> webhook_progress(const std::string& id, WebhookLog log) override;
+  bool save_webhook_progress(const std::string& id, WebhookLog log, const WebhookProgress& progress,
+                             const std::optional<ParkedDelivery>& parked) override;
+  std::int64_t enqueue_webhook_event(const QueuedWebhookEvent& event) override;
+  std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
+                                                       std::size_t limit) override;
+  std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  bool request_replay(const std::string& id, const std::string& delivery_id) override;
+  void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
+                     const std::string& error) override;
+  bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                     Timestamp until) override;
 
   // Several instances share the store: each one's live stream gets every
   // instance's orders through an OrderRelay.
