@@ -645,6 +645,11 @@ TEST_P(WebhookContract, ParkingMovesTheCursorAndKeepsTheDeliveryForReplay) {
   EXPECT_FALSE(hooks().request_replay("we_b", "msg_we_a_p5"));  // another endpoint's
   EXPECT_FALSE(hooks().request_replay("we_a", "msg_missing"));
   EXPECT_TRUE(hooks().parked_deliveries("we_a", 10)[0].replay_requested);
+  const auto requested = hooks().replays_requested("we_a", 10);
+  ASSERT_EQ(requested.size(), 1U);
+  EXPECT_EQ(requested[0].delivery_id, "msg_we_a_p5");
+  EXPECT_EQ(requested[0].payload, R"({"type":"pedido.registrado"})");
+  EXPECT_TRUE(hooks().replays_requested("we_b", 10).empty());
 
   hooks().finish_replay("we_a", "msg_we_a_p5", false, "HTTP 503");
   list = hooks().parked_deliveries("we_a", 10);
@@ -652,6 +657,7 @@ TEST_P(WebhookContract, ParkingMovesTheCursorAndKeepsTheDeliveryForReplay) {
   EXPECT_FALSE(list[0].replay_requested);
   EXPECT_EQ(list[0].attempts, 13);
   EXPECT_EQ(list[0].last_error, "HTTP 503");
+  EXPECT_TRUE(hooks().replays_requested("we_a", 10).empty());
 
   hooks().finish_replay("we_a", "msg_we_a_p5", true, "");
   list = hooks().parked_deliveries("we_a", 10);

@@ -59,6 +59,11 @@ class WebhookStore {
   // The endpoint's parked deliveries, oldest first, at most `limit`.
   virtual std::vector<ParkedDelivery> parked_deliveries(const std::string& id,
                                                         std::size_t limit) = 0;
+  // Those of them an admin asked to send again, oldest first, at most
+  // `limit`: what the deliverer reads at each round (the others' payloads
+  // stay in the store).
+  virtual std::vector<ParkedDelivery> replays_requested(const std::string& id,
+                                                        std::size_t limit) = 0;
   // Marks a parked delivery to be sent again by the deliverer; false when
   // there is no such delivery.
   virtual bool request_replay(const std::string& id, const std::string& delivery_id) = 0;

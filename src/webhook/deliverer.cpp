@@ -110,14 +110,14 @@ struct Deliverer::Impl {
 
   bool lease(const WebhookEndpoint& endpoint) {
     const auto now = clock.now();
-    const auto term = std::chrono::duration_cast<std::chrono::microseconds>(
-        3 * options.timeout + options.round_interval);
+    const auto term = std::chrono::duration_cast<std::chrono::microseconds>(3 * options.timeout +
+                                                                            options.round_interval);
     return hooks.lease_webhook(endpoint.id, holder, now, now + term);
   }
 
   void replay_parked(const WebhookEndpoint& endpoint) {
-    for (const auto& parked : hooks.parked_deliveries(endpoint.id, kMaxParkedDeliveries)) {
-      if (!parked.replay_requested || stopped()) continue;
+    for (const auto& parked : hooks.replays_requested(endpoint.id, options.batch)) {
+      if (stopped()) return;
       if (!lease(endpoint)) return;
       const auto error = send(endpoint, parked.delivery_id, parked.payload);
       hooks.finish_replay(endpoint.id, parked.delivery_id, !error, error.value_or(""));

@@ -243,6 +243,19 @@ std::vector<ParkedDelivery> MemoryStore::parked_deliveries(const std::string& id
           parked.begin() + static_cast<std::ptrdiff_t>(std::min(limit, parked.size()))};
 }
 
+std::vector<ParkedDelivery> MemoryStore::replays_requested(const std::string& id,
+                                                           std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  std::vector<ParkedDelivery> requested;
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return requested;
+  for (const auto& parked : found->second.parked) {
+    if (requested.size() >= limit) break;
+    if (parked.replay_requested) requested.push_back(parked);
+  }
+  return requested;
+}
+
 bool MemoryStore::request_replay(const std::string& id, const std::string& delivery_id) {
   const std::lock_guard lock(mutex_);
   const auto found = webhooks_.find(id);

@@ -54,6 +54,7 @@ class MemoryStore final : public Store, public WebhookStore {
   std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
                                                        std::size_t limit) override;
   std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  std::vector<ParkedDelivery> replays_requested(const std::string& id, std::size_t limit) override;
   bool request_replay(const std::string& id, const std::string& delivery_id) override;
   void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
                      const std::string& error) override;

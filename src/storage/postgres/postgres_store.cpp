@@ -1141,11 +1141,25 @@ std::vector<QueuedWebhookEvent> PostgresStore::webhook_events_after(std::int64_t
 
 std::vector<ParkedDelivery> PostgresStore::parked_deliveries(const std::string& id,
                                                              std::size_t limit) {
+  return read_parked(id, limit, false);
+}
+
+std::vector<ParkedDelivery> PostgresStore::replays_requested(const std::string& id,
+                                                             std::size_t limit) {
+  return read_parked(id, limit, true);
+}
+
+std::vector<ParkedDelivery> PostgresStore::read_parked(const std::string& id, std::size_t limit,
+                                                       bool only_requested) {
   return read([&](pg::Connection& db) {
     const auto rows = db.query(
         "SELECT endpoint_id, delivery_id, payload, attempts, last_error, parked_at,"
-        " replay_requested FROM webhook_parked WHERE endpoint_id = $1 ORDER BY id LIMIT $2::int8",
-        pg::Params().add(id).add(static_cast<std::int64_t>(limit)));
+        " replay_requested FROM webhook_parked WHERE endpoint_id = $1"
+        " AND (replay_requested OR NOT $3::bool) ORDER BY id LIMIT $2::int8",
+        pg::Params()
+            .add(id)
+            .add(static_cast<std::int64_t>(limit))
+            .add(std::string(only_requested ? "t" : "f")));
     std::vector<ParkedDelivery> parked;
     for (std::size_t row = 0; row < rows.rows(); ++row) {
       parked.push_back({std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),

@@ -85,6 +85,7 @@ class PostgresStore final : public Store, public LiveOrders, public WebhookStore
   std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
                                                        std::size_t limit) override;
   std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  std::vector<ParkedDelivery> replays_requested(const std::string& id, std::size_t limit) override;
   bool request_replay(const std::string& id, const std::string& delivery_id) override;
   void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
                      const std::string& error) override;
@@ -111,6 +112,11 @@ class PostgresStore final : public Store, public LiveOrders, public WebhookStore
 
  private:
   class Lease;
+
+  // A webhook endpoint's parked deliveries; with `only_requested`, those
+  // whose replay was asked for.
+  std::vector<ParkedDelivery> read_parked(const std::string& id, std::size_t limit,
+                                          bool only_requested);
 
   // The day's figures; with `top`, only the first of each ranking.
   DayMetrics read_day_metrics(BusinessDay day, std::optional<MetricsTop> top);

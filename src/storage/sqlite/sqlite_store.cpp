@@ -933,6 +933,18 @@ std::vector<ParkedDelivery> SqliteStore::parked_deliveries(const std::string& id
   return parked;
 }
 
+std::vector<ParkedDelivery> SqliteStore::replays_requested(const std::string& id,
+                                                           std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare("SELECT " + std::string(kParkedColumns) +
+                          " FROM webhook_parked WHERE endpoint_id = ? AND replay_requested = 1"
+                          " ORDER BY id LIMIT ?");
+  rows.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<ParkedDelivery> parked;
+  while (rows.step()) parked.push_back(read_parked(rows));
+  return parked;
+}
+
 bool SqliteStore::request_replay(const std::string& id, const std::string& delivery_id) {
   auto db = read();
   db->prepare(
