@@ -12,7 +12,8 @@ namespace cargomon::api {
 namespace {
 
 // An English message with holes ("{}": any text, kept as it is; "{kind}": a
-// JSON kind such as "an array", translated) and its Spanish.
+// JSON kind such as "an array", translated; "{msg}": another message of the
+// catalogue, translated) and its Spanish.
 struct Translation {
   std::string_view english;
   std::string_view spanish;
@@ -79,6 +80,27 @@ constexpr std::array kCatalogue{
     Translation{"No active session with this id", "No hay ninguna sesión activa con este id"},
     Translation{"must be a username (1-64 of A-Z a-z 0-9 . _ @ -)",
                 "debe ser un nombre de usuario (1 a 64 de A-Z a-z 0-9 . _ @ -)"},
+    // Webhooks.
+    Translation{"This store does not keep webhooks yet",
+                "Este almacén de datos aún no guarda webhooks"},
+    Translation{"No webhook endpoint {}", "No hay ningún webhook {}"},
+    Translation{"No parked delivery {} for endpoint {}",
+                "No hay ninguna entrega aparcada {} del webhook {}"},
+    Translation{"At most {} webhook endpoints can be registered",
+                "Se pueden registrar como máximo {} webhooks"},
+    Translation{"is not a field of a webhook endpoint", "no es un campo de un webhook"},
+    Translation{"must be a valid URL: {msg}", "debe ser una URL válida: {msg}"},
+    Translation{"must be a non-empty list of: {}", "debe ser una lista no vacía de: {}"},
+    Translation{"a list of event types is required", "se requiere una lista de tipos de evento"},
+    Translation{"must be an absolute URL such as https://example.com/webhooks",
+                "debe ser una URL absoluta como https://example.com/webhooks"},
+    Translation{"must start with https://", "debe empezar por https://"},
+    Translation{"must not carry a user name or password", "no debe llevar usuario ni contraseña"},
+    Translation{"must not have a fragment (#...)", "no debe tener fragmento (#...)"},
+    Translation{"must name a host", "debe nombrar un host"},
+    Translation{"must not point at a loopback, link-local or private address",
+                "no debe apuntar a una dirección de loopback, de enlace local o privada"},
+    Translation{"must have a port from 1 to 65535", "debe tener un puerto de 1 a 65535"},
     // Limits and a busy server.
     Translation{"Too many requests for this user: at most {} a second, in bursts of {}; retry in "
                 "{} seconds",
@@ -203,33 +225,39 @@ std::optional<std::string_view> kind_in_spanish(std::string_view kind) {
   return std::nullopt;
 }
 
+enum class HoleKind { text, kind, message };
+
 struct Hole {
   std::string_view text;
-  bool kind = false;
+  HoleKind what = HoleKind::text;
 };
+
+// The hole `pattern` starts with, and its length; nullopt when none does.
+std::optional<std::pair<HoleKind, std::size_t>> hole_at(std::string_view pattern) {
+  if (pattern.starts_with("{}")) return std::pair{HoleKind::text, std::size_t{2}};
+  if (pattern.starts_with("{kind}")) return std::pair{HoleKind::kind, std::size_t{6}};
+  if (pattern.starts_with("{msg}")) return std::pair{HoleKind::message, std::size_t{5}};
+  return std::nullopt;
+}
 
 // The holes of `pattern` filled in `message`, or nullopt when it does not
 // match. A hole takes the shortest text after which the rest still matches.
 std::optional<std::vector<Hole>> match(std::string_view pattern, std::string_view message) {
-  const auto next_hole = [](std::string_view p) {
-    const auto plain = p.find("{}");
-    const auto kind = p.find("{kind}");
-    return std::min(plain, kind);
-  };
-  const auto hole = next_hole(pattern);
-  if (hole == std::string_view::npos) {
+  std::size_t hole = 0;
+  while (hole < pattern.size() && !hole_at(pattern.substr(hole))) ++hole;
+  if (hole == pattern.size()) {
     if (pattern == message) return std::vector<Hole>{};
     return std::nullopt;
   }
   if (!message.starts_with(pattern.substr(0, hole))) return std::nullopt;
-  const bool is_kind = pattern.substr(hole).starts_with("{kind}");
-  const auto rest = pattern.substr(hole + (is_kind ? 6 : 2));
+  const auto [what, length] = *hole_at(pattern.substr(hole));
+  const auto rest = pattern.substr(hole + length);
   const auto tail = message.substr(hole);
-  for (std::size_t length = 0; length <= tail.size(); ++length) {
-    const auto filled = tail.substr(0, length);
-    if (is_kind && !kind_in_spanish(filled)) continue;
-    if (auto more = match(rest, tail.substr(length))) {
-      more->insert(more->begin(), Hole{filled, is_kind});
+  for (std::size_t taken = 0; taken <= tail.size(); ++taken) {
+    const auto filled = tail.substr(0, taken);
+    if (what == HoleKind::kind && !kind_in_spanish(filled)) continue;
+    if (auto more = match(rest, tail.substr(taken))) {
+      more->insert(more->begin(), Hole{filled, what});
       return more;
     }
   }
@@ -240,11 +268,21 @@ std::string fill(std::string_view pattern, const std::vector<Hole>& holes) {
   std::string out;
   std::size_t next = 0;
   for (std::size_t at = 0; at < pattern.size();) {
-    const bool kind = pattern.substr(at).starts_with("{kind}");
-    if ((kind || pattern.substr(at).starts_with("{}")) && next < holes.size()) {
-      const auto& hole = holes[next++];
-      out += hole.kind ? *kind_in_spanish(hole.text) : hole.text;
-      at += kind ? 6 : 2;
+    const auto hole = hole_at(pattern.substr(at));
+    if (hole && next < holes.size()) {
+      const auto& filled = holes[next++];
+      switch (filled.what) {
+        case HoleKind::text:
+          out += filled.text;
+          break;
+        case HoleKind::kind:
+          out += *kind_in_spanish(filled.text);
+          break;
+        case HoleKind::message:
+          out += in_spanish(filled.text);
+          break;
+      }
+      at += hole->second;
     } else {
       out += pattern[at++];
     }

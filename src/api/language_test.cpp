@@ -45,6 +45,9 @@ TEST(Language, MessagesWithValuesKeepTheValues) {
   EXPECT_EQ(in_spanish("must be a string, not a number"), "debe ser un texto, no un número");
   EXPECT_EQ(in_spanish("Body is not valid JSON: syntax error at byte 7"),
             "El cuerpo no es JSON válido: syntax error en el byte 7");
+  // A message inside a message is translated too.
+  EXPECT_EQ(in_spanish("must be a valid URL: must start with https://"),
+            "debe ser una URL válida: debe empezar por https://");
   // Unknown text is left as it is rather than guessed at.
   EXPECT_EQ(in_spanish("something new"), "something new");
 }

@@ -40,6 +40,14 @@ std::string_view route_pattern(Route route) {
       return "/usuarios";
     case Route::user:
       return "/usuarios/{username}";
+    case Route::webhooks:
+      return "/webhooks";
+    case Route::webhook:
+      return "/webhooks/{webhook_id}";
+    case Route::parked_deliveries:
+      return "/webhooks/{webhook_id}/aparcados";
+    case Route::replay_delivery:
+      return "/webhooks/{webhook_id}/aparcados/{entrega}/reenviar";
     case Route::healthz:
       return "/healthz";
     case Route::readyz:
@@ -75,6 +83,7 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "eventos") return Route::events;
     if (first == "usuarios") return Route::users;
     if (first == "sesiones") return Route::sessions;
+    if (first == "webhooks") return Route::webhooks;
     if (first == "healthz") return Route::healthz;
     if (first == "readyz") return Route::readyz;
     if (first == "openapi.json") return Route::openapi;
@@ -84,10 +93,15 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "sesiones") return Route::session;
     if (first == "token" && segments[1] == "renovar") return Route::token_renewal;
     if (first == "token" && segments[1] == "cerrar") return Route::token_logout;
+    if (first == "webhooks") return Route::webhook;
     if (first == "metrics" && segments[1] == "productos") return Route::product_ranking;
     if (first == "metrics" && segments[1] == "repartidores") return Route::courier_ranking;
     if (first == "metrics" && segments[1] == "rango") return Route::metrics_range;
     if (first == "informes" && segments[1] == "dia.xlsx") return Route::day_report;
+  }
+  if (first == "webhooks" && n == 3 && segments[2] == "aparcados") return Route::parked_deliveries;
+  if (first == "webhooks" && n == 5 && segments[2] == "aparcados" && segments[4] == "reenviar") {
+    return Route::replay_delivery;
   }
   if (method == "GET" || method == "HEAD") return Route::dashboard_file;
   return Route::unmatched;

@@ -295,6 +295,41 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
       return guarded(Permission::manage_users, [&s, name = segments[1], shared, respond] {
         patch_user(s, name, *shared, respond);
       });
+    // Webhooks are admins' to manage, as users are.
+    case Route::webhooks:
+      if (method == "GET") {
+        return guarded(Permission::manage_users, [&s, respond] { respond(get_webhooks(s)); });
+      }
+      if (method == "POST") {
+        return guarded(Permission::manage_users,
+                       [&s, shared, respond] { respond(post_webhook(s, *shared)); });
+      }
+      return respond(method_not_allowed("GET, POST"));
+    case Route::webhook:
+      if (method == "GET") {
+        return guarded(Permission::manage_users,
+                       [&s, id = segments[1], respond] { respond(get_webhook(s, id)); });
+      }
+      if (method == "PATCH") {
+        return guarded(Permission::manage_users, [&s, id = segments[1], shared, respond] {
+          respond(patch_webhook(s, id, *shared));
+        });
+      }
+      if (method == "DELETE") {
+        return guarded(Permission::manage_users,
+                       [&s, id = segments[1], respond] { respond(delete_webhook(s, id)); });
+      }
+      return respond(method_not_allowed("GET, PATCH, DELETE"));
+    case Route::parked_deliveries:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::manage_users,
+                     [&s, id = segments[1], respond] { respond(get_parked_deliveries(s, id)); });
+    case Route::replay_delivery:
+      if (method != "POST") return respond(method_not_allowed("POST"));
+      return guarded(Permission::manage_users,
+                     [&s, id = segments[1], delivery = segments[3], respond] {
+                       respond(post_replay(s, id, delivery));
+                     });
     case Route::healthz:
       if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
       return respond(get_health());

@@ -76,6 +76,11 @@ struct Services {
   // refresh tokens and the session routes answer 404.
   SessionStore* sessions = nullptr;
   SessionSettings session_settings{};
+  // Webhook endpoints and their parked deliveries; null: the store keeps none.
+  WebhookStore* webhooks = nullptr;
+  // --webhook-allow-private: endpoints on loopback and private networks, and
+  // plain http:// (for tests).
+  bool webhook_allow_private = false;
 };
 
 struct Principal {

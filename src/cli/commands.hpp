@@ -20,6 +20,7 @@ struct ExitStatus {
 
 void add_serve_command(CLI::App& app, ExitStatus& status);
 void add_user_command(CLI::App& app, ExitStatus& status);
+void add_webhook_command(CLI::App& app, ExitStatus& status);
 void add_simulate_command(CLI::App& app, ExitStatus& status);
 void add_import_command(CLI::App& app, ExitStatus& status);
 void add_export_command(CLI::App& app, ExitStatus& status);

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   cargomon::cli::ExitStatus status;
   cargomon::cli::add_serve_command(app, status);
   cargomon::cli::add_user_command(app, status);
+  cargomon::cli::add_webhook_command(app, status);
   cargomon::cli::add_simulate_command(app, status);
   cargomon::cli::add_import_command(app, status);
   cargomon::cli::add_export_command(app, status);

@@ -31,6 +31,7 @@
 #include "net/open_file_limit.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
+#include "webhook/deliverer.hpp"
 
 namespace cargomon::cli {
 namespace {
@@ -170,6 +171,20 @@ class Application {
     // on its network thread while a store thread reads the courier again.
     users_.refresh_with(
         [this](std::function<void()> work) { return store_work_.try_post(std::move(work), 0); });
+    services_.webhooks = store_->webhooks();
+    services_.webhook_allow_private = settings.webhook_allow_private;
+    // Webhooks go out from a thread of their own; every instance runs one,
+    // and the store's leases give each endpoint to one at a time.
+    if (auto* hooks = store_->webhooks()) {
+      webhook::DelivererOptions options;
+      options.allow_private = settings.webhook_allow_private;
+      options.retry.base = settings.webhook_retry_base;
+      options.retry.give_up_after = settings.webhook_give_up;
+      options.round_interval = settings.webhook_round;
+      options.timeout = settings.webhook_timeout;
+      options.user_agent = std::string("cargomon-webhooks/") + CARGOMON_VERSION;
+      deliverer_.emplace(*store_, *hooks, calendar_, clock_, std::move(options));
+    }
     // Every instance's orders reach this instance's streams through the relay.
     if (auto* live = store_->live_orders()) {
       relay_ = live->subscribe([this](const Order& order) { feed_.relay(order); });
@@ -181,6 +196,7 @@ class Application {
   // still queued in the store are committed and published when it closes),
   // before any member is destroyed.
   ~Application() {
+    deliverer_.reset();
     store_work_.stop();
     hashing_.stop();
     relay_.reset();
@@ -251,6 +267,7 @@ class Application {
   api::MetricsReader metrics_reader_;
   api::EventFeed feed_;
   std::unique_ptr<LiveSubscription> relay_;
+  std::optional<webhook::Deliverer> deliverer_;  // when the store keeps webhooks
   api::RateLimiter user_rate_;
   api::RateLimiter address_rate_;
   api::Services services_;

@@ -214,6 +214,23 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_ACCESS_LOG")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  command.add_flag("--webhook-allow-private", s.webhook_allow_private,
+                   "Let webhook endpoints be on loopback, link-local or private addresses, "
+                   "and plain http:// (for tests and closed networks)");
+  command
+      .add_option("--webhook-timeout", s.webhook_timeout,
+                  "How long one webhook delivery may take, in milliseconds")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 60'000));
+  // For tests: retries and rounds in milliseconds rather than seconds, so
+  // that a receiver that recovers is seen recovering without long waits.
+  command.add_option("--webhook-retry-base", s.webhook_retry_base)
+      ->group("")
+      ->check(CLI::Range(1, 3'600'000));
+  command.add_option("--webhook-give-up", s.webhook_give_up)
+      ->group("")
+      ->check(CLI::Range(1, 7 * 24 * 3'600'000));
+  command.add_option("--webhook-round", s.webhook_round)->group("")->check(CLI::Range(1, 60'000));
 }
 
 void finish_application_settings(const ServeSettings& s) {

@@ -63,6 +63,12 @@ struct ServeSettings {
   std::string log_format = "text";
   std::string log_level = "info";
   std::string access_log = "on";
+  // Webhooks (webhook/deliverer.hpp).
+  bool webhook_allow_private = false;
+  std::chrono::milliseconds webhook_retry_base{5'000};           // hidden: tests shorten it
+  std::chrono::milliseconds webhook_round{500};                  // hidden: tests shorten it
+  std::chrono::milliseconds webhook_give_up{24L * 3600 * 1000};  // hidden: tests shorten it
+  std::chrono::milliseconds webhook_timeout{10'000};
   // The admin listener (GET /metrics in Prometheus's format); empty: none.
   std::string admin_listen;
   std::string admin_address;  // from admin_listen

@@ -59,6 +59,7 @@ class ForwardingStore : public Store {
   }
 
   LiveOrders* live_orders() override { return inner_.live_orders(); }
+  WebhookStore* webhooks() override { return inner_.webhooks(); }
 
  protected:
   Store& inner() { return inner_; }

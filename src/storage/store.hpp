@@ -26,6 +26,7 @@
 #include "domain/order.hpp"
 #include "domain/user.hpp"
 #include "storage/session_store.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace cargomon {
 
@@ -169,6 +170,9 @@ class Store : public OrderStore, public UserStore, public SessionStore {
   // Null for a store only this process uses (SQLite, memory): then what this
   // process registers is all there is, and it publishes its own orders.
   virtual LiveOrders* live_orders() { return nullptr; }
+  // Webhooks' endpoints, progress and parked deliveries (webhook_store.hpp);
+  // null for a store that does not keep them yet.
+  virtual WebhookStore* webhooks() { return nullptr; }
 };
 
 }  // namespace cargomon

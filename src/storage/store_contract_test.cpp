@@ -136,35 +136,39 @@ class StoreContract : public ::testing::TestWithParam<StoreKind> {
   std::unique_ptr<Store> store_;
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Stores, StoreContract,
-    ::testing::Values(StoreKind{"Sqlite",
-                                [](std::string&) -> std::unique_ptr<Backend> {
-                                  return std::make_unique<SqliteBackend>();
-                                }},
-                      StoreKind{"Postgres",
-                                [](std::string& why) -> std::unique_ptr<Backend> {
-                                  const auto url = testing::test_postgres_url();
-                                  if (!url) {
-                                    why = testing::kNoPostgres;
-                                    return nullptr;
-                                  }
-                                  return std::make_unique<PostgresBackend>(*url);
-                                }},
-                      StoreKind{"Memory",
-                                [](std::string&) -> std::unique_ptr<Backend> {
-                                  return std::make_unique<MemoryBackend>();
-                                }},
-                      StoreKind{"DynamoDb",
-                                [](std::string& why) -> std::unique_ptr<Backend> {
-                                  auto config = testing::test_dynamodb_config();
-                                  if (!config) {
-                                    why = testing::kNoDynamoDb;
-                                    return nullptr;
-                                  }
-                                  return std::make_unique<DynamoDbBackend>(std::move(*config));
-                                }}),
-    [](const ::testing::TestParamInfo<StoreKind>& info) { return info.param.name; });
+// Every store kind, for each suite of this file.
+std::vector<StoreKind> store_kinds() {
+  return {StoreKind{"Sqlite",
+                    [](std::string&) -> std::unique_ptr<Backend> {
+                      return std::make_unique<SqliteBackend>();
+                    }},
+          StoreKind{"Postgres",
+                    [](std::string& why) -> std::unique_ptr<Backend> {
+                      const auto url = testing::test_postgres_url();
+                      if (!url) {
+                        why = testing::kNoPostgres;
+                        return nullptr;
+                      }
+                      return std::make_unique<PostgresBackend>(*url);
+                    }},
+          StoreKind{"Memory",
+                    [](std::string&) -> std::unique_ptr<Backend> {
+                      return std::make_unique<MemoryBackend>();
+                    }},
+          StoreKind{"DynamoDb", [](std::string& why) -> std::unique_ptr<Backend> {
+                      auto config = testing::test_dynamodb_config();
+                      if (!config) {
+                        why = testing::kNoDynamoDb;
+                        return nullptr;
+                      }
+                      return std::make_unique<DynamoDbBackend>(std::move(*config));
+                    }}};
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::ValuesIn(store_kinds()),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param.name;
+                         });
 
 TEST_P(StoreContract, StoresAnOrderAndReadsItBackUnchanged) {
   auto order = make("a", "2024-09-12 03:50:58.363972");
@@ -652,6 +656,204 @@ TEST_P(StoreContract, SessionsListByUserMostRecentlyUsedFirstUpToTheLimit) {
   EXPECT_EQ(store_->count_users(), 0u);
   EXPECT_TRUE(store_->list_users().empty());
 }
+
+}  // namespace
+}  // namespace cargomon
+
+namespace cargomon {
+namespace {
+
+// Webhooks: every store that keeps them (Store::webhooks()) keeps them alike.
+class WebhookContract : public StoreContract {
+ protected:
+  WebhookStore& hooks() { return *store_->webhooks(); }
+
+  static WebhookEndpoint endpoint(std::string id) {
+    WebhookEndpoint e;
+    e.id = std::move(id);
+    e.url = "https://hooks.example.com/in";
+    e.description = "ERP ñ";
+    e.events = static_cast<std::uint8_t>(WebhookEvent::order_registered) |
+               static_cast<std::uint8_t>(WebhookEvent::day_closed);
+    e.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    e.created_at = Timestamp(std::chrono::seconds(1'700'000'000));
+    return e;
+  }
+
+  static ParkedDelivery parked(std::string id, std::string delivery) {
+    return {std::move(id),
+            std::move(delivery),
+            R"({"type":"pedido.registrado"})",
+            12,
+            "HTTP 500",
+            Timestamp(std::chrono::seconds(1'700'100'000)),
+            false};
+  }
+};
+
+#define SKIP_WITHOUT_WEBHOOKS() \
+  if (store_->webhooks() == nullptr) GTEST_SKIP() << "no webhooks in this store yet"
+
+TEST_P(WebhookContract, EndpointsAreCreatedListedUpdatedAndDeleted) {
+  SKIP_WITHOUT_WEBHOOKS();
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_b")));
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_a")));
+  EXPECT_FALSE(hooks().create_webhook(endpoint("we_a")));  // the id is taken
+  const auto listed = hooks().list_webhooks();
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].id, "we_a");
+  EXPECT_EQ(listed[0].url, "https://hooks.example.com/in");
+  EXPECT_EQ(listed[0].description, "ERP ñ");
+  EXPECT_EQ(listed[0].events, endpoint("x").events);
+  EXPECT_EQ(listed[0].secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  EXPECT_EQ(listed[0].created_at, endpoint("x").created_at);
+  EXPECT_FALSE(listed[0].disabled);
+
+  auto changed = endpoint("we_a");
+  changed.url = "https://other.example.com/";
+  changed.events = kAllWebhookEvents;
+  changed.disabled = true;
+  changed.secret = "whsec_ignored";
+  ASSERT_TRUE(hooks().update_webhook(changed));
+  const auto found = hooks().find_webhook("we_a");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->url, "https://other.example.com/");
+  EXPECT_EQ(found->events, kAllWebhookEvents);
+  EXPECT_TRUE(found->disabled);
+  EXPECT_EQ(found->secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");  // not replaced
+  EXPECT_FALSE(hooks().update_webhook(endpoint("we_missing")));
+
+  EXPECT_TRUE(hooks().delete_webhook("we_a"));
+  EXPECT_FALSE(hooks().delete_webhook("we_a"));
+  EXPECT_FALSE(hooks().find_webhook("we_a"));
+  EXPECT_FALSE(hooks().webhook_progress("we_a", WebhookLog::orders));
+  reopen();
+  ASSERT_EQ(hooks().list_webhooks().size(), 1U);
+}
+
+TEST_P(WebhookContract, ProgressStartsAtTheLogsEndsAndSurvivesReopening) {
+  SKIP_WITHOUT_WEBHOOKS();
+  put(make("a", "2024-09-12 10:00:00"));
+  const auto second = put(make("b", "2024-09-12 10:01:00"));
+  const auto first_event =
+      hooks().enqueue_webhook_event({0, WebhookEvent::day_closed, R"({"fecha":"2024-09-12"})",
+                                     Timestamp(std::chrono::seconds(1'700'000'000))});
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_a")));
+  const auto orders = hooks().webhook_progress("we_a", WebhookLog::orders);
+  ASSERT_TRUE(orders);
+  EXPECT_EQ(orders->done, second.order.sequence);
+  EXPECT_EQ(orders->failures, 0);
+  EXPECT_FALSE(orders->failing_since);
+  EXPECT_FALSE(orders->next_attempt);
+  EXPECT_EQ(hooks().webhook_progress("we_a", WebhookLog::events)->done, first_event);
+
+  const auto third = put(make("c", "2024-09-12 10:02:00"));
+  const auto after = store_->orders_after(orders->done, 10);
+  ASSERT_EQ(after.size(), 1U);
+  EXPECT_EQ(after[0].sequence, third.order.sequence);
+
+  const WebhookProgress failing{orders->done, 3, Timestamp(std::chrono::seconds(1'700'000'000)),
+                                Timestamp(std::chrono::seconds(1'700'000'040))};
+  ASSERT_TRUE(hooks().save_webhook_progress("we_a", WebhookLog::orders, failing, std::nullopt));
+  EXPECT_FALSE(
+      hooks().save_webhook_progress("we_missing", WebhookLog::orders, failing, std::nullopt));
+  reopen();
+  const auto kept = hooks().webhook_progress("we_a", WebhookLog::orders);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->done, failing.done);
+  EXPECT_EQ(kept->failures, 3);
+  EXPECT_EQ(kept->failing_since, failing.failing_since);
+  EXPECT_EQ(kept->next_attempt, failing.next_attempt);
+  // The other log's progress is its own.
+  EXPECT_EQ(hooks().webhook_progress("we_a", WebhookLog::events)->done, first_event);
+}
+
+TEST_P(WebhookContract, QueuedEventsComeBackInOrderAfterAPosition) {
+  SKIP_WITHOUT_WEBHOOKS();
+  const Timestamp at(std::chrono::seconds(1'700'000'000));
+  const auto a = hooks().enqueue_webhook_event({0, WebhookEvent::alert_opened, R"({"n":1})", at});
+  const auto b = hooks().enqueue_webhook_event({0, WebhookEvent::alert_resolved, R"({"n":2})", at});
+  EXPECT_GT(b, a);
+  const auto all = hooks().webhook_events_after(0, 10);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].position, a);
+  EXPECT_EQ(all[0].type, WebhookEvent::alert_opened);
+  EXPECT_EQ(all[0].data, R"({"n":1})");
+  EXPECT_EQ(all[0].occurred_at, at);
+  EXPECT_EQ(all[1].type, WebhookEvent::alert_resolved);
+  const auto later = hooks().webhook_events_after(a, 10);
+  ASSERT_EQ(later.size(), 1U);
+  EXPECT_EQ(later[0].position, b);
+  EXPECT_EQ(hooks().webhook_events_after(0, 1).size(), 1U);
+}
+
+TEST_P(WebhookContract, ParkingMovesTheCursorAndKeepsTheDeliveryForReplay) {
+  SKIP_WITHOUT_WEBHOOKS();
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_a")));
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_b")));
+  ASSERT_TRUE(hooks().save_webhook_progress("we_a", WebhookLog::orders, {5, 0, {}, {}},
+                                            parked("we_a", "msg_we_a_p5")));
+  hooks().save_webhook_progress("we_a", WebhookLog::orders, {6, 0, {}, {}},
+                                parked("we_a", "msg_we_a_p6"));
+  EXPECT_EQ(hooks().webhook_progress("we_a", WebhookLog::orders)->done, 6);
+  reopen();
+  auto list = hooks().parked_deliveries("we_a", 10);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_EQ(list[0].delivery_id, "msg_we_a_p5");
+  EXPECT_EQ(list[0].endpoint_id, "we_a");
+  EXPECT_EQ(list[0].payload, R"({"type":"pedido.registrado"})");
+  EXPECT_EQ(list[0].attempts, 12);
+  EXPECT_EQ(list[0].last_error, "HTTP 500");
+  EXPECT_EQ(list[0].parked_at, parked("", "").parked_at);
+  EXPECT_FALSE(list[0].replay_requested);
+  EXPECT_EQ(hooks().parked_deliveries("we_a", 1).size(), 1U);
+  EXPECT_TRUE(hooks().parked_deliveries("we_b", 10).empty());
+
+  EXPECT_TRUE(hooks().request_replay("we_a", "msg_we_a_p5"));
+  EXPECT_FALSE(hooks().request_replay("we_b", "msg_we_a_p5"));  // another endpoint's
+  EXPECT_FALSE(hooks().request_replay("we_a", "msg_missing"));
+  EXPECT_TRUE(hooks().parked_deliveries("we_a", 10)[0].replay_requested);
+  const auto requested = hooks().replays_requested("we_a", 10);
+  ASSERT_EQ(requested.size(), 1U);
+  EXPECT_EQ(requested[0].delivery_id, "msg_we_a_p5");
+  EXPECT_EQ(requested[0].payload, R"({"type":"pedido.registrado"})");
+  EXPECT_TRUE(hooks().replays_requested("we_b", 10).empty());
+
+  hooks().finish_replay("we_a", "msg_we_a_p5", false, "HTTP 503");
+  list = hooks().parked_deliveries("we_a", 10);
+  ASSERT_EQ(list.size(), 2U);
+  EXPECT_FALSE(list[0].replay_requested);
+  EXPECT_EQ(list[0].attempts, 13);
+  EXPECT_EQ(list[0].last_error, "HTTP 503");
+  EXPECT_TRUE(hooks().replays_requested("we_a", 10).empty());
+
+  hooks().finish_replay("we_a", "msg_we_a_p5", true, "");
+  list = hooks().parked_deliveries("we_a", 10);
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].delivery_id, "msg_we_a_p6");
+
+  EXPECT_TRUE(hooks().delete_webhook("we_a"));
+  EXPECT_TRUE(hooks().parked_deliveries("we_a", 10).empty());
+}
+
+TEST_P(WebhookContract, OneHolderAtATimeLeasesAnEndpointUntilItsLeaseExpires) {
+  SKIP_WITHOUT_WEBHOOKS();
+  ASSERT_TRUE(hooks().create_webhook(endpoint("we_a")));
+  const Timestamp t0(std::chrono::seconds(1'700'000'000));
+  const auto later = [&](int s) { return t0 + std::chrono::seconds(s); };
+  EXPECT_TRUE(hooks().lease_webhook("we_a", "one", t0, later(30)));
+  EXPECT_FALSE(hooks().lease_webhook("we_a", "two", later(10), later(40)));
+  EXPECT_TRUE(hooks().lease_webhook("we_a", "one", later(20), later(50)));  // renewed
+  EXPECT_FALSE(hooks().lease_webhook("we_a", "two", later(40), later(70)));
+  EXPECT_TRUE(hooks().lease_webhook("we_a", "two", later(51), later(80)));  // taken over
+  EXPECT_FALSE(hooks().lease_webhook("we_a", "one", later(60), later(90)));
+  EXPECT_FALSE(hooks().lease_webhook("we_missing", "one", t0, later(30)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, WebhookContract, ::testing::ValuesIn(store_kinds()),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace cargomon

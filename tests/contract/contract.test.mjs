@@ -53,6 +53,10 @@ const NOT_EXERCISED = new Map([
   // pinned by tests/reliability/store_failure_test.cpp.
   ['* 503', 'a store that fails every operation; the C++ reliability tests'],
   ['GET /eventos 404', 'only a server built without the live stream answers it'],
+  [
+    'POST /webhooks/{webhook_id}/aparcados/{entrega}/reenviar 202',
+    'a parked delivery takes 24 h of failures; WebhookParkingTest in tests/integration/webhook_test.cpp',
+  ],
 ]);
 // The 429 of the request rate limits (see the last test).
 const RATE_LIMITED = '#/components/responses/RateLimited';
@@ -791,6 +795,94 @@ describe('the OpenAPI document describes the real traffic', () => {
     } finally {
       controller.abort();
     }
+  });
+
+  test('webhooks: POST, GET, PATCH, DELETE /webhooks, parked deliveries', async () => {
+    const admin = tokens.admin;
+    const endpoint = { url: 'https://hooks.example.com/in', eventos: ['pedido.registrado'] };
+    const { json: created } = await exchange('POST', '/webhooks', {
+      token: admin,
+      body: endpoint,
+      status: 201,
+    });
+    assert.match(created.secreto, /^whsec_/);
+    const id = created.id;
+    await exchange('POST', '/webhooks', {
+      token: admin,
+      body: { ...endpoint, url: 'https://127.0.0.1/in' },
+      status: 422,
+    });
+    await exchange('POST', '/webhooks', {
+      token: admin,
+      body: { ...endpoint, eventos: ['pedido.borrado'] },
+      status: 422,
+      docRefuses: true,
+    });
+    await refusesBadBodies('POST', '/webhooks', { token: admin, body: endpoint });
+    await refusesWrongCallers('POST', '/webhooks', { body: endpoint, role: 'viewer' });
+
+    const { json: list } = await exchange('GET', '/webhooks', { token: admin, status: 200 });
+    assert.ok(list.webhooks.some((w) => w.id === id && w.secreto === undefined));
+    await refusesWrongCallers('GET', '/webhooks', { role: 'viewer' });
+
+    await exchange('GET', `/webhooks/${id}`, { token: admin, status: 200 });
+    await exchange('GET', '/webhooks/we_missing', { token: admin, status: 404 });
+    await refusesWrongCallers('GET', `/webhooks/${id}`, { role: 'courier' });
+
+    const { json: patched } = await exchange('PATCH', `/webhooks/${id}`, {
+      token: admin,
+      body: { desactivado: true },
+      status: 200,
+    });
+    assert.equal(patched.desactivado, true);
+    await exchange('PATCH', '/webhooks/we_missing', {
+      token: admin,
+      body: { desactivado: true },
+      status: 404,
+    });
+    await exchange('PATCH', `/webhooks/${id}`, {
+      token: admin,
+      body: { descripcion: 'x'.repeat(300) },
+      status: 422,
+      docRefuses: true,
+    });
+    await refusesBadBodies('PATCH', `/webhooks/${id}`, { token: admin, body: { desactivado: true } });
+    await refusesWrongCallers('PATCH', `/webhooks/${id}`, {
+      body: { desactivado: false },
+      role: 'viewer',
+    });
+
+    const { json: parked } = await exchange('GET', `/webhooks/${id}/aparcados`, {
+      token: admin,
+      status: 200,
+    });
+    assert.deepEqual(parked.aparcados, []);
+    await exchange('GET', '/webhooks/we_missing/aparcados', { token: admin, status: 404 });
+    await refusesWrongCallers('GET', `/webhooks/${id}/aparcados`, { role: 'viewer' });
+    await exchange('POST', `/webhooks/${id}/aparcados/msg_missing/reenviar`, {
+      token: admin,
+      status: 404,
+    });
+    await refusesWrongCallers('POST', `/webhooks/${id}/aparcados/msg_missing/reenviar`, {
+      role: 'viewer',
+    });
+
+    await refusesWrongCallers('DELETE', `/webhooks/${id}`, { role: 'viewer' });
+    await exchange('DELETE', `/webhooks/${id}`, { token: admin, status: 204 });
+    await exchange('DELETE', `/webhooks/${id}`, { token: admin, status: 404 });
+
+    // The limit of 100 endpoints.
+    const ids = [];
+    for (;;) {
+      const { response, json } = await exchange('POST', '/webhooks', {
+        token: admin,
+        body: endpoint,
+        status: ids.length < 100 ? 201 : 409,
+      });
+      if (response.status === 409) break;
+      ids.push(json.id);
+    }
+    for (const each of ids) await exchange('DELETE', `/webhooks/${each}`, { token: admin, status: 204 });
   });
 
   test('unknown paths and wrong methods', async () => {

@@ -238,6 +238,8 @@ TEST(Cli, TheReadmeListsEveryFlagOfEveryCommand) {
   for (const std::vector<std::string>& command : {std::vector<std::string>{"serve"},
                                                   {"user"},
                                                   {"user", "add"},
+                                                  {"webhook"},
+                                                  {"webhook", "add"},
                                                   {"import"},
                                                   {"export"},
                                                   {"backup"},

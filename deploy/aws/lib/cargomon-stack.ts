@@ -62,6 +62,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
   '/sesiones*', // /sesiones, /sesiones/{id}
+  '/webhooks*', // /webhooks, /webhooks/{id}, its aparcados and their reenviar
   '/healthz',
   '/readyz',
   '/openapi.json',

@@ -43,6 +43,14 @@ Response get_users(Services& services);
 void post_user(Services& services, const Request& request, Respond respond);
 void patch_user(Services& services, const std::string& username, const Request& request,
                 Respond respond);
+// Webhook endpoints, admins only (handlers/webhooks.cpp).
+Response get_webhooks(Services& services);
+Response post_webhook(Services& services, const Request& request);
+Response get_webhook(Services& services, const std::string& id);
+Response patch_webhook(Services& services, const std::string& id, const Request& request);
+Response delete_webhook(Services& services, const std::string& id);
+Response get_parked_deliveries(Services& services, const std::string& id);
+Response post_replay(Services& services, const std::string& id, const std::string& delivery_id);
 Response get_health();
 Response get_ready(Services& services);
 Response get_openapi();

@@ -203,3 +203,161 @@ std::size_t MemoryStore::prune_sessions(Timestamp now, std::size_t limit) {
 }
 
 }  // namespace cargomon
+
+namespace cargomon {
+
+bool MemoryStore::create_webhook(const WebhookEndpoint& endpoint) {
+  const std::lock_guard lock(mutex_);
+  if (webhooks_.size() >= kMaxWebhookEndpoints || webhooks_.contains(endpoint.id)) return false;
+  Webhook webhook;
+  webhook.endpoint = endpoint;
+  webhook.progress[static_cast<int>(WebhookLog::orders)].done =
+      static_cast<std::int64_t>(orders_.size());
+  webhook.progress[static_cast<int>(WebhookLog::events)].done =
+      static_cast<std::int64_t>(webhook_events_.size());
+  webhooks_.emplace(endpoint.id, std::move(webhook));
+  return true;
+}
+
+std::vector<WebhookEndpoint> MemoryStore::list_webhooks() {
+  const std::lock_guard lock(mutex_);
+  std::vector<WebhookEndpoint> endpoints;
+  for (const auto& [id, webhook] : webhooks_) endpoints.push_back(webhook.endpoint);
+  return endpoints;
+}
+
+std::optional<WebhookEndpoint> MemoryStore::find_webhook(const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return std::nullopt;
+  return found->second.endpoint;
+}
+
+bool MemoryStore::update_webhook(const WebhookEndpoint& endpoint) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(endpoint.id);
+  if (found == webhooks_.end()) return false;
+  auto& stored = found->second.endpoint;
+  stored.url = endpoint.url;
+  stored.description = endpoint.description;
+  stored.events = endpoint.events;
+  stored.disabled = endpoint.disabled;
+  return true;
+}
+
+bool MemoryStore::delete_webhook(const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  return webhooks_.erase(id) == 1;
+}
+
+std::optional<WebhookProgress> MemoryStore::webhook_progress(const std::string& id,
+                                                             WebhookLog log) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return std::nullopt;
+  return found->second.progress[static_cast<int>(log)];
+}
+
+bool MemoryStore::save_webhook_progress(const std::string& id, WebhookLog log,
+                                        const WebhookProgress& progress,
+                                        const std::optional<ParkedDelivery>& parked) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return false;
+  found->second.progress[static_cast<int>(log)] = progress;
+  if (parked) {
+    auto& list = found->second.parked;
+    list.push_back(*parked);
+    if (list.size() > kMaxParkedDeliveries) list.erase(list.begin());
+  }
+  return true;
+}
+
+std::int64_t MemoryStore::enqueue_webhook_event(const QueuedWebhookEvent& event) {
+  const std::lock_guard lock(mutex_);
+  auto& queued = webhook_events_.emplace_back(event);
+  queued.position = static_cast<std::int64_t>(webhook_events_.size());
+  return queued.position;
+}
+
+std::vector<QueuedWebhookEvent> MemoryStore::webhook_events_after(std::int64_t after,
+                                                                  std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  const auto first = static_cast<std::size_t>(
+      std::clamp<std::int64_t>(after, 0, static_cast<std::int64_t>(webhook_events_.size())));
+  const auto last = first + std::min(limit, webhook_events_.size() - first);
+  return {webhook_events_.begin() + static_cast<std::ptrdiff_t>(first),
+          webhook_events_.begin() + static_cast<std::ptrdiff_t>(last)};
+}
+
+std::vector<ParkedDelivery> MemoryStore::parked_deliveries(const std::string& id,
+                                                           std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return {};
+  const auto& parked = found->second.parked;
+  return {parked.begin(),
+          parked.begin() + static_cast<std::ptrdiff_t>(std::min(limit, parked.size()))};
+}
+
+std::vector<ParkedDelivery> MemoryStore::replays_requested(const std::string& id,
+                                                           std::size_t limit) {
+  const std::lock_guard lock(mutex_);
+  std::vector<ParkedDelivery> requested;
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return requested;
+  for (const auto& parked : found->second.parked) {
+    if (requested.size() >= limit) break;
+    if (parked.replay_requested) requested.push_back(parked);
+  }
+  return requested;
+}
+
+bool MemoryStore::request_replay(const std::string& id, const std::string& delivery_id) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return false;
+  for (auto& parked : found->second.parked) {
+    if (parked.delivery_id == delivery_id) {
+      parked.replay_requested = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+void MemoryStore::finish_replay(const std::string& id, const std::string& delivery_id,
+                                bool delivered, const std::string& error) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return;
+  auto& list = found->second.parked;
+  const auto it = std::find_if(list.begin(), list.end(), [&](const ParkedDelivery& parked) {
+    return parked.delivery_id == delivery_id;
+  });
+  if (it == list.end()) return;
+  if (delivered) {
+    list.erase(it);
+    return;
+  }
+  it->replay_requested = false;
+  it->attempts += 1;
+  it->last_error = error;
+}
+
+bool MemoryStore::lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                                Timestamp until) {
+  const std::lock_guard lock(mutex_);
+  const auto found = webhooks_.find(id);
+  if (found == webhooks_.end()) return false;
+  auto& webhook = found->second;
+  if (webhook.lease_holder != holder && !webhook.lease_holder.empty() &&
+      webhook.lease_until > now) {
+    return false;
+  }
+  webhook.lease_holder = holder;
+  webhook.lease_until = until;
+  return true;
+}
+
+}  // namespace cargomon

@@ -23,7 +23,7 @@
 
 namespace cargomon {
 
-class MemoryStore final : public Store {
+class MemoryStore final : public Store, public WebhookStore {
  public:
   explicit MemoryStore(const BusinessCalendar& calendar);
 
@@ -48,8 +48,35 @@ class MemoryStore final : public Store {
                                            std::size_t limit) override;
   bool revoke_session(const std::string& id, Timestamp now) override;
   std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+  WebhookStore* webhooks() override { return this; }
+  bool create_webhook(const WebhookEndpoint& endpoint) override;
+  std::vector<WebhookEndpoint> list_webhooks() override;
+  std::optional<WebhookEndpoint> find_webhook(const std::string& id) override;
+  bool update_webhook(const WebhookEndpoint& endpoint) override;
+  bool delete_webhook(const std::string& id) override;
+  std::optional<WebhookProgress> webhook_progress(const std::string& id, WebhookLog log) override;
+  bool save_webhook_progress(const std::string& id, WebhookLog log, const WebhookProgress& progress,
+                             const std::optional<ParkedDelivery>& parked) override;
+  std::int64_t enqueue_webhook_event(const QueuedWebhookEvent& event) override;
+  std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
+                                                       std::size_t limit) override;
+  std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  std::vector<ParkedDelivery> replays_requested(const std::string& id, std::size_t limit) override;
+  bool request_replay(const std::string& id, const std::string& delivery_id) override;
+  void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
+                     const std::string& error) override;
+  bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                     Timestamp until) override;
 
  private:
+  struct Webhook {
+    WebhookEndpoint endpoint;
+    WebhookProgress progress[2];         // by WebhookLog
+    std::vector<ParkedDelivery> parked;  // oldest first
+    std::string lease_holder;
+    Timestamp lease_until;
+  };
+
   const BusinessCalendar& calendar_;
   std::mutex mutex_;           // guards what follows
   std::vector<Order> orders_;  // by sequence: orders_[i].sequence == i + 1
@@ -57,6 +84,8 @@ class MemoryStore final : public Store {
   DayTotalsChange totals_;                                      // every day's running totals
   std::map<std::string, User, std::less<>> users_;              // by username
   std::map<std::string, StoredSession, std::less<>> sessions_;  // by id
+  std::map<std::string, Webhook, std::less<>> webhooks_;        // by endpoint id
+  std::vector<QueuedWebhookEvent> webhook_events_;              // by position: [i].position == i + 1
 };
 
 }  // namespace cargomon

@@ -1049,3 +1049,292 @@ std::size_t PostgresStore::prune_sessions(Timestamp now, std::size_t limit) {
 }
 
 }  // namespace cargomon
+
+// Webhooks (storage/webhook_store.hpp), in the tables of migration 005.
+namespace cargomon {
+namespace {
+
+constexpr std::int64_t kWebhookEventsLock = 0x63676d6e77686b;  // "cgmnwhk"
+
+constexpr std::string_view kEndpointColumns =
+    "id, url, description, events, secret, disabled, created_at";
+
+WebhookEndpoint read_endpoint(const pg::Result& rows, std::size_t row) {
+  WebhookEndpoint endpoint;
+  endpoint.id = std::string(rows.text(row, 0));
+  endpoint.url = std::string(rows.text(row, 1));
+  endpoint.description = std::string(rows.text(row, 2));
+  endpoint.events = split_events(rows.text(row, 3));
+  endpoint.secret = std::string(rows.text(row, 4));
+  endpoint.disabled = rows.boolean(row, 5);
+  endpoint.created_at = timestamp(rows.integer(row, 6));
+  return endpoint;
+}
+
+std::optional<std::string> micros_text(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return std::to_string(micros(*t));
+}
+
+std::optional<Timestamp> optional_timestamp(const pg::Result& rows, std::size_t row, int column) {
+  if (rows.is_null(row, column)) return std::nullopt;
+  return timestamp(rows.integer(row, column));
+}
+
+// Runs `work` in a transaction on `db`, committed when it returns true.
+template <class Work>
+bool in_transaction(pg::Connection& db, Work&& work) {
+  db.exec("BEGIN");
+  try {
+    const bool commit = work();
+    db.exec(commit ? "COMMIT" : "ROLLBACK");
+    return commit;
+  } catch (...) {
+    try {
+      if (db.in_transaction()) db.exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // The connection is gone, and the transaction with it.
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+bool PostgresStore::create_webhook(const WebhookEndpoint& endpoint) {
+  // The orders' end that no later commit can pass under (see orders_after).
+  const auto settled = settled_sequence();
+  auto db = lease();
+  return in_transaction(*db, [&] {
+    // Serializes creations, so the count holds until commit.
+    (*db).exec("LOCK TABLE webhook_endpoints IN SHARE ROW EXCLUSIVE MODE");
+    const auto count = (*db).exec("SELECT count(*) FROM webhook_endpoints").integer(0, 0);
+    if (static_cast<std::size_t>(count) >= kMaxWebhookEndpoints) return false;
+    const auto inserted = (*db).query(
+        "INSERT INTO webhook_endpoints (id, url, description, events, secret, disabled,"
+        " created_at) VALUES ($1, $2, $3, $4, $5, $6::bool, $7::int8)"
+        " ON CONFLICT (id) DO NOTHING RETURNING 1",
+        pg::Params()
+            .add(endpoint.id)
+            .add(endpoint.url)
+            .add(endpoint.description)
+            .add(join_events(endpoint.events))
+            .add(endpoint.secret)
+            .add(std::string(endpoint.disabled ? "t" : "f"))
+            .add(micros(endpoint.created_at)));
+    if (inserted.rows() != 1) return false;
+    (*db).query("INSERT INTO webhook_progress (endpoint_id, log, done) VALUES ($1, 0, $2::int8)",
+                pg::Params().add(endpoint.id).add(settled));
+    (*db).query(
+        "INSERT INTO webhook_progress (endpoint_id, log, done)"
+        " SELECT $1, 1, coalesce(max(position), 0) FROM webhook_events",
+        pg::Params().add(endpoint.id));
+    return true;
+  });
+}
+
+std::vector<WebhookEndpoint> PostgresStore::list_webhooks() {
+  return read([](pg::Connection& db) {
+    const auto rows =
+        db.exec("SELECT " + std::string(kEndpointColumns) + " FROM webhook_endpoints ORDER BY id");
+    std::vector<WebhookEndpoint> endpoints;
+    for (std::size_t row = 0; row < rows.rows(); ++row) {
+      endpoints.push_back(read_endpoint(rows, row));
+    }
+    return endpoints;
+  });
+}
+
+std::optional<WebhookEndpoint> PostgresStore::find_webhook(const std::string& id) {
+  return read([&](pg::Connection& db) -> std::optional<WebhookEndpoint> {
+    const auto rows = db.query(
+        "SELECT " + std::string(kEndpointColumns) + " FROM webhook_endpoints WHERE id = $1",
+        pg::Params().add(id));
+    if (rows.rows() == 0) return std::nullopt;
+    return read_endpoint(rows, 0);
+  });
+}
+
+bool PostgresStore::update_webhook(const WebhookEndpoint& endpoint) {
+  auto db = lease();
+  return (*db)
+             .query(
+                 "UPDATE webhook_endpoints SET url = $1, description = $2, events = $3,"
+                 " disabled = $4::bool WHERE id = $5 RETURNING 1",
+                 pg::Params()
+                     .add(endpoint.url)
+                     .add(endpoint.description)
+                     .add(join_events(endpoint.events))
+                     .add(std::string(endpoint.disabled ? "t" : "f"))
+                     .add(endpoint.id))
+             .rows() == 1;
+}
+
+bool PostgresStore::delete_webhook(const std::string& id) {
+  // Its progress and parked deliveries go by ON DELETE CASCADE.
+  auto db = lease();
+  return (*db)
+             .query("DELETE FROM webhook_endpoints WHERE id = $1 RETURNING 1", pg::Params().add(id))
+             .rows() == 1;
+}
+
+std::optional<WebhookProgress> PostgresStore::webhook_progress(const std::string& id,
+                                                               WebhookLog log) {
+  return read([&](pg::Connection& db) -> std::optional<WebhookProgress> {
+    const auto rows = db.query(
+        "SELECT done, failures, failing_since, next_attempt FROM webhook_progress"
+        " WHERE endpoint_id = $1 AND log = $2::int4",
+        pg::Params().add(id).add(static_cast<std::int64_t>(log)));
+    if (rows.rows() == 0) return std::nullopt;
+    return WebhookProgress{rows.integer(0, 0), static_cast<int>(rows.integer(0, 1)),
+                           optional_timestamp(rows, 0, 2), optional_timestamp(rows, 0, 3)};
+  });
+}
+
+bool PostgresStore::save_webhook_progress(const std::string& id, WebhookLog log,
+                                          const WebhookProgress& progress,
+                                          const std::optional<ParkedDelivery>& parked) {
+  auto db = lease();
+  return in_transaction(*db, [&] {
+    const auto updated = (*db).query(
+        "UPDATE webhook_progress SET done = $1::int8, failures = $2::int4,"
+        " failing_since = $3::int8, next_attempt = $4::int8"
+        " WHERE endpoint_id = $5 AND log = $6::int4 RETURNING 1",
+        pg::Params()
+            .add(progress.done)
+            .add(std::int64_t{progress.failures})
+            .add(micros_text(progress.failing_since))
+            .add(micros_text(progress.next_attempt))
+            .add(id)
+            .add(static_cast<std::int64_t>(log)));
+    if (updated.rows() != 1) return false;
+    if (!parked) return true;
+    (*db).query(
+        "INSERT INTO webhook_parked (endpoint_id, delivery_id, payload, attempts, last_error,"
+        " parked_at) VALUES ($1, $2, $3, $4::int4, $5, $6::int8)"
+        " ON CONFLICT (endpoint_id, delivery_id) DO UPDATE SET payload = excluded.payload,"
+        " attempts = excluded.attempts, last_error = excluded.last_error,"
+        " parked_at = excluded.parked_at, replay_requested = false",
+        pg::Params()
+            .add(id)
+            .add(parked->delivery_id)
+            .add(parked->payload)
+            .add(std::int64_t{parked->attempts})
+            .add(parked->last_error)
+            .add(micros(parked->parked_at)));
+    (*db).query(
+        "DELETE FROM webhook_parked WHERE endpoint_id = $1 AND id NOT IN"
+        " (SELECT id FROM webhook_parked WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2::int8)",
+        pg::Params().add(id).add(static_cast<std::int64_t>(kMaxParkedDeliveries)));
+    return true;
+  });
+}
+
+std::int64_t PostgresStore::enqueue_webhook_event(const QueuedWebhookEvent& event) {
+  auto db = lease();
+  std::int64_t position = 0;
+  in_transaction(*db, [&] {
+    // Held until commit: positions commit in the order they are taken.
+    (*db).exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWebhookEventsLock) + ")");
+    position = (*db)
+                   .query(
+                       "INSERT INTO webhook_events (type, data, occurred_at)"
+                       " VALUES ($1, $2, $3::int8) RETURNING position",
+                       pg::Params()
+                           .add(std::string(to_string(event.type)))
+                           .add(event.data)
+                           .add(micros(event.occurred_at)))
+                   .integer(0, 0);
+    return true;
+  });
+  return position;
+}
+
+std::vector<QueuedWebhookEvent> PostgresStore::webhook_events_after(std::int64_t after,
+                                                                    std::size_t limit) {
+  return read([&](pg::Connection& db) {
+    const auto rows = db.query(
+        "SELECT position, type, data, occurred_at FROM webhook_events"
+        " WHERE position > $1::int8 ORDER BY position LIMIT $2::int8",
+        pg::Params().add(after).add(static_cast<std::int64_t>(limit)));
+    std::vector<QueuedWebhookEvent> events;
+    for (std::size_t row = 0; row < rows.rows(); ++row) {
+      events.push_back({rows.integer(row, 0),
+                        parse_webhook_event(rows.text(row, 1)).value_or(WebhookEvent::alert_opened),
+                        std::string(rows.text(row, 2)), timestamp(rows.integer(row, 3))});
+    }
+    return events;
+  });
+}
+
+std::vector<ParkedDelivery> PostgresStore::parked_deliveries(const std::string& id,
+                                                             std::size_t limit) {
+  return read_parked(id, limit, false);
+}
+
+std::vector<ParkedDelivery> PostgresStore::replays_requested(const std::string& id,
+                                                             std::size_t limit) {
+  return read_parked(id, limit, true);
+}
+
+std::vector<ParkedDelivery> PostgresStore::read_parked(const std::string& id, std::size_t limit,
+                                                       bool only_requested) {
+  return read([&](pg::Connection& db) {
+    const auto rows = db.query(
+        "SELECT endpoint_id, delivery_id, payload, attempts, last_error, parked_at,"
+        " replay_requested FROM webhook_parked WHERE endpoint_id = $1"
+        " AND (replay_requested OR NOT $3::bool) ORDER BY id LIMIT $2::int8",
+        pg::Params()
+            .add(id)
+            .add(static_cast<std::int64_t>(limit))
+            .add(std::string(only_requested ? "t" : "f")));
+    std::vector<ParkedDelivery> parked;
+    for (std::size_t row = 0; row < rows.rows(); ++row) {
+      parked.push_back({std::string(rows.text(row, 0)), std::string(rows.text(row, 1)),
+                        std::string(rows.text(row, 2)), static_cast<int>(rows.integer(row, 3)),
+                        std::string(rows.text(row, 4)), timestamp(rows.integer(row, 5)),
+                        rows.boolean(row, 6)});
+    }
+    return parked;
+  });
+}
+
+bool PostgresStore::request_replay(const std::string& id, const std::string& delivery_id) {
+  auto db = lease();
+  return (*db)
+             .query(
+                 "UPDATE webhook_parked SET replay_requested = true"
+                 " WHERE endpoint_id = $1 AND delivery_id = $2 RETURNING 1",
+                 pg::Params().add(id).add(delivery_id))
+             .rows() == 1;
+}
+
+void PostgresStore::finish_replay(const std::string& id, const std::string& delivery_id,
+                                  bool delivered, const std::string& error) {
+  auto db = lease();
+  if (delivered) {
+    (*db).query("DELETE FROM webhook_parked WHERE endpoint_id = $1 AND delivery_id = $2",
+                pg::Params().add(id).add(delivery_id));
+    return;
+  }
+  (*db).query(
+      "UPDATE webhook_parked SET replay_requested = false, attempts = attempts + 1,"
+      " last_error = $1 WHERE endpoint_id = $2 AND delivery_id = $3",
+      pg::Params().add(error).add(id).add(delivery_id));
+}
+
+bool PostgresStore::lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                                  Timestamp until) {
+  auto db = lease();
+  // One statement: the check and the take are one atomic write (a
+  // concurrent one waits for the row and checks again).
+  return (*db)
+             .query(
+                 "UPDATE webhook_endpoints SET lease_holder = $1, lease_until = $2::int8"
+                 " WHERE id = $3 AND (lease_holder = $1 OR lease_holder = ''"
+                 " OR lease_until <= $4::int8) RETURNING 1",
+                 pg::Params().add(holder).add(micros(until)).add(id).add(micros(now)))
+             .rows() == 1;
+}
+
+}  // namespace cargomon

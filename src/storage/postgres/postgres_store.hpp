@@ -44,7 +44,7 @@ struct PostgresStoreOptions {
   std::chrono::milliseconds reconnect_interval{200};
 };
 
-class PostgresStore final : public Store, public LiveOrders {
+class PostgresStore final : public Store, public LiveOrders, public WebhookStore {
  public:
   // `url`: a libpq URI (postgres://user:password@host:port/database?…).
   // Connects and applies pending migrations (serialized across instances by
@@ -77,6 +77,27 @@ class PostgresStore final : public Store, public LiveOrders {
                                            std::size_t limit) override;
   bool revoke_session(const std::string& id, Timestamp now) override;
   std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+  // Webhooks: leases are one conditional UPDATE, so instances never both
+  // hold one; queued events take their positions in commit order.
+  WebhookStore* webhooks() override { return this; }
+  bool create_webhook(const WebhookEndpoint& endpoint) override;
+  std::vector<WebhookEndpoint> list_webhooks() override;
+  std::optional<WebhookEndpoint> find_webhook(const std::string& id) override;
+  bool update_webhook(const WebhookEndpoint& endpoint) override;
+  bool delete_webhook(const std::string& id) override;
+  std::optional<WebhookProgress> webhook_progress(const std::string& id, WebhookLog log) override;
+  bool save_webhook_progress(const std::string& id, WebhookLog log, const WebhookProgress& progress,
+                             const std::optional<ParkedDelivery>& parked) override;
+  std::int64_t enqueue_webhook_event(const QueuedWebhookEvent& event) override;
+  std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
+                                                       std::size_t limit) override;
+  std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  std::vector<ParkedDelivery> replays_requested(const std::string& id, std::size_t limit) override;
+  bool request_replay(const std::string& id, const std::string& delivery_id) override;
+  void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
+                     const std::string& error) override;
+  bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                     Timestamp until) override;
 
   // Several instances share the store: each one's live stream gets every
   // instance's orders through an OrderRelay.
@@ -98,6 +119,11 @@ class PostgresStore final : public Store, public LiveOrders {
 
  private:
   class Lease;
+
+  // A webhook endpoint's parked deliveries; with `only_requested`, those
+  // whose replay was asked for.
+  std::vector<ParkedDelivery> read_parked(const std::string& id, std::size_t limit,
+                                          bool only_requested);
 
   // The day's figures; with `top`, only the first of each ranking.
   DayMetrics read_day_metrics(BusinessDay day, std::optional<MetricsTop> top);

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 namespace cargomon {
@@ -818,6 +819,303 @@ std::size_t SqliteStore::prune_sessions(Timestamp now, std::size_t limit) {
       .bind(2, static_cast<std::int64_t>(limit))
       .run();
   return static_cast<std::size_t>(db->changes());
+}
+
+}  // namespace cargomon
+
+// Webhooks (storage/webhook_store.hpp), in the tables of migration 006.
+
+namespace cargomon {
+namespace {
+
+std::optional<std::int64_t> micros(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return micros(*t);
+}
+std::optional<Timestamp> optional_timestamp(const sqlite::Statement& row, int column) {
+  if (row.is_null(column)) return std::nullopt;
+  return timestamp(row.integer(column));
+}
+
+constexpr std::string_view kEndpointColumns =
+    "id, url, description, events, secret, disabled, created_at";
+
+WebhookEndpoint read_endpoint(const sqlite::Statement& row) {
+  WebhookEndpoint endpoint;
+  endpoint.id = row.text(0);
+  endpoint.url = row.text(1);
+  endpoint.description = row.text(2);
+  endpoint.events = split_events(row.text_view(3));
+  endpoint.secret = row.text(4);
+  endpoint.disabled = row.integer(5) != 0;
+  endpoint.created_at = timestamp(row.integer(6));
+  return endpoint;
+}
+
+constexpr std::string_view kParkedColumns =
+    "endpoint_id, delivery_id, payload, attempts, last_error, parked_at, replay_requested";
+
+ParkedDelivery read_parked(const sqlite::Statement& row) {
+  return {row.text(0),        row.text(1),
+          row.text(2),        static_cast<int>(row.integer(3)),
+          row.text(4),        timestamp(row.integer(5)),
+          row.integer(6) != 0};
+}
+
+// Runs `work` in an IMMEDIATE transaction (the write lock taken before the
+// first read), committed when it returns true, rolled back otherwise.
+bool in_transaction(sqlite::Connection& db, const std::function<bool()>& work) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const bool commit = work();
+    db.exec(commit ? "COMMIT" : "ROLLBACK");
+    return commit;
+  } catch (const StoreUnavailable&) {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const StoreUnavailable&) {
+      // No transaction open (BEGIN itself failed): nothing to undo.
+    }
+    throw;
+  }
+}
+
+bool endpoint_exists(sqlite::Connection& db, const std::string& id) {
+  auto row = db.prepare("SELECT 1 FROM webhook_endpoints WHERE id = ?");
+  row.bind(1, id);
+  const bool found = row.step();
+  row.reset();
+  return found;
+}
+
+}  // namespace
+
+bool SqliteStore::create_webhook(const WebhookEndpoint& endpoint) {
+  auto db = read();
+  return in_transaction(*db, [&] {
+    auto count = db->prepare("SELECT count(*) FROM webhook_endpoints");
+    count.step();
+    const auto endpoints = count.integer(0);
+    count.reset();
+    if (static_cast<std::size_t>(endpoints) >= kMaxWebhookEndpoints) return false;
+    if (endpoint_exists(*db, endpoint.id)) return false;
+    db->prepare(
+          "INSERT INTO webhook_endpoints"
+          " (id, url, description, events, secret, disabled, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, endpoint.id)
+        .bind(2, endpoint.url)
+        .bind(3, endpoint.description)
+        .bind(4, join_events(endpoint.events))
+        .bind(5, endpoint.secret)
+        .bind(6, std::int64_t{endpoint.disabled})
+        .bind(7, micros(endpoint.created_at))
+        .run();
+    // Both logs' ends, read in the transaction: what is committed after it
+    // is sent.
+    db->prepare(
+          "INSERT INTO webhook_progress (endpoint_id, log, done)"
+          " SELECT ?, 0, coalesce(max(seq), 0) FROM orders")
+        .bind(1, endpoint.id)
+        .run();
+    db->prepare(
+          "INSERT INTO webhook_progress (endpoint_id, log, done)"
+          " SELECT ?, 1, coalesce(max(position), 0) FROM webhook_events")
+        .bind(1, endpoint.id)
+        .run();
+    return true;
+  });
+}
+
+std::vector<WebhookEndpoint> SqliteStore::list_webhooks() {
+  auto db = read();
+  auto rows = db->prepare("SELECT " + std::string(kEndpointColumns) +
+                          " FROM webhook_endpoints ORDER BY id");
+  std::vector<WebhookEndpoint> endpoints;
+  while (rows.step()) endpoints.push_back(read_endpoint(rows));
+  return endpoints;
+}
+
+std::optional<WebhookEndpoint> SqliteStore::find_webhook(const std::string& id) {
+  auto db = read();
+  auto row = db->prepare("SELECT " + std::string(kEndpointColumns) +
+                         " FROM webhook_endpoints WHERE id = ?");
+  row.bind(1, id);
+  if (!row.step()) return std::nullopt;
+  auto endpoint = read_endpoint(row);
+  row.reset();
+  return endpoint;
+}
+
+bool SqliteStore::update_webhook(const WebhookEndpoint& endpoint) {
+  auto db = read();
+  db->prepare(
+        "UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, disabled = ?"
+        " WHERE id = ?")
+      .bind(1, endpoint.url)
+      .bind(2, endpoint.description)
+      .bind(3, join_events(endpoint.events))
+      .bind(4, std::int64_t{endpoint.disabled})
+      .bind(5, endpoint.id)
+      .run();
+  return db->changes() == 1;
+}
+
+bool SqliteStore::delete_webhook(const std::string& id) {
+  auto db = read();
+  return in_transaction(*db, [&] {
+    db->prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(1, id).run();
+    if (db->changes() != 1) return false;
+    db->prepare("DELETE FROM webhook_progress WHERE endpoint_id = ?").bind(1, id).run();
+    db->prepare("DELETE FROM webhook_parked WHERE endpoint_id = ?").bind(1, id).run();
+    return true;
+  });
+}
+
+std::optional<WebhookProgress> SqliteStore::webhook_progress(const std::string& id,
+                                                             WebhookLog log) {
+  auto db = read();
+  auto row = db->prepare(
+      "SELECT done, failures, failing_since, next_attempt FROM webhook_progress"
+      " WHERE endpoint_id = ? AND log = ?");
+  row.bind(1, id).bind(2, static_cast<std::int64_t>(log));
+  if (!row.step()) return std::nullopt;
+  WebhookProgress progress{row.integer(0), static_cast<int>(row.integer(1)),
+                           optional_timestamp(row, 2), optional_timestamp(row, 3)};
+  row.reset();
+  return progress;
+}
+
+bool SqliteStore::save_webhook_progress(const std::string& id, WebhookLog log,
+                                        const WebhookProgress& progress,
+                                        const std::optional<ParkedDelivery>& parked) {
+  auto db = read();
+  return in_transaction(*db, [&] {
+    db->prepare(
+          "UPDATE webhook_progress SET done = ?, failures = ?, failing_since = ?,"
+          " next_attempt = ? WHERE endpoint_id = ? AND log = ?")
+        .bind(1, progress.done)
+        .bind(2, std::int64_t{progress.failures})
+        .bind(3, micros(progress.failing_since))
+        .bind(4, micros(progress.next_attempt))
+        .bind(5, id)
+        .bind(6, static_cast<std::int64_t>(log))
+        .run();
+    if (db->changes() != 1) return false;
+    if (!parked) return true;
+    db->prepare("INSERT OR REPLACE INTO webhook_parked (" + std::string(kParkedColumns) +
+                ") VALUES (?, ?, ?, ?, ?, ?, 0)")
+        .bind(1, id)
+        .bind(2, parked->delivery_id)
+        .bind(3, parked->payload)
+        .bind(4, std::int64_t{parked->attempts})
+        .bind(5, parked->last_error)
+        .bind(6, micros(parked->parked_at))
+        .run();
+    db->prepare(
+          "DELETE FROM webhook_parked WHERE endpoint_id = ? AND id NOT IN"
+          " (SELECT id FROM webhook_parked WHERE endpoint_id = ? ORDER BY id DESC LIMIT ?)")
+        .bind(1, id)
+        .bind(2, id)
+        .bind(3, static_cast<std::int64_t>(kMaxParkedDeliveries))
+        .run();
+    return true;
+  });
+}
+
+std::int64_t SqliteStore::enqueue_webhook_event(const QueuedWebhookEvent& event) {
+  auto db = read();
+  db->prepare("INSERT INTO webhook_events (type, data, occurred_at) VALUES (?, ?, ?)")
+      .bind(1, to_string(event.type))
+      .bind(2, event.data)
+      .bind(3, micros(event.occurred_at))
+      .run();
+  return db->last_insert_rowid();
+}
+
+std::vector<QueuedWebhookEvent> SqliteStore::webhook_events_after(std::int64_t after,
+                                                                  std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare(
+      "SELECT position, type, data, occurred_at FROM webhook_events WHERE position > ?"
+      " ORDER BY position LIMIT ?");
+  rows.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<QueuedWebhookEvent> events;
+  while (rows.step()) {
+    events.push_back({rows.integer(0),
+                      parse_webhook_event(rows.text_view(1)).value_or(WebhookEvent::alert_opened),
+                      rows.text(2), timestamp(rows.integer(3))});
+  }
+  return events;
+}
+
+std::vector<ParkedDelivery> SqliteStore::parked_deliveries(const std::string& id,
+                                                           std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare("SELECT " + std::string(kParkedColumns) +
+                          " FROM webhook_parked WHERE endpoint_id = ? ORDER BY id LIMIT ?");
+  rows.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<ParkedDelivery> parked;
+  while (rows.step()) parked.push_back(read_parked(rows));
+  return parked;
+}
+
+std::vector<ParkedDelivery> SqliteStore::replays_requested(const std::string& id,
+                                                           std::size_t limit) {
+  auto db = read();
+  auto rows = db->prepare("SELECT " + std::string(kParkedColumns) +
+                          " FROM webhook_parked WHERE endpoint_id = ? AND replay_requested = 1"
+                          " ORDER BY id LIMIT ?");
+  rows.bind(1, id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<ParkedDelivery> parked;
+  while (rows.step()) parked.push_back(read_parked(rows));
+  return parked;
+}
+
+bool SqliteStore::request_replay(const std::string& id, const std::string& delivery_id) {
+  auto db = read();
+  db->prepare(
+        "UPDATE webhook_parked SET replay_requested = 1"
+        " WHERE endpoint_id = ? AND delivery_id = ?")
+      .bind(1, id)
+      .bind(2, delivery_id)
+      .run();
+  return db->changes() == 1;
+}
+
+void SqliteStore::finish_replay(const std::string& id, const std::string& delivery_id,
+                                bool delivered, const std::string& error) {
+  auto db = read();
+  if (delivered) {
+    db->prepare("DELETE FROM webhook_parked WHERE endpoint_id = ? AND delivery_id = ?")
+        .bind(1, id)
+        .bind(2, delivery_id)
+        .run();
+    return;
+  }
+  db->prepare(
+        "UPDATE webhook_parked SET replay_requested = 0, attempts = attempts + 1,"
+        " last_error = ? WHERE endpoint_id = ? AND delivery_id = ?")
+      .bind(1, error)
+      .bind(2, id)
+      .bind(3, delivery_id)
+      .run();
+}
+
+bool SqliteStore::lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                                Timestamp until) {
+  auto db = read();
+  // One statement: the check and the take are one atomic write.
+  db->prepare(
+        "UPDATE webhook_endpoints SET lease_holder = ?, lease_until = ?"
+        " WHERE id = ? AND (lease_holder = ? OR lease_holder = '' OR lease_until <= ?)")
+      .bind(1, holder)
+      .bind(2, micros(until))
+      .bind(3, id)
+      .bind(4, holder)
+      .bind(5, micros(now))
+      .run();
+  return db->changes() == 1;
 }
 
 }  // namespace cargomon

@@ -42,7 +42,7 @@ struct SqliteStoreOptions {
   std::function<int(int fd)> sync_log = ::fdatasync;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public WebhookStore {
  public:
   // Opens or creates `path` and applies pending migrations. Throws
   // StoreUnavailable when it cannot.
@@ -72,6 +72,27 @@ class SqliteStore final : public Store {
                                            std::size_t limit) override;
   bool revoke_session(const std::string& id, Timestamp now) override;
   std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+  // Webhooks: on the read connections, each write in
+  // its own IMMEDIATE transaction, as users' are.
+  WebhookStore* webhooks() override { return this; }
+  bool create_webhook(const WebhookEndpoint& endpoint) override;
+  std::vector<WebhookEndpoint> list_webhooks() override;
+  std::optional<WebhookEndpoint> find_webhook(const std::string& id) override;
+  bool update_webhook(const WebhookEndpoint& endpoint) override;
+  bool delete_webhook(const std::string& id) override;
+  std::optional<WebhookProgress> webhook_progress(const std::string& id, WebhookLog log) override;
+  bool save_webhook_progress(const std::string& id, WebhookLog log, const WebhookProgress& progress,
+                             const std::optional<ParkedDelivery>& parked) override;
+  std::int64_t enqueue_webhook_event(const QueuedWebhookEvent& event) override;
+  std::vector<QueuedWebhookEvent> webhook_events_after(std::int64_t after,
+                                                       std::size_t limit) override;
+  std::vector<ParkedDelivery> parked_deliveries(const std::string& id, std::size_t limit) override;
+  std::vector<ParkedDelivery> replays_requested(const std::string& id, std::size_t limit) override;
+  bool request_replay(const std::string& id, const std::string& delivery_id) override;
+  void finish_replay(const std::string& id, const std::string& delivery_id, bool delivered,
+                     const std::string& error) override;
+  bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
+                     Timestamp until) override;
 
  private:
   // True when the database file this store writes is no longer the one at
