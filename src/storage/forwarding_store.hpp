@@ -40,6 +40,12 @@ class ForwardingStore : public Store {
   UserChange update_user(const User& user) override { return inner_.update_user(user); }
   std::size_t count_users() override { return inner_.count_users(); }
 
+  void append_audit(const AuditEntry& entry) override { inner_.append_audit(entry); }
+  AuditPage list_audit(const AuditQuery& query) override { return inner_.list_audit(query); }
+  std::size_t prune_audit(Timestamp before, std::size_t max) override {
+    return inner_.prune_audit(before, max);
+  }
+
   LiveOrders* live_orders() override { return inner_.live_orders(); }
 
  protected:

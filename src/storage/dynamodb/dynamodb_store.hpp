@@ -12,8 +12,10 @@
 //                          counter (meta / sequence) and the layout (meta /
 //                          layout: how many partitions N the index and the
 //                          log are spread over)
-//   PREFIX-users   (p, k)  users (u / USERNAME) and the count of enabled
-//                          admins (meta / admins)
+//   PREFIX-users   (p, k)  users (u / USERNAME), the count of enabled
+//                          admins (meta / admins), the audit trail by UTC
+//                          month, newest first (a#YYYY-MM / time#id) and the
+//                          registry of its months (am / YYYY-MM)
 //
 // Writes: the BatchWriter groups queued orders; a batch draws its block of
 // sequence values with one counter update, then commits each order in its
@@ -29,6 +31,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -100,6 +103,10 @@ class DynamoDbStore final : public Store, public LiveOrders {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
+
   LiveOrders* live_orders() override { return this; }
   std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;
 
@@ -120,8 +127,14 @@ class DynamoDbStore final : public Store, public LiveOrders {
   std::string log_partition(std::int64_t sequence) const;
   std::string log_partition(std::int64_t bucket, std::int64_t shard) const;
 
+  // Registers `month` of the audit trail once per process (idempotent).
+  void note_audit_month(const std::string& month);
+  std::vector<std::string> audit_months();  // newest first
+
   const BusinessCalendar& calendar_;
   DynamoDbStoreOptions options_;
+  std::mutex audit_month_mutex_;  // guards noted_audit_month_
+  std::string noted_audit_month_;
   std::string orders_table_;
   std::string users_table_;
   int index_shards_ = 1;

@@ -41,6 +41,10 @@ class MemoryStore final : public Store {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
+
  private:
   const BusinessCalendar& calendar_;
   std::mutex mutex_;           // guards what follows
@@ -48,6 +52,8 @@ class MemoryStore final : public Store {
   std::map<std::string, std::size_t, std::less<>> index_of_;  // order id → index in orders_
   DayTotalsChange totals_;                                    // every day's running totals
   std::map<std::string, User, std::less<>> users_;            // by username
+  // The audit trail by (at, id): newest last.
+  std::map<std::pair<Timestamp, std::string>, AuditEntry> audit_;
 };
 
 }  // namespace cargomon

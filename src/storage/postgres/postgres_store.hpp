@@ -70,6 +70,10 @@ class PostgresStore final : public Store, public LiveOrders {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
+
   // Several instances share the store: each one's live stream gets every
   // instance's orders through an OrderRelay.
   LiveOrders* live_orders() override { return this; }

@@ -65,6 +65,10 @@ class SqliteStore final : public Store {
   UserChange update_user(const User& user) override;
   std::size_t count_users() override;
 
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
+
  private:
   // True when the database file this store writes is no longer the one at
   // its path (deleted, or replaced), or its log has no name any more.
