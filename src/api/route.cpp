@@ -30,6 +30,8 @@ std::string_view route_pattern(Route route) {
       return "/usuarios";
     case Route::user:
       return "/usuarios/{username}";
+    case Route::audit:
+      return "/auditoria";
     case Route::healthz:
       return "/healthz";
     case Route::readyz:
@@ -63,6 +65,7 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "metrics") return Route::day_metrics;
     if (first == "eventos") return Route::events;
     if (first == "usuarios") return Route::users;
+    if (first == "auditoria") return Route::audit;
     if (first == "healthz") return Route::healthz;
     if (first == "readyz") return Route::readyz;
     if (first == "openapi.json") return Route::openapi;

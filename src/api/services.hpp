@@ -10,6 +10,7 @@
 #include "api/exchange.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
+#include "domain/audit.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/clock.hpp"
 #include "storage/store.hpp"
@@ -59,6 +60,10 @@ struct Services {
   // days compared with for a while (api/metrics_reader.hpp); null: each
   // request reads them.
   MetricsReader* metrics_reader = nullptr;
+  // The audit trail: what handlers record changes and refused logins with,
+  // and what GET /auditoria reads; null: none kept (and /auditoria is 404).
+  AuditRecorder* audit = nullptr;
+  AuditLog* audit_log = nullptr;
 };
 
 struct Principal {

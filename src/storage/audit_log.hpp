@@ -21,11 +21,11 @@ struct AuditCursor {
 
 struct AuditQuery {
   std::size_t limit = 100;
-  std::optional<AuditCursor> after;  // strictly older than this position
-  std::optional<std::string> action;
-  std::optional<std::string> actor;
-  std::optional<Timestamp> from;   // inclusive
-  std::optional<Timestamp> until;  // exclusive
+  std::optional<AuditCursor> after{};  // strictly older than this position
+  std::optional<std::string> action{};
+  std::optional<std::string> actor{};
+  std::optional<Timestamp> from{};   // inclusive
+  std::optional<Timestamp> until{};  // exclusive
 };
 
 struct AuditPage {

@@ -38,11 +38,14 @@ import { Construct } from 'constructs';
  * The DynamoDB actions the store calls, and nothing else
  * (src/storage/dynamodb/dynamodb_store.cpp; a transaction's Put and Update
  * are authorized as PutItem and UpdateItem, and the store sends no
- * ConditionCheck, Delete, Scan, batch or PartiQL call). With
+ * ConditionCheck, Scan or PartiQL call; the audit trail's prune deletes with
+ * BatchWriteItem and DeleteItem). With
  * create_tables=false the store's constructor still calls DescribeTable on
  * both tables (it fails fast when one is missing) but never CreateTable.
  */
 export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
+  'dynamodb:BatchWriteItem', // prune_audit: the audit trail's expired entries
+  'dynamodb:DeleteItem', // prune_audit: an emptied month of the audit trail
   'dynamodb:DescribeTable', // the constructor: each table exists and is ACTIVE
   'dynamodb:GetItem', // find_order, find_user, ready, the conflict path
   'dynamodb:PutItem', // void log entries; the Puts inside TransactWriteItems
@@ -59,6 +62,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/informes*', // /informes/dia.xlsx
   '/eventos',
   '/usuarios*', // /usuarios, /usuarios/{name}
+  '/auditoria',
   '/healthz',
   '/readyz',
   '/openapi.json',

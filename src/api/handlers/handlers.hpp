@@ -26,9 +26,12 @@ Response get_day_report(Services& services, const QueryParams& query);
 Response get_courier_ranking(Services& services, const QueryParams& query);
 Response get_events(Services& services, const Request& request, const Principal& principal);
 Response get_users(Services& services);
-void post_user(Services& services, const Request& request, Respond respond);
+// `by` is who asked: the audit trail records the change under their name.
+void post_user(Services& services, const Request& request, const Principal& by, Respond respond);
 void patch_user(Services& services, const std::string& username, const Request& request,
-                Respond respond);
+                const Principal& by, Respond respond);
+// The audit trail, newest first, in pages (admins).
+Response get_audit(Services& services, const QueryParams& query);
 Response get_health();
 Response get_ready(Services& services);
 Response get_openapi();

@@ -57,7 +57,19 @@ void post_token(Services& s, const Request& request, Respond respond) {
     response.header("Retry-After", std::to_string(wait->count()));
     response.warning = "login throttled: too many failed logins";
     response.user = username;
-    return respond(std::move(response));
+    respond(std::move(response));
+    // On a store thread, never this network one; at most one entry per
+    // account and address per window (AuditRecorder), and none when the
+    // store threads are full: a flood must not grow the trail or a queue.
+    if (s.audit) {
+      const std::size_t bytes = username.size() + request.client_address.size() + 256;
+      (void)s.store_work.try_post(
+          [&s, username, address = request.client_address] {
+            s.audit->record_throttled_login(username, address);
+          },
+          bytes);
+    }
+    return;
   }
   // Shared: std::function needs a copyable task. Dropped unrun (a full
   // executor), the attempt just stops counting.
@@ -66,39 +78,53 @@ void post_token(Services& s, const Request& request, Respond respond) {
 
   // Argon2id takes tens of milliseconds by design: off the I/O threads.
   const std::size_t bytes = username.size() + password.size();
-  post_answering(
-      s.hashing, respond, "POST /token", bytes,
-      [&s, username = std::move(username), password = std::move(password), attempt, respond] {
-        const auto user = s.users.find_user(username);
-        const bool valid =
-            auth::verify_password(user ? user->password_hash : decoy_hash(), password) && user &&
-            !user->disabled;
-        if (!valid) {
-          attempt->failed();
-          if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
-          auto refused =
-              error_response(ApiError::unauthenticated, "Incorrect username or password");
-          refused.warning = user ? "login failed" : "login failed: no such user";
-          refused.user = username;
-          return respond(std::move(refused));
-        }
-        attempt->succeeded();
-        if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
-        JsonWriter out;
-        out.begin_object()
-            .key("access_token")
-            .string(s.tokens.issue(user->username, user->role, user->token_generation))
-            .key("token_type")
-            .string("bearer")
-            .key("expires_in")
-            .number(s.tokens.ttl().count())
-            .key("role")
-            .string(to_string(user->role))
-            .end_object();
-        auto issued = json_response(200, out.take());
-        issued.user = user->username;
-        respond(std::move(issued));
-      });
+  post_answering(s.hashing, respond, "POST /token", bytes,
+                 [&s, username = std::move(username), password = std::move(password), attempt,
+                  respond, address = request.client_address] {
+                   const auto user = s.users.find_user(username);
+                   const bool password_ok =
+                       auth::verify_password(user ? user->password_hash : decoy_hash(), password);
+                   const bool valid = password_ok && user && !user->disabled;
+                   if (!valid) {
+                     attempt->failed();
+                     if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
+                     auto refused = error_response(ApiError::unauthenticated,
+                                                   "Incorrect username or password");
+                     refused.warning = user ? "login failed" : "login failed: no such user";
+                     refused.user = username;
+                     respond(std::move(refused));
+                     // Failed logins are as many as the throttle lets through per
+                     // account and address: each is recorded, off the hashing threads.
+                     if (s.audit) {
+                       const char* why = !user          ? "usuario desconocido"
+                                         : !password_ok ? "credenciales incorrectas"
+                                                        : "usuario deshabilitado";
+                       (void)s.store_work.try_post(
+                           [&s, username, address, why] {
+                             s.audit->record(audit_action::login_failed, username, address,
+                                             username, {{"motivo", why}});
+                           },
+                           username.size() + address.size() + 256);
+                     }
+                     return;
+                   }
+                   attempt->succeeded();
+                   if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);
+                   JsonWriter out;
+                   out.begin_object()
+                       .key("access_token")
+                       .string(s.tokens.issue(user->username, user->role, user->token_generation))
+                       .key("token_type")
+                       .string("bearer")
+                       .key("expires_in")
+                       .number(s.tokens.ttl().count())
+                       .key("role")
+                       .string(to_string(user->role))
+                       .end_object();
+                   auto issued = json_response(200, out.take());
+                   issued.user = user->username;
+                   respond(std::move(issued));
+                 });
 }
 
 }  // namespace cargomon::api
