@@ -1158,8 +1158,10 @@ AuditPage DynamoDbStore::list_audit(const AuditQuery& query) {
       request["ExclusiveStartKey"] = *more;
     }
     if (queries >= options_.max_listing_queries) {
-      // Go on from this month's first instant: everything older than it.
-      page.next = AuditCursor{audit_month_start(month), ""};
+      // Go on from the month before: everything up to the last instant
+      // before this month's first, every id there ('~' sorts after the
+      // recorder's hex ids).
+      page.next = AuditCursor{audit_month_start(month) - std::chrono::microseconds(1), "~"};
       return page;
     }
   }
