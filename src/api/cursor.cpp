@@ -60,4 +60,21 @@ std::optional<OrderCursor> decode_cursor(std::string_view text) {
   return OrderCursor{Timestamp{std::chrono::microseconds{micros}}, sequence};
 }
 
+std::string encode_audit_cursor(const AuditCursor& cursor) {
+  return base64url("a1:" + std::to_string(cursor.at.time_since_epoch().count()) + ":" + cursor.id);
+}
+
+std::optional<AuditCursor> decode_audit_cursor(std::string_view text) {
+  if (text.empty() || text.size() > 200) return std::nullopt;
+  const auto raw = unbase64url(text);
+  if (!raw || !raw->starts_with("a1:")) return std::nullopt;
+  const std::string_view rest = std::string_view(*raw).substr(3);
+  const auto colon = rest.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::int64_t micros = 0;
+  if (!read_int(rest.substr(0, colon), micros)) return std::nullopt;
+  return AuditCursor{Timestamp{std::chrono::microseconds{micros}},
+                     std::string(rest.substr(colon + 1))};
+}
+
 }  // namespace cargomon::api

@@ -51,5 +51,19 @@ TEST(Cursor, RejectsAnythingItDidNotIssue) {
   EXPECT_FALSE(decode_cursor(std::string(500, 'A')));
 }
 
+TEST(AuditCursor, RoundTripsAndIsNotAnOrderCursor) {
+  const AuditCursor cursor{Timestamp(std::chrono::microseconds(1'726'127'458'363'972)), "0a1b"};
+  const auto text = encode_audit_cursor(cursor);
+  const auto decoded = decode_audit_cursor(text);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->at, cursor.at);
+  EXPECT_EQ(decoded->id, "0a1b");
+  EXPECT_FALSE(decode_cursor(text));
+  EXPECT_FALSE(decode_audit_cursor(encode_cursor({cursor.at, 7})));
+  EXPECT_FALSE(decode_audit_cursor(""));
+  EXPECT_FALSE(decode_audit_cursor("not-a-cursor"));
+  EXPECT_FALSE(decode_audit_cursor(std::string(500, 'A')));
+}
+
 }  // namespace
 }  // namespace cargomon::api

@@ -136,8 +136,11 @@ constexpr std::array kCatalogue{
     Translation{"limit must be an integer from 1 to {}", "limit debe ser un entero de 1 a {}"},
     Translation{"repartidor must be an IdRepartidor of 1 to {} characters",
                 "repartidor debe ser un IdRepartidor de 1 a {} caracteres"},
-    Translation{"{} must be a timestamp like 2024-09-12T03:50:58 or {}",
-                "{} debe ser una fecha y hora como 2024-09-12T03:50:58 o {}"},
+    Translation{"{} must be a timestamp like 2024-09-12T03:50:58 or 2024-09-12 03:50:58, "
+                "optionally with Z or an offset",
+                "{} debe ser una fecha y hora como 2024-09-12T03:50:58 o 2024-09-12 03:50:58, "
+                "opcionalmente con Z o un desfase horario"},
+    Translation{"{} must be 1 to {} bytes", "{} debe tener de 1 a {} bytes"},
     Translation{"{} must be an integer from {} to {}", "{} debe ser un entero de {} a {}"},
     Translation{"fecha is required: the business day to download, YYYY-MM-DD",
                 "fecha es obligatoria: el día hábil a descargar, AAAA-MM-DD"},

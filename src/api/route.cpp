@@ -48,6 +48,8 @@ std::string_view route_pattern(Route route) {
       return "/webhooks/{webhook_id}/aparcados";
     case Route::replay_delivery:
       return "/webhooks/{webhook_id}/aparcados/{entrega}/reenviar";
+    case Route::audit:
+      return "/auditoria";
     case Route::healthz:
       return "/healthz";
     case Route::readyz:
@@ -84,6 +86,7 @@ Route match_route(const std::vector<std::string>& segments, std::string_view met
     if (first == "usuarios") return Route::users;
     if (first == "sesiones") return Route::sessions;
     if (first == "webhooks") return Route::webhooks;
+    if (first == "auditoria") return Route::audit;
     if (first == "healthz") return Route::healthz;
     if (first == "readyz") return Route::readyz;
     if (first == "openapi.json") return Route::openapi;

@@ -33,13 +33,14 @@ enum class Route : std::uint8_t {
   webhook,
   parked_deliveries,
   replay_delivery,
+  audit,
   healthz,
   readyz,
   openapi,
   dashboard_file,  // GET or HEAD of anything else: the dashboard's files (or 404)
   unmatched,       // another method on an unknown path, or a target that does not parse
 };
-inline constexpr std::size_t kRoutes = 27;
+inline constexpr std::size_t kRoutes = 28;
 
 // "/pedidos/{pedido_id}" and the like; "/{file}" and "unmatched" for the last two.
 std::string_view route_pattern(Route route);

@@ -7,6 +7,7 @@
 #include <boost/url/url_view.hpp>
 #include <chrono>
 #include <exception>
+#include <type_traits>
 
 #include "api/access_log.hpp"
 #include "api/authenticate.hpp"
@@ -194,12 +195,18 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
   // Off the network threads: authenticates (a store read, at most once a
   // second per user) and runs `then` for a principal with `permission`, or
   // answers 401/403.
+  // `then` may take the principal (who acts, for the audit trail).
   const auto guarded = [&](Permission permission, auto then) {
     off_network(request, respond, [&s, shared, respond, permission, then = std::move(then)] {
       auto outcome = authenticate(s, *shared, permission);
       if (auto* denied = std::get_if<Response>(&outcome)) return respond(std::move(*denied));
-      respond.attribute_to(std::get<Principal>(outcome).username);
-      then();
+      const auto& principal = std::get<Principal>(outcome);
+      respond.attribute_to(principal.username);
+      if constexpr (std::is_invocable_v<decltype(then), const Principal&>) {
+        then(principal);
+      } else {
+        then();
+      }
     });
   };
 
@@ -286,15 +293,17 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
         return guarded(Permission::manage_users, [&s, respond] { respond(get_users(s)); });
       }
       if (method == "POST") {
-        return guarded(Permission::manage_users,
-                       [&s, shared, respond] { post_user(s, *shared, respond); });
+        return guarded(Permission::manage_users, [&s, shared, respond](const Principal& by) {
+          post_user(s, *shared, by, respond);
+        });
       }
       return respond(method_not_allowed("GET, POST"));
     case Route::user:
       if (method != "PATCH") return respond(method_not_allowed("PATCH"));
-      return guarded(Permission::manage_users, [&s, name = segments[1], shared, respond] {
-        patch_user(s, name, *shared, respond);
-      });
+      return guarded(Permission::manage_users,
+                     [&s, name = segments[1], shared, respond](const Principal& by) {
+                       patch_user(s, name, *shared, by, respond);
+                     });
     // Webhooks are admins' to manage, as users are.
     case Route::webhooks:
       if (method == "GET") {
@@ -330,6 +339,10 @@ void Router::route(const std::shared_ptr<const Request>& shared, const Target& t
                      [&s, id = segments[1], delivery = segments[3], respond] {
                        respond(post_replay(s, id, delivery));
                      });
+    case Route::audit:
+      if (method != "GET") return respond(method_not_allowed("GET"));
+      return guarded(Permission::manage_users,
+                     [&s, query, respond] { respond(get_audit(s, *query)); });
     case Route::healthz:
       if (method != "GET" && method != "HEAD") return respond(method_not_allowed("GET"));
       return respond(get_health());

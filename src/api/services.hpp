@@ -11,6 +11,7 @@
 #include "api/exchange.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/token.hpp"
+#include "domain/audit.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/clock.hpp"
 #include "storage/store.hpp"
@@ -81,6 +82,10 @@ struct Services {
   // --webhook-allow-private: endpoints on loopback and private networks, and
   // plain http:// (for tests).
   bool webhook_allow_private = false;
+  // The audit trail: what handlers record changes and refused logins with,
+  // and what GET /auditoria reads; null: none kept (and /auditoria is 404).
+  AuditRecorder* audit = nullptr;
+  AuditLog* audit_log = nullptr;
 };
 
 struct Principal {

@@ -27,6 +27,7 @@ void add_export_command(CLI::App& app, ExitStatus& status);
 void add_lambda_command(CLI::App& app, ExitStatus& status);
 void add_backup_command(CLI::App& app, ExitStatus& status);
 void add_restore_command(CLI::App& app, ExitStatus& status);
+void add_audit_command(CLI::App& app, ExitStatus& status);
 // A setting `cargomon lambda` could not parse (CLI11 refuses it before the
 // command runs) still reaches the Runtime API's init/error, so the
 // function's failure says why.

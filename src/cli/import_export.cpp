@@ -26,6 +26,7 @@
 #include "cli/gunzip.hpp"
 #include "cli/item_reader.hpp"
 #include "cli/settings.hpp"
+#include "domain/audit.hpp"
 #include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
 #include "storage/user_directory.hpp"
@@ -169,6 +170,17 @@ class OrderImport {
     std::cout << std::endl;
     if (unstored_ > 0) return 1;
     return rejected_ > 0 || conflicting_ > 0 ? 2 : 0;
+  }
+
+  // The totals, for the audit trail (after finish).
+  AuditDetail summary() {
+    const std::lock_guard lock(mutex_);
+    return {{"tipo", "pedidos"},
+            {"importados", std::to_string(imported_)},
+            {"presentes", std::to_string(present_)},
+            {"en_conflicto", std::to_string(conflicting_)},
+            {"rechazados", std::to_string(rejected_)},
+            {"no_guardados", std::to_string(unstored_)}};
   }
 
  private:
@@ -315,6 +327,14 @@ class UserImport {
     return rejected_ > 0 ? 2 : 0;
   }
 
+  // The totals, for the audit trail.
+  AuditDetail summary() const {
+    return {{"tipo", "usuarios"},
+            {"importados", std::to_string(imported_)},
+            {"presentes", std::to_string(present_)},
+            {"rechazados", std::to_string(rejected_)}};
+  }
+
  private:
   void reject(const InputItem& item, const std::string& why) {
     ++rejected_;
@@ -428,6 +448,12 @@ int run_import(const ImportOptions& o) {
   const auto store =
       open_store(o.store, o.data_dir, calendar,
                  o.create ? IfMissing::create : IfMissing::create_in_empty_directory);
+  AuditRecorder audit([&store](const AuditEntry& entry) { store->append_audit(entry); }, clock,
+                      AuditRecorder::random_audit_id,
+                      [](const AuditEntry& entry, const std::string& why) {
+                        std::cerr << "warning: audit entry " << entry.action << " not kept: " << why
+                                  << "\n";
+                      });
   int status = 0;
   if (orders || !o.orders_table.empty()) {
     OrderImport import(*store, source, clock);
@@ -441,9 +467,13 @@ int run_import(const ImportOptions& o) {
       }
     } catch (const std::exception& e) {
       import.finish(name);
+      auto detail = import.summary();
+      detail.emplace_back("interrumpida", e.what());
+      audit.record(audit_action::import, cli_actor(), "", name, std::move(detail));
       throw std::runtime_error(name + ": " + e.what() + " (the items before it were imported)");
     }
     status = import.finish(name);
+    audit.record(audit_action::import, cli_actor(), "", name, import.summary());
   }
   if (users || !o.users_table.empty()) {
     UserImport import(*store, *role, o.admin_user);
@@ -457,9 +487,13 @@ int run_import(const ImportOptions& o) {
       }
     } catch (const std::exception& e) {
       import.finish(name);
+      auto detail = import.summary();
+      detail.emplace_back("interrumpida", e.what());
+      audit.record(audit_action::import, cli_actor(), "", name, std::move(detail));
       throw std::runtime_error(name + ": " + e.what());
     }
     status = std::max(status, import.finish(name));
+    audit.record(audit_action::import, cli_actor(), "", name, import.summary());
     ensure_enabled_admin(*store, o.admin_user, clock);
   }
   return status;

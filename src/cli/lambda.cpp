@@ -65,6 +65,11 @@ class LambdaApplication {
         users_(timed_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
+        audit_([this](const AuditEntry& entry) { timed_.append_audit(entry); }, clock_,
+               AuditRecorder::random_audit_id,
+               [](const AuditEntry& entry, const std::string& why) {
+                 spdlog::warn("audit entry {} not kept: {}", entry.action, why);
+               }),
         metrics_reader_(timed_, calendar_, clock_),
         services_{calendar_, clock_,
                   timed_,    users_,
@@ -72,7 +77,8 @@ class LambdaApplication {
                   inline_,   inline_,
                   nullptr,   api::HttpSettings{settings.cors_origins, {}, settings.base_path},
                   nullptr,   nullptr,
-                  nullptr,   &metrics_reader_},
+                  nullptr,   &metrics_reader_,
+                  &audit_,   &timed_},
         router_(services_),
         polled_(timed_, {.interval = streaming.poll_interval, .page = 500, .ticks = nullptr}),
         on_demand_(services_, timed_.live_orders() ? *timed_.live_orders() : polled_),
@@ -101,6 +107,9 @@ class LambdaApplication {
   CachedUserStore users_;
   const auth::TokenService tokens_;
   auth::LoginThrottle throttle_;
+  // Entries go through timed_ to the store; nothing prunes here (the
+  // instances of `cargomon serve`, or `cargomon audit --prune`, do).
+  AuditRecorder audit_;
   api::InlineExecutor inline_;
   // Warm invocations reuse the days compared with.
   api::MetricsReader metrics_reader_;

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   cargomon::cli::add_webhook_command(app, status);
   cargomon::cli::add_simulate_command(app, status);
   cargomon::cli::add_import_command(app, status);
+  cargomon::cli::add_audit_command(app, status);
   cargomon::cli::add_export_command(app, status);
   cargomon::cli::add_lambda_command(app, status);
   cargomon::cli::add_backup_command(app, status);

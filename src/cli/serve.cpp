@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -29,6 +30,7 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "net/open_file_limit.hpp"
+#include "storage/audit_retention.hpp"
 #include "storage/cached_users.hpp"
 #include "storage/open_store.hpp"
 #include "webhook/deliverer.hpp"
@@ -123,6 +125,11 @@ class Application {
         calendar_(settings.timezone),
         counters_(api::route_patterns(), CARGOMON_VERSION),
         store_(open_checked(settings, calendar_, &counters_)),
+        audit_([this](const AuditEntry& entry) { store_->append_audit(entry); }, clock_,
+               AuditRecorder::random_audit_id,
+               [](const AuditEntry& entry, const std::string& why) {
+                 spdlog::warn("audit entry {} not kept: {}", entry.action, why);
+               }),
         users_(*store_, clock_),
         tokens_(signing_secret(settings), settings.token_ttl, clock_),
         throttle_(clock_),
@@ -151,12 +158,15 @@ class Application {
                   &counters_,
                   address_rate_.enabled() ? &address_rate_ : nullptr,
                   user_rate_.enabled() ? &user_rate_ : nullptr,
-                  &metrics_reader_},
+                  &metrics_reader_,
+                  &audit_,
+                  store_.get()},
         router_(services_),
         admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
         server_(io_, router_, server_options(settings, counters_)),
-        signals_(io_, SIGINT, SIGTERM) {
+        signals_(io_, SIGINT, SIGTERM),
+        audit_prune_timer_(io_) {
     if (!settings.admin_listen.empty()) {
       admin_server_.emplace(io_, admin_router_, admin_server_options(settings));
     }
@@ -195,6 +205,29 @@ class Application {
   // executors' queued work answers through the feed and the store; orders
   // still queued in the store are committed and published when it closes),
   // before any member is destroyed.
+  // Deletes what the audit trail keeps no longer, on a store thread (at
+  // start, then hourly); a full store queue skips a round, the next catches
+  // up.
+  void prune_audit_now() {
+    if (settings_.audit_retention_days <= 0) return;
+    (void)store_work_.try_post(
+        [this] {
+          try {
+            const auto deleted = prune_expired_audit(
+                *store_, clock_, {.keep = std::chrono::days(settings_.audit_retention_days)});
+            if (deleted > 0)
+              spdlog::info("audit trail: {} entries past retention deleted", deleted);
+          } catch (const std::exception& e) {
+            spdlog::warn("audit trail not pruned: {}", e.what());
+          }
+        },
+        0);
+    audit_prune_timer_.expires_after(std::chrono::hours(1));
+    audit_prune_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) prune_audit_now();
+    });
+  }
+
   ~Application() {
     deliverer_.reset();
     store_work_.stop();
@@ -238,9 +271,11 @@ class Application {
         "business timezone {}, data in {}, web from {}", calendar_.zone_name(),
         store_->live_orders() ? std::string("a shared store") : settings_.data_dir.string(),
         settings_.web_dir.empty() ? "(none)" : settings_.web_dir.string());
+    prune_audit_now();
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: shutting down", signal);
+      audit_prune_timer_.cancel();
       feed_.close_all();
       if (admin_server_) admin_server_->stop_accepting();
       server_.shutdown(settings_.shutdown_grace, [this] { io_.stop(); });
@@ -259,6 +294,7 @@ class Application {
   const SteadyMonotonicClock ticks_;
   metrics::Metrics counters_;  // before the store, which reports its commits to it
   std::unique_ptr<Store> store_;
+  AuditRecorder audit_;
   CachedUserStore users_;
   const auth::TokenService tokens_;
   auth::LoginThrottle throttle_;
@@ -277,6 +313,7 @@ class Application {
   http::Server server_;
   std::optional<http::Server> admin_server_;  // --admin-listen
   asio::signal_set signals_;
+  asio::steady_timer audit_prune_timer_;
 };
 
 }  // namespace

@@ -1,10 +1,28 @@
 #include "cli/settings.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace cargomon::cli {
+
+std::string cli_actor() {
+  // The effective user's entry: what the process may do is that user's.
+  std::string name;
+  const long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+      found != nullptr && found->pw_name != nullptr) {
+    name = found->pw_name;
+  }
+  return name.empty() ? std::string("cli") : "cli:" + name;
+}
 
 void add_data_dir_option(CLI::App& command, std::filesystem::path& data_dir) {
   command.add_option("--data-dir", data_dir, "Directory of the database and the JWT secret")
@@ -129,6 +147,13 @@ void add_serve_options(CLI::App& command, ServeSettings& s) {
       ->envname("CARGOMON_STORE_QUEUE")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
+  command
+      .add_option("--audit-retention-days", s.audit_retention_days,
+                  "Days the audit trail (GET /auditoria) keeps an entry; older ones are deleted "
+                  "hourly, by any instance (0: kept for ever)")
+      ->envname("CARGOMON_AUDIT_RETENTION_DAYS")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36'500));
   command.add_option("--threads", s.threads, "I/O threads (0: one per core)")
       ->envname("CARGOMON_THREADS")
       ->capture_default_str();

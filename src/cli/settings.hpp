@@ -44,6 +44,8 @@ struct ServeSettings {
   // threads; work beyond the queue is answered 503 with Retry-After.
   std::size_t store_threads = 8;
   std::size_t store_queue = 1024;
+  // Days the audit trail keeps an entry (0: for ever); pruned hourly.
+  int audit_retention_days = 365;
   // Open /eventos streams a user and a client address may hold; beyond them
   // 429. One site's wall screens behind one NAT may need a larger address cap.
   std::size_t max_streams_per_user = 100;
@@ -95,5 +97,9 @@ void add_create_option(CLI::App& command, bool& create);
 // --store (CARGOMON_STORE): which store, by URL (storage/open_store.hpp);
 // empty for SQLite in --data-dir.
 void add_store_option(CLI::App& command, std::string& store);
+
+// Who the audit trail says acted from the command line: "cli:" and the
+// operating system's user name ("cli" alone when it has none).
+std::string cli_actor();
 
 }  // namespace cargomon::cli

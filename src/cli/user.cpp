@@ -2,12 +2,14 @@
 // server runs. Passwords are read from standard input, never from argv.
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iostream>
 
 #include "auth/password.hpp"
 #include "cli/commands.hpp"
 #include "cli/password_prompt.hpp"
 #include "cli/settings.hpp"
+#include "domain/audit.hpp"
 #include "domain/user_service.hpp"
 #include "storage/open_store.hpp"
 #include "storage/user_directory.hpp"
@@ -23,6 +25,9 @@ struct UserOptions {
   bool create = false;  // --create: a new database in a missing or non-empty --data-dir
 };
 
+// What each action calls with a change it made, for the audit trail.
+using Audited = std::function<void(const UserOutcome&, bool password_set)>;
+
 template <class Action>
 void run(const UserOptions& options, ExitStatus& status, Action action) {
   run_command(status, [&] {
@@ -33,15 +38,26 @@ void run(const UserOptions& options, ExitStatus& status, Action action) {
     StoredUserDirectory directory(*store);
     const SystemClock clock;
     UserService service(directory, auth::hash_password, clock);
-    action(service);
+    // Changes from here go into the audit trail as the server's do, under
+    // the operating system's user.
+    AuditRecorder audit([&store](const AuditEntry& entry) { store->append_audit(entry); }, clock,
+                        AuditRecorder::random_audit_id,
+                        [](const AuditEntry& entry, const std::string& why) {
+                          std::cerr << "warning: audit entry " << entry.action
+                                    << " not kept: " << why << "\n";
+                        });
+    action(service, [&audit](const UserOutcome& outcome, bool password_set) {
+      audit.record_user_change(cli_actor(), "", outcome.before, outcome.user, password_set);
+    });
     return 0;
   });
 }
 
-// The user as changed, or what the service refused (the last enabled admin,
-// say) as an error.
-User changed(const UserOutcome& outcome) {
+// The user as changed (recorded in the audit trail), or what the service
+// refused (the last enabled admin, say) as an error.
+User changed(const UserOutcome& outcome, const Audited& audited, bool password_set = false) {
   if (!outcome.ok()) throw std::runtime_error(outcome.detail);
+  audited(outcome, password_set);
   return outcome.user;
 }
 
@@ -66,14 +82,14 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   add->add_option("username", options->username)->required();
   add->add_option("--role", options->role, "admin, viewer or courier")->capture_default_str();
   add->callback([options, &status] {
-    run(*options, status, [&](UserService& users) {
+    run(*options, status, [&](UserService& users, const Audited& audited) {
       // Checked before the password is asked for.
       if (auto problem = username_problem(options->username)) {
         throw std::runtime_error("username " + *problem);
       }
       const Role role = role_from(options->role);
-      const auto u =
-          changed(users.create({options->username, read_new_password("Password: "), role}));
+      const auto u = changed(
+          users.create({options->username, read_new_password("Password: "), role}), audited);
       std::cout << "created " << u.username << " (" << to_string(u.role) << ")\n";
     });
   });
@@ -81,7 +97,7 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   auto* list = user->add_subcommand("list", "List users");
   list->fallthrough();
   list->callback([options, &status] {
-    run(*options, status, [](UserService& users) {
+    run(*options, status, [](UserService& users, const Audited&) {
       for (const auto& u : users.list()) {
         std::cout << u.username << "\t" << to_string(u.role) << (u.disabled ? "\tdisabled" : "")
                   << "\n";
@@ -93,9 +109,10 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   passwd->fallthrough();
   passwd->add_option("username", options->username)->required();
   passwd->callback([options, &status] {
-    run(*options, status, [&](UserService& users) {
+    run(*options, status, [&](UserService& users, const Audited& audited) {
       const auto u = changed(
-          users.update(options->username, {.password = read_new_password("New password: ")}));
+          users.update(options->username, {.password = read_new_password("New password: ")}),
+          audited, true);
       std::cout << "password changed for " << u.username << "\n";
     });
   });
@@ -105,8 +122,9 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
   role->add_option("username", options->username)->required();
   role->add_option("role", options->role, "admin, viewer or courier")->required();
   role->callback([options, &status] {
-    run(*options, status, [&](UserService& users) {
-      const auto u = changed(users.update(options->username, {.role = role_from(options->role)}));
+    run(*options, status, [&](UserService& users, const Audited& audited) {
+      const auto u =
+          changed(users.update(options->username, {.role = role_from(options->role)}), audited);
       std::cout << u.username << " is now " << to_string(u.role) << "\n";
     });
   });
@@ -118,8 +136,8 @@ void add_user_command(CLI::App& app, ExitStatus& status) {
     toggle->fallthrough();
     toggle->add_option("username", options->username)->required();
     toggle->callback([options, disable, &status] {
-      run(*options, status, [&](UserService& users) {
-        const auto u = changed(users.update(options->username, {.disabled = disable}));
+      run(*options, status, [&](UserService& users, const Audited& audited) {
+        const auto u = changed(users.update(options->username, {.disabled = disable}), audited);
         std::cout << u.username << (disable ? " disabled\n" : " enabled\n");
       });
     });

@@ -88,6 +88,7 @@ UserOutcome UserService::update(const std::string& username, const UserUpdate& u
   }
   auto user = users_.find(username);
   if (!user) return refused(UserError::not_found, username);
+  const User before = *user;
   const bool revokes = update.password || (update.role && *update.role != user->role) ||
                        (update.disabled && *update.disabled != user->disabled);
   if (update.password) user->password_hash = hash_(*update.password);
@@ -95,7 +96,9 @@ UserOutcome UserService::update(const std::string& username, const UserUpdate& u
   if (update.disabled) user->disabled = *update.disabled;
   if (revokes) user->token_generation = next_token_generation(user->token_generation, clock_.now());
   if (const auto error = users_.replace(*user)) return refused(*error, username);
-  return done(std::move(*user));
+  auto outcome = done(std::move(*user));
+  outcome.before = before;
+  return outcome;
 }
 
 std::vector<User> UserService::list() { return users_.all(); }

@@ -49,6 +49,7 @@ struct FieldProblem {
 struct UserOutcome {
   std::optional<UserError> error;      // nullopt: done
   User user;                           // done: the user as stored now
+  std::optional<User> before;          // done by update: the user as it was (for the audit trail)
   std::vector<FieldProblem> problems;  // invalid: every bad field
   std::string detail;                  // failed: one sentence for people
 

@@ -58,6 +58,12 @@ class ForwardingStore : public Store {
     return inner_.prune_sessions(now, limit);
   }
 
+  void append_audit(const AuditEntry& entry) override { inner_.append_audit(entry); }
+  AuditPage list_audit(const AuditQuery& query) override { return inner_.list_audit(query); }
+  std::size_t prune_audit(Timestamp before, std::size_t max) override {
+    return inner_.prune_audit(before, max);
+  }
+
   LiveOrders* live_orders() override { return inner_.live_orders(); }
   WebhookStore* webhooks() override { return inner_.webhooks(); }
 

@@ -27,6 +27,7 @@
 #include "domain/user.hpp"
 #include "storage/session_store.hpp"
 #include "storage/webhook_store.hpp"
+#include "storage/audit_log.hpp"
 
 namespace cargomon {
 
@@ -164,8 +165,9 @@ class LiveOrders {
   virtual std::unique_ptr<LiveSubscription> subscribe(Publish publish) = 0;
 };
 
-// What a deployment opens (open_store.hpp): one object for all of the above.
-class Store : public OrderStore, public UserStore, public SessionStore {
+// What a deployment opens (open_store.hpp): one object for all of the above
+// and the audit trail (audit_log.hpp).
+class Store : public OrderStore, public UserStore, public SessionStore, public AuditLog {
  public:
   // Null for a store only this process uses (SQLite, memory): then what this
   // process registers is all there is, and it publishes its own orders.

@@ -857,3 +857,110 @@ INSTANTIATE_TEST_SUITE_P(Stores, WebhookContract, ::testing::ValuesIn(store_kind
 
 }  // namespace
 }  // namespace cargomon
+
+AuditEntry audit_entry(std::string id, std::int64_t seconds, std::string action = "usuario.creado",
+                       std::string actor = "root") {
+  return {std::move(id),
+          Timestamp(std::chrono::seconds(seconds)),
+          std::move(action),
+          std::move(actor),
+          "10.0.0.1",
+          "ana",
+          {{"rol", "viewer"}, {"nota", "a=b&c 100% ñ\n"}}};
+}
+
+// 2024-01-31 23:59:00 UTC and later: the trail crosses a month.
+constexpr std::int64_t kJan31 = 1'706'745'540;
+constexpr std::int64_t kFortyDays = std::int64_t{86'400} * 40;
+
+std::vector<std::string> ids_of(const std::vector<AuditEntry>& entries) {
+  std::vector<std::string> ids;
+  for (const auto& entry : entries) ids.push_back(entry.id);
+  return ids;
+}
+
+// Every page of `query`, followed by its cursors; fails past `max_pages`.
+std::vector<AuditEntry> all_audit_pages(AuditLog& log, AuditQuery query, int max_pages = 100) {
+  std::vector<AuditEntry> all;
+  for (int page = 0; page < max_pages; ++page) {
+    const auto got = log.list_audit(query);
+    EXPECT_LE(got.entries.size(), query.limit);
+    all.insert(all.end(), got.entries.begin(), got.entries.end());
+    if (!got.next) return all;
+    query.after = got.next;
+  }
+  ADD_FAILURE() << "the trail did not end within " << max_pages << " pages";
+  return all;
+}
+
+TEST_P(StoreContract, AuditEntriesComeBackUnchangedNewestFirstAndSurviveReopening) {
+  const auto first = audit_entry("0a", kJan31);
+  store_->append_audit(first);
+  store_->append_audit(audit_entry("0b", kJan31 + 120, "login.fallido", "luis"));
+  store_->append_audit(first);  // again: kept once
+  reopen();
+  const auto page = store_->list_audit({});
+  ASSERT_EQ(page.entries.size(), 2u);
+  EXPECT_FALSE(page.next);
+  EXPECT_EQ(page.entries[0].id, "0b");
+  EXPECT_EQ(page.entries[1], first);
+}
+
+TEST_P(StoreContract, AuditPagesCoverEveryEntryNewestFirstWithoutGapsOrDuplicates) {
+  // Some share a time: then the id orders them.
+  std::vector<std::string> expected;
+  for (std::int64_t i = 0; i < 11; ++i) {
+    const auto id = "e" + std::to_string(10 + i);
+    store_->append_audit(audit_entry(id, kJan31 + (i / 2) * 30));
+    expected.insert(expected.begin(), id);
+  }
+  AuditQuery query;
+  query.limit = 3;
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, query)), expected);
+  query.limit = 11;
+  const auto whole = store_->list_audit(query);
+  EXPECT_EQ(ids_of(whole.entries), expected);
+  EXPECT_FALSE(whole.next);
+}
+
+TEST_P(StoreContract, AuditListingFiltersByActionActorAndTime) {
+  store_->append_audit(audit_entry("1", kJan31, "usuario.creado", "root"));
+  store_->append_audit(audit_entry("2", kJan31 + 60, "login.fallido", "ana"));
+  store_->append_audit(audit_entry("3", kJan31 + 120, "login.fallido", "luis"));
+  store_->append_audit(audit_entry("4", kJan31 + 180, "usuario.creado", "ana"));
+  AuditQuery by_action;
+  by_action.action = "login.fallido";
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, by_action)), (std::vector<std::string>{"3", "2"}));
+  AuditQuery by_actor;
+  by_actor.actor = "ana";
+  by_actor.limit = 1;
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, by_actor)), (std::vector<std::string>{"4", "2"}));
+  AuditQuery both = by_action;
+  both.actor = "ana";
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, both)), (std::vector<std::string>{"2"}));
+  AuditQuery in_time;
+  in_time.from = Timestamp(std::chrono::seconds(kJan31 + 60));    // inclusive
+  in_time.until = Timestamp(std::chrono::seconds(kJan31 + 180));  // exclusive
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, in_time)), (std::vector<std::string>{"3", "2"}));
+  AuditQuery none;
+  none.action = "importacion";
+  EXPECT_TRUE(all_audit_pages(*store_, none).empty());
+}
+
+TEST_P(StoreContract, AuditPruningDeletesOnlyOlderEntriesBoundedAndIdempotently) {
+  for (std::int64_t i = 0; i < 6; ++i) {
+    store_->append_audit(audit_entry("p" + std::to_string(i), kJan31 - kFortyDays + i * 60));
+  }
+  store_->append_audit(audit_entry("kept", kJan31 + 60));
+  const Timestamp cutoff{std::chrono::seconds(kJan31)};
+  EXPECT_EQ(store_->prune_audit(cutoff, 4), 4u);
+  EXPECT_EQ(store_->prune_audit(cutoff, 4), 2u);
+  EXPECT_EQ(store_->prune_audit(cutoff, 4), 0u);
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, {})), (std::vector<std::string>{"kept"}));
+  // The trail goes on after pruning, in the pruned months too.
+  store_->append_audit(audit_entry("late", kJan31 - kFortyDays));
+  EXPECT_EQ(ids_of(all_audit_pages(*store_, {})), (std::vector<std::string>{"kept", "late"}));
+}
+
+}  // namespace
+}  // namespace cargomon

@@ -500,6 +500,46 @@ describe('the OpenAPI document describes the real traffic', () => {
     await refusesBadBodies('POST', '/token/cerrar', { body: { refresh_token: 'x' } });
   });
 
+  test('GET /auditoria', async () => {
+    const { admin } = tokens;
+    // The users case's changes are written just after their answers: polled
+    // for, with a deadline.
+    const deadline = Date.now() + 20_000;
+    let page;
+    for (;;) {
+      ({ json: page } = await exchange('GET', '/auditoria?accion=usuario.creado', {
+        token: admin,
+        status: 200,
+      }));
+      if (page.entradas.some((e) => e.objeto === 'ana') || Date.now() > deadline) break;
+    }
+    const created = page.entradas.find((e) => e.objeto === 'ana');
+    assert.ok(created, JSON.stringify(page));
+    assert.equal(created.usuario, 'admin');
+    assert.equal(created.detalle.rol, 'viewer');
+    assert.ok(page.entradas.length >= 2);
+
+    const { json: first } = await exchange('GET', '/auditoria?limit=1', {
+      token: admin,
+      status: 200,
+    });
+    assert.equal(first.entradas.length, 1);
+    assert.equal(typeof first.next_cursor, 'string');
+    await exchange('GET', `/auditoria?limit=1&cursor=${encodeURIComponent(first.next_cursor)}`, {
+      token: admin,
+      status: 200,
+    });
+    await exchange(
+      'GET',
+      '/auditoria?usuario=admin&desde=2024-09-12T00:00:00-05:00&hasta=2100-01-01%2000:00:00',
+      { token: admin, status: 200 },
+    );
+    await exchange('GET', '/auditoria?limit=0', { token: admin, status: 400, docRefuses: true });
+    await exchange('GET', '/auditoria?cursor=not-a-cursor', { token: admin, status: 400 });
+    await exchange('GET', '/auditoria?desde=ayer', { token: admin, status: 400 });
+    await refusesWrongCallers('GET', '/auditoria', { role: 'viewer' });
+  });
+
   test('POST /registrar_pedido_entregado, GET /pedidos/{pedido_id}', async () => {
     const { admin, courier, viewer } = tokens;
     const sent = order();

@@ -27,6 +27,7 @@ const Endpoint kProtected[] = {
     {"GET", "/usuarios", ""},
     {"POST", "/usuarios", R"({"username":"zed","password":"password-zed","role":"admin"})"},
     {"PATCH", "/usuarios/admin", R"({"role":"viewer"})"},
+    {"GET", "/auditoria", ""},
 };
 
 std::string base64url(const std::string& in) {

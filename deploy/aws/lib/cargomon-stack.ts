@@ -38,13 +38,15 @@ import { Construct } from 'constructs';
  * The DynamoDB actions the store calls, and nothing else
  * (src/storage/dynamodb/dynamodb_store.cpp; a transaction's Put and Update
  * are authorized as PutItem and UpdateItem, and the store sends no
- * ConditionCheck, Scan, batch or PartiQL call; it deletes only expired
- * sessions, one DeleteItem each). With
+ * ConditionCheck, Scan or PartiQL call; it deletes only expired sessions,
+ * one DeleteItem each, and the audit trail's expired entries, with
+ * BatchWriteItem and DeleteItem). With
  * create_tables=false the store's constructor still calls DescribeTable on
  * both tables (it fails fast when one is missing) but never CreateTable.
  */
 export const STORE_DYNAMODB_ACTIONS: readonly string[] = [
-  'dynamodb:DeleteItem', // prune_sessions: expired sign-in sessions
+  'dynamodb:BatchWriteItem', // prune_audit: the audit trail's expired entries
+  'dynamodb:DeleteItem', // prune_sessions, prune_audit: expired sessions, an emptied audit month
   'dynamodb:DescribeTable', // the constructor: each table exists and is ACTIVE
   'dynamodb:GetItem', // find_order, find_user, ready, the conflict path
   'dynamodb:PutItem', // void log entries; the Puts inside TransactWriteItems
@@ -63,6 +65,7 @@ export const API_PATH_PATTERNS: readonly string[] = [
   '/usuarios*', // /usuarios, /usuarios/{name}
   '/sesiones*', // /sesiones, /sesiones/{id}
   '/webhooks*', // /webhooks, /webhooks/{id}, its aparcados and their reenviar
+  '/auditoria',
   '/healthz',
   '/readyz',
   '/openapi.json',

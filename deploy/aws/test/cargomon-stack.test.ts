@@ -325,6 +325,7 @@ describe('IAM: least privilege', () => {
     const [{ statement }] = dynamo;
     assert.equal(statement.Effect, 'Allow');
     assert.deepEqual(toArray(statement.Action), [
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
@@ -360,6 +361,7 @@ describe('IAM: least privilege', () => {
       [...store.matchAll(/call(?:_async)?\(\s*"([A-Za-z]+)"/g)].map((match) => match[1]),
     );
     assert.deepEqual([...calls].sort(), [
+      'BatchWriteItem',
       'CreateTable',
       'DeleteItem',
       'DescribeTable',

@@ -40,9 +40,10 @@ Response get_day_report(Services& services, const QueryParams& query);
 Response get_courier_ranking(Services& services, const QueryParams& query);
 Response get_events(Services& services, const Request& request, const Principal& principal);
 Response get_users(Services& services);
-void post_user(Services& services, const Request& request, Respond respond);
+// `by` is who asked: the audit trail records the change under their name.
+void post_user(Services& services, const Request& request, const Principal& by, Respond respond);
 void patch_user(Services& services, const std::string& username, const Request& request,
-                Respond respond);
+                const Principal& by, Respond respond);
 // Webhook endpoints, admins only (handlers/webhooks.cpp).
 Response get_webhooks(Services& services);
 Response post_webhook(Services& services, const Request& request);
@@ -51,6 +52,8 @@ Response patch_webhook(Services& services, const std::string& id, const Request&
 Response delete_webhook(Services& services, const std::string& id);
 Response get_parked_deliveries(Services& services, const std::string& id);
 Response post_replay(Services& services, const std::string& id, const std::string& delivery_id);
+// The audit trail, newest first, in pages (admins).
+Response get_audit(Services& services, const QueryParams& query);
 Response get_health();
 Response get_ready(Services& services);
 Response get_openapi();

@@ -80,7 +80,19 @@ void post_token(Services& s, const Request& request, Respond respond) {
     response.header("Retry-After", std::to_string(wait->count()));
     response.warning = "login throttled: too many failed logins";
     response.user = username;
-    return respond(std::move(response));
+    respond(std::move(response));
+    // On a store thread, never this network one; at most one entry per
+    // account and address per window (AuditRecorder), and none when the
+    // store threads are full: a flood must not grow the trail or a queue.
+    if (s.audit) {
+      const std::size_t bytes = username.size() + request.client_address.size() + 256;
+      (void)s.store_work.try_post(
+          [&s, username, address = request.client_address] {
+            s.audit->record_throttled_login(username, address);
+          },
+          bytes);
+    }
+    return;
   }
   // Shared: std::function needs a copyable task. Dropped unrun (a full
   // executor), the attempt just stops counting.
@@ -91,11 +103,12 @@ void post_token(Services& s, const Request& request, Respond respond) {
   const std::size_t bytes = username.size() + password.size();
   post_answering(s.hashing, respond, "POST /token", bytes,
                  [&s, username = std::move(username), password = std::move(password), attempt,
-                  respond, keep_signed_in, session_request = session_request_of(request)] {
+                  respond, keep_signed_in, session_request = session_request_of(request),
+                  address = request.client_address] {
                    const auto user = s.users.find_user(username);
-                   const bool valid =
-                       auth::verify_password(user ? user->password_hash : decoy_hash(), password) &&
-                       user && !user->disabled;
+                   const bool password_ok =
+                       auth::verify_password(user ? user->password_hash : decoy_hash(), password);
+                   const bool valid = password_ok && user && !user->disabled;
                    if (!valid) {
                      attempt->failed();
                      if (s.metrics) s.metrics->login(metrics::LoginOutcome::failed);
@@ -103,7 +116,21 @@ void post_token(Services& s, const Request& request, Respond respond) {
                                                    "Incorrect username or password");
                      refused.warning = user ? "login failed" : "login failed: no such user";
                      refused.user = username;
-                     return respond(std::move(refused));
+                     respond(std::move(refused));
+                     // Failed logins are as many as the throttle lets through per
+                     // account and address: each is recorded, off the hashing threads.
+                     if (s.audit) {
+                       const char* why = !user          ? "usuario desconocido"
+                                         : !password_ok ? "credenciales incorrectas"
+                                                        : "usuario deshabilitado";
+                       (void)s.store_work.try_post(
+                           [&s, username, address, why] {
+                             s.audit->record(audit_action::login_failed, username, address,
+                                             username, {{"motivo", why}});
+                           },
+                           username.size() + address.size() + 256);
+                     }
+                     return;
                    }
                    attempt->succeeded();
                    if (s.metrics) s.metrics->login(metrics::LoginOutcome::succeeded);

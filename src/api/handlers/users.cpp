@@ -1,4 +1,5 @@
-// GET /usuarios, POST /usuarios, PATCH /usuarios/{username}: admins manage users.
+// GET /usuarios, POST /usuarios, PATCH /usuarios/{username}: admins manage
+// users; each change goes into the audit trail under the admin's name.
 
 #include "api/errors.hpp"
 #include "api/handlers/handlers.hpp"
@@ -85,7 +86,7 @@ Response get_users(Services& s) {
   return json_response(200, out.take());
 }
 
-void post_user(Services& s, const Request& request, Respond respond) {
+void post_user(Services& s, const Request& request, const Principal& by, Respond respond) {
   Response error;
   auto body = read_json_object(request, error);
   if (!body) return respond(std::move(error));
@@ -119,13 +120,19 @@ void post_user(Services& s, const Request& request, Respond respond) {
 
   // Hashing takes tens of milliseconds by design: on its own executor.
   const std::size_t bytes = user.username.size() + user.password.size();
-  post_answering(s.hashing, respond, "POST /usuarios", bytes,
-                 [&s, user = std::move(user), respond] {
-                   respond(outcome_response(201, Users(s)->create(user)));
-                 });
+  post_answering(
+      s.hashing, respond, "POST /usuarios", bytes,
+      [&s, user = std::move(user), respond, actor = by.username, address = request.client_address] {
+        const auto outcome = Users(s)->create(user);
+        respond(outcome_response(201, outcome));
+        if (outcome.ok() && s.audit) {
+          s.audit->record_user_change(actor, address, std::nullopt, outcome.user, false);
+        }
+      });
 }
 
-void patch_user(Services& s, const std::string& username, const Request& request, Respond respond) {
+void patch_user(Services& s, const std::string& username, const Request& request,
+                const Principal& by, Respond respond) {
   Response error;
   auto body = read_json_object(request, error);
   if (!body) return respond(std::move(error));
@@ -157,10 +164,18 @@ void patch_user(Services& s, const std::string& username, const Request& request
   if (!problems.empty()) return respond(validation_response(problems));
 
   post_answering(s.hashing, respond, "PATCH /usuarios/" + username.substr(0, 64),
-                 username.size() + 1024, [&s, username, update = std::move(update), respond] {
+                 username.size() + 1024,
+                 [&s, username, update = std::move(update), respond, actor = by.username,
+                  address = request.client_address] {
                    // The last-admin rule is decided by the store, in the
                    // write's transaction.
-                   respond(outcome_response(200, Users(s)->update(username, update)));
+                   const auto outcome = Users(s)->update(username, update);
+                   respond(outcome_response(200, outcome));
+                   // Recorded after answering: the change is made either way.
+                   if (outcome.ok() && s.audit) {
+                     s.audit->record_user_change(actor, address, outcome.before, outcome.user,
+                                                 update.password.has_value());
+                   }
                  });
 }
 

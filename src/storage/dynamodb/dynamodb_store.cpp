@@ -1149,4 +1149,240 @@ std::size_t DynamoDbStore::prune_sessions(Timestamp now, std::size_t limit) {
   return expired.size();
 }
 
+namespace {
+
+// The audit trail's month partition of a time: UTC "YYYY-MM".
+std::string audit_month(Timestamp at) {
+  const std::chrono::year_month_day day(std::chrono::floor<std::chrono::days>(at));
+  return padded(static_cast<int>(day.year()), 4) + "-" +
+         padded(static_cast<int>(static_cast<unsigned>(day.month())), 2);
+}
+
+// The first instant of a "YYYY-MM".
+Timestamp audit_month_start(std::string_view month) {
+  const std::chrono::year_month_day day{
+      std::chrono::year(static_cast<int>(to_int(month.substr(0, 4)))),
+      std::chrono::month(static_cast<unsigned>(to_int(month.substr(5, 2)))), std::chrono::day(1)};
+  return Timestamp(std::chrono::sys_days(day));
+}
+
+// The first instant after a "YYYY-MM".
+Timestamp audit_month_end(std::string_view month) {
+  const std::chrono::year_month_day start(
+      std::chrono::floor<std::chrono::days>(audit_month_start(month)));
+  return Timestamp(std::chrono::sys_days(start + std::chrono::months(1)));
+}
+
+std::string audit_time_key(Timestamp at) {
+  return padded(at.time_since_epoch().count() + kTimeOffset, kTimeDigits);
+}
+
+AuditCursor audit_cursor_of_key(std::string_view key) {
+  if (key.size() < kTimeDigits + 1) throw StoreUnavailable("DynamoDB holds a malformed audit key");
+  return {Timestamp(std::chrono::microseconds(to_int(key.substr(0, kTimeDigits)) - kTimeOffset)),
+          std::string(key.substr(kTimeDigits + 1))};
+}
+
+AuditEntry decode_audit(const json::object& item) {
+  const auto cursor = audit_cursor_of_key(get_s(item, "k"));
+  return {cursor.id,
+          cursor.at,
+          get_s(item, "act"),
+          get_s(item, "who"),
+          get_s(item, "addr"),
+          get_s(item, "subj"),
+          decode_audit_detail(get_s(item, "det"))};
+}
+
+}  // namespace
+
+void DynamoDbStore::note_audit_month(const std::string& month) {
+  {
+    const std::lock_guard lock(audit_month_mutex_);
+    if (noted_audit_month_ == month) return;
+  }
+  // Written before the entry, so a listing that reads the registry finds
+  // every month that holds one.
+  must(client_->call("PutItem",
+                     {{"TableName", users_table_}, {"Item", {{"p", S("am")}, {"k", S(month)}}}}),
+       "PutItem");
+  const std::lock_guard lock(audit_month_mutex_);
+  noted_audit_month_ = month;
+}
+
+std::vector<std::string> DynamoDbStore::audit_months() {
+  std::vector<std::string> months;
+  json::object request{{"TableName", users_table_},
+                       {"KeyConditionExpression", "#p = :p"},
+                       {"ExpressionAttributeNames", {{"#p", "p"}}},
+                       {"ExpressionAttributeValues", {{":p", S("am")}}},
+                       {"ScanIndexForward", false},
+                       {"ConsistentRead", true}};
+  while (true) {
+    const auto body = must(client_->call("Query", request), "Query");
+    for (const auto& item : body.at("Items").as_array()) {
+      months.push_back(get_s(item.as_object(), "k"));
+    }
+    const auto* more = body.if_contains("LastEvaluatedKey");
+    if (more == nullptr) break;
+    request["ExclusiveStartKey"] = *more;
+  }
+  return months;
+}
+
+void DynamoDbStore::append_audit(const AuditEntry& entry) {
+  const auto month = audit_month(entry.at);
+  note_audit_month(month);
+  json::object item{{"p", S("a#" + month)},
+                    {"k", S(audit_time_key(entry.at) + "#" + entry.id)},
+                    {"act", S(entry.action)},
+                    {"who", S(entry.actor)},
+                    {"addr", S(entry.address)},
+                    {"subj", S(entry.subject)},
+                    {"det", S(encode_audit_detail(entry.detail))}};
+  // The same key is the same entry: writing it again changes nothing.
+  must(client_->call("PutItem", {{"TableName", users_table_}, {"Item", std::move(item)}}),
+       "PutItem");
+}
+
+AuditPage DynamoDbStore::list_audit(const AuditQuery& query) {
+  AuditPage page;
+  if (query.limit == 0) return page;
+  // Keys below `upper` (exclusive) and from `lower` (inclusive) qualify.
+  std::string upper = "~";  // past every digit
+  if (query.until) upper = audit_time_key(*query.until);
+  if (query.after) {
+    auto after = audit_time_key(query.after->at) + "#" + query.after->id;
+    if (after < upper) upper = std::move(after);
+  }
+  const std::string lower = query.from ? audit_time_key(*query.from) : std::string("0");
+  if (lower >= upper) return page;
+  const auto newest_month =
+      query.until ? std::optional(audit_month(*query.until - std::chrono::microseconds(1)))
+                  : std::nullopt;
+  const auto oldest_month = query.from ? std::optional(audit_month(*query.from)) : std::nullopt;
+  const auto cursor_month =
+      query.after ? std::optional(audit_month(query.after->at)) : std::nullopt;
+
+  int queries = 1;  // the registry's
+  for (const auto& month : audit_months()) {
+    if (newest_month && month > *newest_month) continue;
+    if (cursor_month && month > *cursor_month) continue;
+    if (oldest_month && month < *oldest_month) break;
+    json::object names{{"#p", "p"}, {"#k", "k"}};
+    json::object values{{":p", S("a#" + month)}, {":hi", S(upper)}, {":lo", S(lower)}};
+    std::string filter;
+    if (query.action) {
+      names["#act"] = "act";
+      values[":act"] = S(*query.action);
+      filter = "#act = :act";
+    }
+    if (query.actor) {
+      names["#who"] = "who";
+      values[":who"] = S(*query.actor);
+      filter += (filter.empty() ? "" : " AND ") + std::string("#who = :who");
+    }
+    json::object request{{"TableName", users_table_},
+                         {"KeyConditionExpression", "#p = :p AND #k BETWEEN :lo AND :hi"},
+                         {"ExpressionAttributeNames", std::move(names)},
+                         {"ExpressionAttributeValues", std::move(values)},
+                         {"ScanIndexForward", false},
+                         {"ConsistentRead", true}};
+    if (!filter.empty()) request["FilterExpression"] = filter;
+    while (true) {
+      // One more than wanted tells whether another page follows.
+      const auto wanted = query.limit + 1 - page.entries.size();
+      request["Limit"] = static_cast<std::int64_t>(
+          filter.empty() ? wanted
+                         : std::max<std::size_t>(
+                               wanted, static_cast<std::size_t>(options_.filtered_query_limit)));
+      const auto body = must(client_->call("Query", request), "Query");
+      ++queries;
+      for (const auto& item : body.at("Items").as_array()) {
+        const auto& object = item.as_object();
+        // BETWEEN includes :hi, which is exclusive here.
+        if (get_s(object, "k") >= upper) continue;
+        page.entries.push_back(decode_audit(object));
+        if (page.entries.size() > query.limit) {
+          page.entries.pop_back();
+          page.next = AuditCursor{page.entries.back().at, page.entries.back().id};
+          return page;
+        }
+      }
+      const auto* more = body.if_contains("LastEvaluatedKey");
+      if (more == nullptr) break;
+      if (queries >= options_.max_listing_queries) {
+        // Read as much as one page may: go on from the last key read.
+        page.next = audit_cursor_of_key(get_s(more->as_object(), "k"));
+        return page;
+      }
+      request["ExclusiveStartKey"] = *more;
+    }
+    if (queries >= options_.max_listing_queries) {
+      // Go on from the month before: everything up to the last instant
+      // before this month's first, every id there ('~' sorts after the
+      // recorder's hex ids).
+      page.next = AuditCursor{audit_month_start(month) - std::chrono::microseconds(1), "~"};
+      return page;
+    }
+  }
+  return page;
+}
+
+std::size_t DynamoDbStore::prune_audit(Timestamp before, std::size_t max) {
+  std::size_t deleted = 0;
+  const auto cutoff = audit_time_key(before);
+  auto months = audit_months();
+  std::reverse(months.begin(), months.end());  // oldest first
+  for (const auto& month : months) {
+    if (deleted >= max || audit_month_start(month) >= before) break;
+    json::object request{
+        {"TableName", users_table_},
+        {"KeyConditionExpression", "#p = :p AND #k < :cut"},
+        {"ExpressionAttributeNames", {{"#p", "p"}, {"#k", "k"}}},
+        {"ExpressionAttributeValues", {{":p", S("a#" + month)}, {":cut", S(cutoff)}}},
+        {"ProjectionExpression", "#p, #k"},
+        {"ConsistentRead", true}};
+    bool emptied = true;
+    while (deleted < max) {
+      request["Limit"] = static_cast<std::int64_t>(std::min<std::size_t>(max - deleted, 25));
+      const auto body = must(client_->call("Query", request), "Query");
+      json::array deletes;
+      for (const auto& item : body.at("Items").as_array()) {
+        const auto& object = item.as_object();
+        deletes.push_back(json::object{
+            {"DeleteRequest", {{"Key", key(get_s(object, "p"), get_s(object, "k"))}}}});
+      }
+      if (!deletes.empty()) {
+        deleted += deletes.size();
+        json::object batch{{"RequestItems", {{users_table_, std::move(deletes)}}}};
+        // What DynamoDB leaves unprocessed is tried again a few times, then
+        // left for the next prune (deleting is idempotent).
+        for (int attempt = 0; attempt < 5; ++attempt) {
+          const auto answer = must(client_->call("BatchWriteItem", batch), "BatchWriteItem");
+          const auto* unprocessed = answer.if_contains("UnprocessedItems");
+          if (unprocessed == nullptr || unprocessed->as_object().empty()) break;
+          batch["RequestItems"] = *unprocessed;
+          emptied = false;
+        }
+      }
+      const auto* more = body.if_contains("LastEvaluatedKey");
+      if (more == nullptr) break;
+      request["ExclusiveStartKey"] = *more;
+      if (deleted >= max) emptied = false;
+    }
+    // A month wholly before the cutoff and emptied leaves the registry; an
+    // entry appended into it meanwhile (a clock far behind) registers it again
+    // in a later process, which is as good as the trail allows.
+    const bool whole_month_before = audit_month_end(month) <= before;
+    if (emptied && deleted < max && whole_month_before) {
+      must(client_->call("DeleteItem", {{"TableName", users_table_}, {"Key", key("am", month)}}),
+           "DeleteItem");
+      const std::lock_guard lock(audit_month_mutex_);
+      if (noted_audit_month_ == month) noted_audit_month_.clear();
+    }
+  }
+  return deleted;
+}
+
 }  // namespace cargomon

@@ -12,9 +12,11 @@
 //                          counter (meta / sequence) and the layout (meta /
 //                          layout: how many partitions N the index and the
 //                          log are spread over)
-//   PREFIX-users   (p, k)  users (u / USERNAME) and the count of enabled
-//                          admins (meta / admins), and signed-in sessions
-//                          (s / SESSION_ID)
+//   PREFIX-users   (p, k)  users (u / USERNAME), the count of enabled
+//                          admins (meta / admins), signed-in sessions
+//                          (s / SESSION_ID), the audit trail by UTC
+//                          month, newest first (a#YYYY-MM / time#id) and the
+//                          registry of its months (am / YYYY-MM)
 //
 // Writes: the BatchWriter groups queued orders; a batch draws its block of
 // sequence values with one counter update, then commits each order in its
@@ -30,6 +32,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -108,6 +111,9 @@ class DynamoDbStore final : public Store, public LiveOrders {
                                            std::size_t limit) override;
   bool revoke_session(const std::string& id, Timestamp now) override;
   std::size_t prune_sessions(Timestamp now, std::size_t limit) override;
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
 
   LiveOrders* live_orders() override { return this; }
   std::unique_ptr<LiveSubscription> subscribe(Publish publish) override;
@@ -129,8 +135,14 @@ class DynamoDbStore final : public Store, public LiveOrders {
   std::string log_partition(std::int64_t sequence) const;
   std::string log_partition(std::int64_t bucket, std::int64_t shard) const;
 
+  // Registers `month` of the audit trail once per process (idempotent).
+  void note_audit_month(const std::string& month);
+  std::vector<std::string> audit_months();  // newest first
+
   const BusinessCalendar& calendar_;
   DynamoDbStoreOptions options_;
+  std::mutex audit_month_mutex_;  // guards noted_audit_month_
+  std::string noted_audit_month_;
   std::string orders_table_;
   std::string users_table_;
   int index_shards_ = 1;

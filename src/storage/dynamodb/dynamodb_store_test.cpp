@@ -345,6 +345,47 @@ TEST_F(DynamoDbStoreTest, PagesThatRunOutOfQueriesResumeWithoutGapsOrDuplicates)
   }
 }
 
+TEST_F(DynamoDbStoreTest, AuditPagesThatRunOutOfQueriesResumeWithoutGapsOrDuplicates) {
+  // Four months, two calls a page, four items a filtered Query: a filter
+  // that matches one entry in five ends most pages early, with a cursor.
+  auto small = options();
+  small.max_listing_queries = 2;
+  small.filtered_query_limit = 4;
+  DynamoDbStore store(tables_->config(), small, calendar_);
+  std::vector<std::string> all;
+  std::vector<std::string> matching;
+  const std::int64_t jan1 = 1'704'067'200;  // 2024-01-01T00:00:00Z
+  for (std::int64_t i = 0; i < 60; ++i) {
+    AuditEntry entry{"id" + std::to_string(100 + i),
+                     Timestamp(std::chrono::seconds(jan1 + i * 2 * 86'400)),
+                     i % 5 == 2 ? "login.fallido" : "usuario.creado",
+                     "root",
+                     "",
+                     "ana",
+                     {}};
+    store.append_audit(entry);
+    all.insert(all.begin(), entry.id);
+    if (i % 5 == 2) matching.insert(matching.begin(), entry.id);
+  }
+  const auto every = [&store](AuditQuery query) {
+    std::vector<std::string> ids;
+    for (int page = 0; page < 200; ++page) {
+      const auto got = store.list_audit(query);
+      for (const auto& entry : got.entries) ids.push_back(entry.id);
+      if (!got.next) break;
+      query.after = got.next;
+    }
+    return ids;
+  };
+  for (const std::size_t limit : {1U, 4U, 25U}) {
+    AuditQuery query;
+    query.limit = limit;
+    EXPECT_EQ(every(query), all) << "limit " << limit;
+    query.action = "login.fallido";
+    EXPECT_EQ(every(query), matching) << "filtered, limit " << limit;
+  }
+}
+
 TEST_F(DynamoDbStoreTest, EveryInstancesOrdersReachAStreamInSequenceOrderNoneSkipped) {
   DynamoDbStore a(tables_->config(), options(), calendar_);
   DynamoDbStore b(tables_->config(), options(), calendar_);

@@ -22,6 +22,14 @@ bool matches(const Order& order, const OrderQuery& query, const BusinessCalendar
   return true;
 }
 
+bool matches(const AuditEntry& entry, const AuditQuery& query) {
+  if (query.action && entry.action != *query.action) return false;
+  if (query.actor && entry.actor != *query.actor) return false;
+  if (query.from && entry.at < *query.from) return false;
+  if (query.until && entry.at >= *query.until) return false;
+  return true;
+}
+
 }  // namespace
 
 MemoryStore::MemoryStore(const BusinessCalendar& calendar) : calendar_(calendar) {}
@@ -358,6 +366,40 @@ bool MemoryStore::lease_webhook(const std::string& id, const std::string& holder
   webhook.lease_holder = holder;
   webhook.lease_until = until;
   return true;
+}
+
+void MemoryStore::append_audit(const AuditEntry& entry) {
+  const std::lock_guard lock(mutex_);
+  audit_.emplace(std::pair(entry.at, entry.id), entry);
+}
+
+AuditPage MemoryStore::list_audit(const AuditQuery& query) {
+  AuditPage page;
+  if (query.limit == 0) return page;
+  const std::lock_guard lock(mutex_);
+  auto it =
+      query.after ? audit_.lower_bound(std::pair(query.after->at, query.after->id)) : audit_.end();
+  while (it != audit_.begin()) {
+    --it;
+    if (!matches(it->second, query)) continue;
+    if (page.entries.size() == query.limit) {
+      const auto& last = page.entries.back();
+      page.next = AuditCursor{last.at, last.id};
+      break;
+    }
+    page.entries.push_back(it->second);
+  }
+  return page;
+}
+
+std::size_t MemoryStore::prune_audit(Timestamp before, std::size_t max) {
+  const std::lock_guard lock(mutex_);
+  std::size_t deleted = 0;
+  while (deleted < max && !audit_.empty() && audit_.begin()->first.first < before) {
+    audit_.erase(audit_.begin());
+    ++deleted;
+  }
+  return deleted;
 }
 
 }  // namespace cargomon

@@ -67,6 +67,9 @@ class MemoryStore final : public Store, public WebhookStore {
                      const std::string& error) override;
   bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
                      Timestamp until) override;
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
 
  private:
   struct Webhook {
@@ -86,6 +89,8 @@ class MemoryStore final : public Store, public WebhookStore {
   std::map<std::string, StoredSession, std::less<>> sessions_;  // by id
   std::map<std::string, Webhook, std::less<>> webhooks_;        // by endpoint id
   std::vector<QueuedWebhookEvent> webhook_events_;              // by position: [i].position == i + 1
+  // The audit trail by (at, id): newest last.
+  std::map<std::pair<Timestamp, std::string>, AuditEntry> audit_;
 };
 
 }  // namespace cargomon

@@ -1337,4 +1337,85 @@ bool PostgresStore::lease_webhook(const std::string& id, const std::string& hold
              .rows() == 1;
 }
 
+void PostgresStore::append_audit(const AuditEntry& entry) {
+  // Retried on a cut connection: an entry stored twice is kept once.
+  read([&](pg::Connection& db) {
+    db.query(
+        "INSERT INTO audit (at, id, action, actor, address, subject, detail)"
+        " VALUES ($1::int8, $2, $3, $4, $5, $6, $7) ON CONFLICT (at, id) DO NOTHING",
+        pg::Params()
+            .add(micros(entry.at))
+            .add(entry.id)
+            .add(entry.action)
+            .add(entry.actor)
+            .add(entry.address)
+            .add(entry.subject)
+            .add(encode_audit_detail(entry.detail)));
+    return 0;
+  });
+}
+
+AuditPage PostgresStore::list_audit(const AuditQuery& query) {
+  std::string sql = "SELECT at, id, action, actor, address, subject, detail FROM audit";
+  std::vector<std::string> where;
+  pg::Params params;
+  int index = 1;
+  const auto next = [&] { return "$" + std::to_string(index++); };
+  if (query.action) {
+    where.push_back("action = " + next());
+    params.add(*query.action);
+  }
+  if (query.actor) {
+    where.push_back("actor = " + next());
+    params.add(*query.actor);
+  }
+  if (query.from) {
+    where.push_back("at >= " + next() + "::int8");
+    params.add(micros(*query.from));
+  }
+  if (query.until) {
+    where.push_back("at < " + next() + "::int8");
+    params.add(micros(*query.until));
+  }
+  if (query.after) {
+    const auto at = next();
+    where.push_back("(at, id) < (" + at + "::int8, " + next() + "::text)");
+    params.add(micros(query.after->at)).add(query.after->id);
+  }
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  sql += " ORDER BY at DESC, id DESC LIMIT " + next() + "::int8";
+  params.add(static_cast<std::int64_t>(query.limit + 1));
+
+  AuditPage page;
+  page.entries = read([&](pg::Connection& db) {
+    const auto rows = db.query(sql, params);
+    std::vector<AuditEntry> entries;
+    for (std::size_t row = 0; row < rows.rows(); ++row) {
+      entries.push_back({std::string(rows.text(row, 1)),
+                         Timestamp(std::chrono::microseconds(rows.integer(row, 0))),
+                         std::string(rows.text(row, 2)), std::string(rows.text(row, 3)),
+                         std::string(rows.text(row, 4)), std::string(rows.text(row, 5)),
+                         decode_audit_detail(rows.text(row, 6))});
+    }
+    return entries;
+  });
+  if (page.entries.size() > query.limit) {
+    page.entries.pop_back();
+    if (!page.entries.empty())
+      page.next = AuditCursor{page.entries.back().at, page.entries.back().id};
+  }
+  return page;
+}
+
+std::size_t PostgresStore::prune_audit(Timestamp before, std::size_t max) {
+  return read([&](pg::Connection& db) {
+    const auto rows = db.query(
+        "DELETE FROM audit WHERE (at, id) IN"
+        " (SELECT at, id FROM audit WHERE at < $1::int8 ORDER BY at LIMIT $2::int8)"
+        " RETURNING 1",
+        pg::Params().add(micros(before)).add(static_cast<std::int64_t>(max)));
+    return rows.rows();
+  });
+}
+
 }  // namespace cargomon

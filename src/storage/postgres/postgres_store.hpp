@@ -98,6 +98,9 @@ class PostgresStore final : public Store, public LiveOrders, public WebhookStore
                      const std::string& error) override;
   bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
                      Timestamp until) override;
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
 
   // Several instances share the store: each one's live stream gets every
   // instance's orders through an OrderRelay.

@@ -821,6 +821,69 @@ std::size_t SqliteStore::prune_sessions(Timestamp now, std::size_t limit) {
   return static_cast<std::size_t>(db->changes());
 }
 
+void SqliteStore::append_audit(const AuditEntry& entry) {
+  auto db = read();
+  db->prepare(
+        "INSERT INTO audit (at, id, action, actor, address, subject, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (at, id) DO NOTHING")
+      .bind(1, micros(entry.at))
+      .bind(2, entry.id)
+      .bind(3, entry.action)
+      .bind(4, entry.actor)
+      .bind(5, entry.address)
+      .bind(6, entry.subject)
+      .bind(7, encode_audit_detail(entry.detail))
+      .run();
+}
+
+AuditPage SqliteStore::list_audit(const AuditQuery& query) {
+  std::string sql = "SELECT at, id, action, actor, address, subject, detail FROM audit";
+  std::vector<std::string> where;
+  if (query.action) where.emplace_back("action = :action");
+  if (query.actor) where.emplace_back("actor = :actor");
+  if (query.from) where.emplace_back("at >= :from");
+  if (query.until) where.emplace_back("at < :until");
+  if (query.after) where.emplace_back("(at, id) < (:cursor_at, :cursor_id)");
+  for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  sql += " ORDER BY at DESC, id DESC LIMIT :limit";
+
+  auto db = read();
+  auto rows = db->prepare(sql);
+  int index = 1;
+  if (query.action) rows.bind(index++, *query.action);
+  if (query.actor) rows.bind(index++, *query.actor);
+  if (query.from) rows.bind(index++, micros(*query.from));
+  if (query.until) rows.bind(index++, micros(*query.until));
+  if (query.after) {
+    rows.bind(index++, micros(query.after->at));
+    rows.bind(index++, query.after->id);
+  }
+  // One extra row tells whether another page follows.
+  rows.bind(index, static_cast<std::int64_t>(query.limit + 1));
+  AuditPage page;
+  while (rows.step()) {
+    page.entries.push_back({rows.text(1), timestamp(rows.integer(0)), rows.text(2), rows.text(3),
+                            rows.text(4), rows.text(5), decode_audit_detail(rows.text_view(6))});
+  }
+  if (page.entries.size() > query.limit) {
+    page.entries.pop_back();
+    if (!page.entries.empty())
+      page.next = AuditCursor{page.entries.back().at, page.entries.back().id};
+  }
+  return page;
+}
+
+std::size_t SqliteStore::prune_audit(Timestamp before, std::size_t max) {
+  auto db = read();
+  db->prepare(
+        "DELETE FROM audit WHERE (at, id) IN"
+        " (SELECT at, id FROM audit WHERE at < ? ORDER BY at LIMIT ?)")
+      .bind(1, micros(before))
+      .bind(2, static_cast<std::int64_t>(max))
+      .run();
+  return static_cast<std::size_t>(db->changes());
+}
+
 }  // namespace cargomon
 
 // Webhooks (storage/webhook_store.hpp), in the tables of migration 006.

@@ -93,6 +93,9 @@ class SqliteStore final : public Store, public WebhookStore {
                      const std::string& error) override;
   bool lease_webhook(const std::string& id, const std::string& holder, Timestamp now,
                      Timestamp until) override;
+  void append_audit(const AuditEntry& entry) override;
+  AuditPage list_audit(const AuditQuery& query) override;
+  std::size_t prune_audit(Timestamp before, std::size_t max) override;
 
  private:
   // True when the database file this store writes is no longer the one at
