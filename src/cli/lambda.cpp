@@ -77,13 +77,14 @@ class LambdaApplication {
                   inline_,   inline_,
                   nullptr,   api::HttpSettings{settings.cors_origins, {}, settings.base_path},
                   nullptr,   nullptr,
-                  nullptr,   &metrics_reader_,
-                  &audit_,   &timed_},
+                  nullptr,   &metrics_reader_},
         router_(services_),
         polled_(timed_, {.interval = streaming.poll_interval, .page = 500, .ticks = nullptr}),
         on_demand_(services_, timed_.live_orders() ? *timed_.live_orders() : polled_),
         handler_(router_, limits(settings, streaming), streaming.enabled ? &on_demand_ : nullptr) {
     services_.sessions = &timed_;
+    services_.audit = &audit_;
+    services_.audit_log = &timed_;
     services_.session_settings.kept_lifetime = std::chrono::days(settings.session_days);
     ensure_admin(users_, settings.admin_password);
   }

@@ -158,9 +158,7 @@ class Application {
                   &counters_,
                   address_rate_.enabled() ? &address_rate_ : nullptr,
                   user_rate_.enabled() ? &user_rate_ : nullptr,
-                  &metrics_reader_,
-                  &audit_,
-                  store_.get()},
+                  &metrics_reader_},
         router_(services_),
         admin_router_(counters_),
         io_(static_cast<int>(settings.threads)),
@@ -175,6 +173,8 @@ class Application {
     counters_.sample(metrics::Sampled::open_streams,
                      [this] { return static_cast<double>(feed_.subscribers()); });
     services_.sessions = store_.get();
+    services_.audit = &audit_;
+    services_.audit_log = store_.get();
     services_.session_settings.kept_lifetime = std::chrono::days(settings.session_days);
     ensure_admin(users_, settings.admin_password, settings.generated_admin_password_file);
     // An order whose courier was read more than a second ago is still taken

@@ -25,9 +25,9 @@
 #include "domain/day_metrics.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/session_store.hpp"
 #include "storage/webhook_store.hpp"
-#include "storage/audit_log.hpp"
 
 namespace cargomon {
 

@@ -855,9 +855,6 @@ INSTANTIATE_TEST_SUITE_P(Stores, WebhookContract, ::testing::ValuesIn(store_kind
                            return info.param.name;
                          });
 
-}  // namespace
-}  // namespace cargomon
-
 AuditEntry audit_entry(std::string id, std::int64_t seconds, std::string action = "usuario.creado",
                        std::string actor = "root") {
   return {std::move(id),

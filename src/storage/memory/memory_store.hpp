@@ -88,7 +88,7 @@ class MemoryStore final : public Store, public WebhookStore {
   std::map<std::string, User, std::less<>> users_;              // by username
   std::map<std::string, StoredSession, std::less<>> sessions_;  // by id
   std::map<std::string, Webhook, std::less<>> webhooks_;        // by endpoint id
-  std::vector<QueuedWebhookEvent> webhook_events_;              // by position: [i].position == i + 1
+  std::vector<QueuedWebhookEvent> webhook_events_;  // by position: [i].position == i + 1
   // The audit trail by (at, id): newest last.
   std::map<std::pair<Timestamp, std::string>, AuditEntry> audit_;
 };
