@@ -137,6 +137,7 @@ class StoreReportsFailure : public ::testing::Test {
     request.body = body;
     request.content_type = body.empty() ? "" : "application/json";
     request.authorization = "Bearer " + token_;
+    request.accept_language = "en";  // the messages checked below are the English ones
     int answers = 0;
     api::Response response;
     router_.handle(request, [&](api::Response r) {
