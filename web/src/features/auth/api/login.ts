@@ -12,6 +12,8 @@ export const tokenResponseSchema = z.object({
   // With mantener_sesion sent, a server that keeps sessions adds these.
   refresh_token: z.string().min(1).optional(),
   sesion_id: z.string().optional(),
+  // Seconds the session lasts unless renewed; the dashboard renews long before.
+  sesion_expira_en: z.number().nonnegative().optional(),
   mantener_sesion: z.boolean().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
